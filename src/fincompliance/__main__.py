@@ -1,0 +1,3 @@
+from fincompliance.cli import main
+
+main()

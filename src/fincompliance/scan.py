@@ -1,0 +1,65 @@
+"""The scan stage: discovery, then each scanner on its files, merged into one graph."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fincompliance.discovery import DiscoveryOptions, Task, discover, discover_file
+from fincompliance.errors import InputError
+from fincompliance.model import Graph
+from fincompliance.scanners import Source
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    include_installed: bool = False
+    keep_going: bool = False
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass
+class ScanResult:
+    root: Path
+    graph: Graph
+    tasks: list[Task]
+    errors: list[InputError] = field(default_factory=list)
+
+
+def scan(target: Path, options: ScanOptions = ScanOptions(),
+         on_task: Callable[[Task, int, int], None] | None = None) -> ScanResult:
+    """Scan a folder (or one file). Raises InputError on the first bad file unless
+    `keep_going`, in which case bad files are listed in `errors` and the rest is scanned."""
+    if target.is_file():
+        root, tasks = discover_file(target)
+    else:
+        root = target
+        tasks = discover(root, DiscoveryOptions(include_installed=options.include_installed,
+                                                exclude=options.exclude))
+    result = ScanResult(root=root, graph=Graph(), tasks=tasks)
+    for number, task in enumerate(tasks, start=1):
+        if on_task is not None:
+            on_task(task, number, len(tasks))
+        try:
+            result.graph.merge(read_task(root, task))
+        except InputError as error:
+            if not options.keep_going:
+                raise
+            result.errors.append(error)
+    return result
+
+
+def read_task(root: Path, task: Task) -> Graph:
+    """One scanner on one file; whatever goes wrong inside becomes an InputError for it."""
+    try:
+        return task.scanner.parse(Source(root, task.path))
+    except InputError:
+        raise
+    except RecursionError:
+        raise InputError(task.path, "nested too deeply to read") from None
+    except MemoryError:
+        raise InputError(task.path, "too large to read in memory") from None
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OSError) as exc:
+        raise InputError(task.path, f"unexpected content for a {task.scanner.name} file "
+                         f"({type(exc).__name__}: {exc})") from None

@@ -1,0 +1,175 @@
+"""What every scanner is made of, and the helpers they share.
+
+A scanner is a pure function from a `Source` (the file to read, with bounded access to its
+companions) to a `Graph`. Discovery decides which scanner reads which file from the
+`Scanner` record each module exports.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from fnmatch import fnmatch
+from pathlib import Path, PurePosixPath
+
+from fincompliance.errors import InputError
+from fincompliance.inputs import read_text
+from fincompliance.model import Graph, Hash, Location, Project, project_ref
+
+
+class Kind(str, Enum):
+    LOCKFILE = "lockfile"      # resolved versions: preferred for its project
+    MANIFEST = "manifest"      # declared ranges: read only where no lockfile covers it
+    INSTALLED = "installed"    # an installed tree, read from a directory
+
+
+@dataclass(frozen=True)
+class Scanner:
+    name: str
+    ecosystem: str
+    kind: Kind
+    parse: Callable[[Source], Graph]
+    filenames: tuple[str, ...] = ()
+    companions: tuple[str, ...] = ()
+    covers_subtree: bool = False
+    claims_directory: Callable[[str, frozenset[str]], bool] | None = None
+
+    def claims_file(self, filename: str) -> bool:
+        return any(fnmatch(filename, pattern) for pattern in self.filenames)
+
+
+class Source:
+    """A file (or, for installed trees, a directory) inside the scan root.
+
+    All reads go through here so that scanners never leave the tree, never follow a
+    symlink out of it, and get size and encoding checks for free.
+    """
+
+    def __init__(self, root: Path, relative: str) -> None:
+        self.root = root
+        self.path = relative
+        self._text: str | None = None
+
+    @property
+    def absolute(self) -> Path:
+        return self.root / self.path
+
+    @property
+    def directory(self) -> str:
+        parent = PurePosixPath(self.path).parent.as_posix()
+        return "" if parent == "." else parent
+
+    def text(self) -> str:
+        if self._text is None:
+            self._text = read_text(self.resolve_inside(self.path), self.path)
+        return self._text
+
+    def sibling(self, relative: str) -> Source | None:
+        """Another file relative to this one's folder, or None when it is absent."""
+        joined = normalise_path(PurePosixPath(self.directory, relative).as_posix())
+        if joined is None:
+            raise InputError(self.path, f"refers to {relative!r}, outside the scanned tree")
+        candidate = self.root / joined
+        if not candidate.is_file():
+            return None
+        return Source(self.root, joined)
+
+    def child(self, relative: str) -> Source:
+        return Source(self.root, f"{self.path}/{relative}" if self.path else relative)
+
+    def resolve_inside(self, relative: str) -> Path:
+        target = (self.root / relative).resolve()
+        if not target.is_relative_to(self.root.resolve()):
+            raise InputError(relative, "is a link that leads outside the scanned tree")
+        return target
+
+    def location(self, line: int | None = None) -> Location:
+        return Location(self.path, line)
+
+    def project(self, name: str | None, ecosystem: str, scanner: str,
+                version: str | None = None, member: str | None = None,
+                manifest: str | None = None) -> Project:
+        """The first-party node for this file (or for one workspace member recorded in it)."""
+        folder = PurePosixPath(self.path).parent.name or PurePosixPath(self.root).name
+        return Project(ref=project_ref(self.path, member), name=name or folder,
+                       ecosystem=ecosystem, version=version,
+                       manifest=Location(manifest or self.path), scanner=scanner)
+
+
+def normalise_path(path: str) -> str | None:
+    """Fold `.` and `..` in a relative path; None when it climbs above its start."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        else:
+            parts.append(part)
+    return "/".join(parts)
+
+
+def line_numbers(text: str, pattern: str) -> dict[str, int]:
+    """Map each first match of `pattern` (its groups joined by "@") to its 1-based line.
+
+    Parsers for JSON, TOML and YAML do not report positions, so scanners find where an
+    entry starts with a regex over the text; the result feeds `Location.line`.
+    """
+    lines: dict[str, int] = {}
+    compiled = re.compile(pattern, re.MULTILINE)
+    line, last = 1, 0
+    for match in compiled.finditer(text):
+        line += text.count("\n", last, match.start())
+        last = match.start()
+        lines.setdefault("@".join(match.groups()), line)
+    return lines
+
+
+def first_line(text: str, needle: str) -> int | None:
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def string_map(value: object) -> Mapping[str, str]:
+    """A name → specifier table from a manifest, tolerating absent or malformed sections."""
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): v if isinstance(v, str) else "" for k, v in value.items()}
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+_HASH_NAMES = {"md5": "MD5", "sha1": "SHA-1", "sha256": "SHA-256", "sha384": "SHA-384",
+               "sha512": "SHA-512", "blake2b": "BLAKE2b-512"}
+
+
+def parse_hash(text: str) -> Hash | None:
+    """`sha256:abcd…` or `sha256=abcd…` (pip, Poetry, uv, PDM) as a Hash; None if unknown."""
+    algorithm, sep, value = text.replace("=", ":", 1).partition(":")
+    name = _HASH_NAMES.get(algorithm.strip().lower())
+    if not sep or not name or not re.fullmatch(r"[0-9a-fA-F]+", value.strip()):
+        return None
+    return Hash(name, value.strip().lower())
+
+
+def parse_integrity(text: str) -> tuple[Hash, ...]:
+    """A Subresource Integrity string (`sha512-base64…`, npm and pnpm) as hex Hashes."""
+    found = []
+    for token in text.split():
+        algorithm, sep, encoded = token.partition("-")
+        name = _HASH_NAMES.get(algorithm.lower())
+        if not sep or not name:
+            continue
+        try:
+            found.append(Hash(name, base64.b64decode(encoded, validate=True).hex()))
+        except (binascii.Error, ValueError):
+            continue
+    return tuple(found)

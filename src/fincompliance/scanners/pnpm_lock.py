@@ -1,0 +1,144 @@
+"""`pnpm-lock.yaml`, lockfile versions 5.x, 6.x and 9.x.
+
+Package keys differ by version (`/name/1.0.0_peer` in 5, `/name@1.0.0(peer)` in 6,
+`name@1.0.0(peer)` in 9, where dependencies move to `snapshots`); a component is the key
+with its peer (and patch) suffix stripped, so one name@version is one component.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from fincompliance.inputs import expect, load_yaml
+from fincompliance.model import Graph, Location, Scope, widen_scope
+from fincompliance.scanners.base import (
+    Kind,
+    Scanner,
+    Source,
+    line_numbers,
+    normalise_path,
+    parse_integrity,
+)
+from fincompliance.scanners.npm_common import (
+    ECOSYSTEM,
+    MANIFEST_SECTIONS,
+    npm_component,
+    split_descriptor,
+)
+
+_PEER_SUFFIX = re.compile(r"[(_].*$")
+
+
+def package_id(key: str, major: int) -> tuple[str, str]:
+    """A packages/snapshots key as (name, version) with peer and patch suffixes removed."""
+    key = key.removeprefix("/")
+    if major < 6:
+        name, _, version = key.rpartition("/")
+        return name, _PEER_SUFFIX.sub("", version)
+    key = key.split("(", 1)[0]
+    return split_descriptor(key)
+
+
+def parse(source: Source) -> Graph:
+    text = source.text()
+    document = expect(load_yaml(text, source.path), dict, source.path, "the lockfile")
+    major = int(float(str(document.get("lockfileVersion", "5")).split(".")[0] or 5))
+    packages = expect(document.get("packages") or {}, dict, source.path, "packages")
+    snapshots = document.get("snapshots") if major >= 9 else None
+    lines = line_numbers(text, r"^  '?(/?[^\s'][^']*?)'?:$")
+
+    graph = Graph()
+    refs: dict[tuple[str, str], str] = {}
+    for key, record in packages.items():
+        record = expect(record or {}, dict, source.path, f"package {key!r}", lines.get(key))
+        name, version = package_id(str(key), major)
+        name = str(record.get("name") or name)
+        version = str(record.get("version") or version)
+        resolution = record.get("resolution") if isinstance(record.get("resolution"), dict) \
+            else {}
+        component = graph.add_component(npm_component(
+            name, version, Location(source.path, lines.get(key)),
+            scope=_flag_scope(record), hashes=parse_integrity(str(resolution.get("integrity", ""))),
+            properties=_source_property(resolution)))
+        refs[package_id(str(key), major)] = component.ref
+
+    for key, record in (snapshots if isinstance(snapshots, dict) else packages).items():
+        source_ref = refs.get(package_id(str(key), major))
+        for target in _dependency_refs(record or {}, refs, major):
+            graph.add_edge(source_ref, target)
+
+    direct = _importers(document, source, graph, refs, major)
+    if major >= 9:  # 9.x records no dev/optional flags on packages
+        graph.propagate_scopes(direct)
+    return graph
+
+
+def _dependency_refs(record: dict[str, Any], refs: dict[tuple[str, str], str],
+                     major: int) -> list[str]:
+    found = []
+    for section in ("dependencies", "optionalDependencies"):
+        table = record.get(section)
+        for name, reference in table.items() if isinstance(table, dict) else ():
+            target = refs.get(_reference_id(str(name), str(reference), major))
+            if target is not None:
+                found.append(target)
+    return found
+
+
+def _reference_id(name: str, reference: str, major: int) -> tuple[str, str]:
+    """What a dependency's version field points at: `1.2.3(peer)`, or an alias key."""
+    if reference.startswith("/") or (major >= 9 and "@" in reference.lstrip("@")
+                                     and not reference[0].isdigit()):
+        return package_id(reference, major)
+    return package_id(f"/{name}/{reference}" if major < 6 else f"{name}@{reference}", major)
+
+
+def _importers(document: dict[str, Any], source: Source, graph: Graph,
+               refs: dict[tuple[str, str], str], major: int) -> dict[str, Scope]:
+    importers = document.get("importers")
+    if not isinstance(importers, dict):  # a single project keeps its tables at the top
+        importers = {".": document}
+    projects = {}
+    for folder in importers:
+        projects[folder] = graph.add_project(source.project(
+            None if folder == "." else PurePosixPath(str(folder)).name, ECOSYSTEM, SCANNER.name,
+            member=None if folder == "." else str(folder))).ref
+    direct: dict[str, Scope] = {}
+    for folder, importer in importers.items():
+        for section, scope in MANIFEST_SECTIONS:
+            table = importer.get(section) if isinstance(importer, dict) else None
+            for name, spec in table.items() if isinstance(table, dict) else ():
+                reference = str(spec.get("version", "")) if isinstance(spec, dict) else str(spec)
+                if reference.startswith("link:"):
+                    linked = PurePosixPath(str(folder), reference[5:]).as_posix()
+                    target = projects.get(normalise_path(linked) or ".")
+                else:
+                    target = refs.get(_reference_id(str(name), reference, major))
+                if target is None:
+                    continue
+                graph.add_edge(projects[folder], target)
+                if target in graph.components:
+                    widen_scope(direct, target, scope)
+    return direct
+
+
+def _flag_scope(record: dict[str, Any]) -> Scope:
+    if record.get("dev") is True:
+        return Scope.DEV
+    if record.get("optional") is True:
+        return Scope.OPTIONAL
+    return Scope.REQUIRED
+
+
+def _source_property(resolution: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    for key in ("tarball", "repo", "directory"):
+        if isinstance(resolution.get(key), str):
+            return (("fincomp:source", str(resolution[key])),)
+    return ()
+
+
+SCANNER = Scanner(name="pnpm-lock", ecosystem=ECOSYSTEM, kind=Kind.LOCKFILE, parse=parse,
+                  filenames=("pnpm-lock.yaml",), companions=("package.json",),
+                  covers_subtree=True)

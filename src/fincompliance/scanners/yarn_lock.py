@@ -1,0 +1,190 @@
+"""`yarn.lock`: the v1 format (Yarn Classic) and the YAML format of Yarn Berry (2+).
+
+Entries are keyed by the descriptors (`name@range`) that resolve to them; a dependency
+`name: range` is an edge to the entry whose key lists `name@range`. Yarn records no
+scopes, so `package.json` (of the root, and of each Berry workspace) marks direct and dev.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from fincompliance.errors import InputError
+from fincompliance.inputs import expect, load_yaml
+from fincompliance.model import Graph, Location, Scope, widen_scope
+from fincompliance.scanners.base import Kind, Scanner, Source, parse_integrity
+from fincompliance.scanners.npm_common import (
+    ECOSYSTEM,
+    MANIFEST_SECTIONS,
+    npm_component,
+    read_manifest,
+    split_descriptor,
+)
+
+_DEPENDENCY_SECTIONS = ("dependencies", "optionalDependencies")
+_PATCH_HASH = re.compile(r"[&:]hash=([0-9a-f]+)")
+
+
+@dataclass
+class Entry:
+    descriptors: list[str]
+    line: int
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_classic(text: str, path: str) -> list[Entry]:
+    """Yarn v1's own indented format (not YAML: `key "value"` pairs, comma-joined keys)."""
+    entries: list[Entry] = []
+    section: dict[str, str] | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        indent = len(raw) - len(raw.lstrip(" "))
+        line = raw.strip()
+        if indent == 0:
+            if not line.endswith(":"):
+                raise InputError(path, "expected an entry header ending in ':'", number)
+            descriptors = [_unquote(d.strip()) for d in line[:-1].split(",")]
+            entries.append(Entry(descriptors, number))
+            section = None
+            continue
+        if not entries:
+            raise InputError(path, "indented line before any entry", number)
+        key, _, value = line.partition(" ")
+        key = _unquote(key.rstrip(":"))
+        if indent == 2:
+            if line.endswith(":") and not value:
+                section = entries[-1].fields.setdefault(key, {})
+            else:
+                entries[-1].fields[key] = _unquote(value.strip())
+                section = None
+        elif indent >= 4 and section is not None:
+            section[key] = _unquote(value.strip())
+        else:
+            raise InputError(path, "unexpected indentation", number)
+    return entries
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value[1:-1]
+    return value
+
+
+def parse_berry(text: str, path: str) -> list[Entry]:
+    document = expect(load_yaml(text, path), dict, path, "the lockfile")
+    lines = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if raw and not raw[0].isspace() and raw.endswith(":") and not raw.startswith("#"):
+            lines[_unquote(raw[:-1])] = number
+    entries = []
+    for key, fields in document.items():
+        if key == "__metadata":
+            continue
+        fields = expect(fields, dict, path, f"entry {key!r}", lines.get(key))
+        entries.append(Entry([d.strip() for d in str(key).split(",")], lines.get(key, 0),
+                             fields))
+    return entries
+
+
+def parse(source: Source) -> Graph:
+    text = source.text()
+    berry = "__metadata:" in text
+    entries = parse_berry(text, source.path) if berry else parse_classic(text, source.path)
+    graph = Graph()
+    by_descriptor: dict[str, str] = {}
+    workspaces: dict[str, Entry] = {}
+    for entry in entries:
+        resolution = str(entry.fields.get("resolution", ""))
+        if "@workspace:" in resolution:
+            folder = resolution.split("@workspace:", 1)[1]
+            workspaces[folder] = entry
+            project = graph.add_project(source.project(
+                split_descriptor(resolution)[0], ECOSYSTEM, SCANNER.name,
+                member=None if folder == "." else folder))
+            ref = project.ref
+        else:
+            ref = graph.add_component(_component(entry, resolution, source, berry)).ref
+        for descriptor in entry.descriptors:
+            by_descriptor[descriptor] = ref
+
+    depended_on: set[str] = set()
+    for entry in entries:
+        source_ref = by_descriptor[entry.descriptors[0]]
+        for target in _targets(entry.fields, by_descriptor, berry):
+            graph.add_edge(source_ref, target)
+            depended_on.add(target)
+    direct = _direct(source, graph, workspaces, by_descriptor, depended_on, berry)
+    graph.propagate_scopes(direct)
+    return graph
+
+
+def _component(entry: Entry, resolution: str, source: Source, berry: bool):
+    name, _ = split_descriptor(resolution or entry.descriptors[0])
+    if not berry:  # v1 aliases read `alias@npm:real@^1`: the real name is in the range
+        _, wanted = split_descriptor(entry.descriptors[0])
+        if wanted.startswith("npm:") and "@" in wanted[5:]:
+            name = split_descriptor(wanted[4:])[0]
+    patch = _PATCH_HASH.search(resolution) if "@patch:" in resolution else None
+    integrity = parse_integrity(str(entry.fields.get("integrity", "")))
+    return npm_component(
+        name, str(entry.fields.get("version", "")), Location(source.path, entry.line),
+        hashes=integrity, variant=f"patch-{patch.group(1)}" if patch else None,
+        properties=(("fincomp:source", resolution),) if _is_remote(resolution) else ())
+
+
+def _is_remote(resolution: str) -> bool:
+    _, reference = split_descriptor(resolution)
+    return reference.startswith(("git", "http", "file:", "link:", "portal:"))
+
+
+def _targets(fields: dict[str, Any], by_descriptor: dict[str, str], berry: bool) -> list[str]:
+    targets = []
+    for section in _DEPENDENCY_SECTIONS:
+        table = fields.get(section)
+        for name, wanted in table.items() if isinstance(table, dict) else ():
+            descriptor = f"{name}@{wanted}"
+            if berry and descriptor not in by_descriptor and ":" not in str(wanted):
+                descriptor = f"{name}@npm:{wanted}"
+            if descriptor in by_descriptor:
+                targets.append(by_descriptor[descriptor])
+    return targets
+
+
+def _direct(source: Source, graph: Graph, workspaces: dict[str, Entry],
+            by_descriptor: dict[str, str], depended_on: set[str], berry: bool
+            ) -> dict[str, Scope]:
+    """Scopes of the direct dependencies, from the package.json of each (root) project."""
+    if not graph.projects:
+        graph.add_project(source.project(None, ECOSYSTEM, SCANNER.name))
+    owners = ({folder: by_descriptor[entry.descriptors[0]] for folder, entry in workspaces.items()}
+              if berry else {".": next(iter(graph.projects))})
+    direct: dict[str, Scope] = {}
+    for folder, project_ref in owners.items():
+        manifest = read_manifest(source, folder)
+        for section, scope in MANIFEST_SECTIONS if manifest else ():
+            table = manifest.get(section)
+            for name, wanted in table.items() if isinstance(table, dict) else ():
+                target = by_descriptor.get(f"{name}@{wanted}") or by_descriptor.get(
+                    f"{name}@npm:{wanted}")
+                if target is None:
+                    continue
+                graph.add_edge(project_ref, target)
+                if target in graph.components:
+                    widen_scope(direct, target, scope)
+    if not direct:  # no manifest: what nothing depends on is what the project asked for
+        root = min(graph.projects)
+        for ref in sorted(set(graph.components) - depended_on):
+            graph.add_edge(root, ref)
+            direct[ref] = Scope.REQUIRED
+    return direct
+
+
+SCANNER = Scanner(name="yarn-lock", ecosystem=ECOSYSTEM, kind=Kind.LOCKFILE, parse=parse,
+                  filenames=("yarn.lock",), companions=("package.json",), covers_subtree=True)
