@@ -187,8 +187,16 @@ class Graph:
         return {target for source in self.projects for target in self.edges.get(source, ())
                 if target in self.components}
 
-    def is_direct(self, ref: str) -> bool:
-        return ref in self.direct_refs()
+    def reachable_from(self, start: str) -> set[str]:
+        """Every component some path from `start` reaches."""
+        seen: set[str] = set()
+        stack = [start]
+        while stack:
+            for target in self.edges.get(stack.pop(), ()):
+                if target not in seen and target in self.components:
+                    seen.add(target)
+                    stack.append(target)
+        return seen
 
     def paths_to(self, ref: str, limit: int = 3) -> list[list[str]]:
         """Up to `limit` shortest dependency paths from a project to `ref`, each a list of refs."""

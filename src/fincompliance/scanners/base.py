@@ -95,9 +95,10 @@ class Source:
                 manifest: str | None = None) -> Project:
         """The first-party node for this file (or for one workspace member recorded in it)."""
         folder = PurePosixPath(self.path).parent.name or PurePosixPath(self.root).name
-        return Project(ref=project_ref(self.path, member), name=name or folder,
+        path = self.path or "."  # an installed tree scanned at the root itself
+        return Project(ref=project_ref(path, member), name=name or folder,
                        ecosystem=ecosystem, version=version,
-                       manifest=Location(manifest or self.path), scanner=scanner)
+                       manifest=Location(manifest or path), scanner=scanner)
 
 
 def normalise_path(path: str) -> str | None:

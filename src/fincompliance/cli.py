@@ -1,0 +1,161 @@
+"""The `fincomp` command line: parses options, runs the stages, picks the reporter.
+
+It holds no logic of its own; every decision lives in the stage it belongs to.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from fincompliance import __version__
+from fincompliance.errors import FincompError, UsageError
+from fincompliance.report import scan_json, terminal
+from fincompliance.sbom import cyclonedx, spdx
+from fincompliance.scan import ScanOptions, ScanResult, scan
+
+app = typer.Typer(
+    name="fincomp",
+    help="SBOM and licence-compliance scanning for financial institutions.\n\n"
+         "Reads lockfiles, manifests and installed trees (never runs the project's code, "
+         "never uses the network unless told to) and writes SBOMs and reports.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
+stdout = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False)
+
+EXIT_PASS, EXIT_POLICY_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class ScanFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class SbomFormat(str, Enum):
+    cyclonedx_json = "cyclonedx-json"
+    cyclonedx_xml = "cyclonedx-xml"
+    spdx_json = "spdx-json"
+    spdx_tv = "spdx-tv"
+
+
+SBOM_WRITERS = {
+    SbomFormat.cyclonedx_json: cyclonedx.write_json,
+    SbomFormat.cyclonedx_xml: cyclonedx.write_xml,
+    SbomFormat.spdx_json: spdx.write_json,
+    SbomFormat.spdx_tv: spdx.write_tag_value,
+}
+
+PathArgument = Annotated[Path, typer.Argument(
+    help="A folder to scan (or a single lockfile or manifest).", show_default=False)]
+InstalledOption = Annotated[bool, typer.Option(
+    "--installed", help="Also read installed trees: node_modules and virtual environments.")]
+KeepGoingOption = Annotated[bool, typer.Option(
+    "--keep-going", help="Report bad files and scan the rest (exit code stays 2).")]
+ExcludeOption = Annotated[list[str] | None, typer.Option(
+    "--exclude", help="Skip paths matching this glob (repeatable).", show_default=False)]
+OutputOption = Annotated[Path | None, typer.Option(
+    "--output", "-o", help="Write to this file instead of standard output.", show_default=False)]
+
+
+def _version(value: bool) -> None:
+    if value:
+        stdout.print(f"fincomp {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False
+                 ) -> None:
+    """SBOM and licence-compliance scanning for financial institutions."""
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Bad input or usage: one line on stderr and exit 2, never a traceback."""
+    try:
+        yield
+    except FincompError as error:
+        stderr.print(f"fincomp: error: {error}", markup=False)
+        raise typer.Exit(error.exit_code) from None
+
+
+def _run_scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | None
+              ) -> ScanResult:
+    options = ScanOptions(include_installed=installed, keep_going=keep_going,
+                          exclude=tuple(exclude or ()))
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or folder")
+    if not stderr.is_terminal:
+        return scan(path, options)
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                  MofNCompleteColumn(), console=stderr, transient=True) as progress:
+        bar = progress.add_task("discovering files", total=None)
+
+        def on_task(task, number: int, total: int) -> None:
+            progress.update(bar, completed=number - 1, total=total,
+                            description=f"reading {task.path or '.'}")
+        return scan(path, options, on_task)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write: {exc.strerror}") from None
+
+
+def _report_errors(result: ScanResult) -> None:
+    for error in result.errors:
+        stderr.print(f"fincomp: error: {error}", markup=False)
+    if result.errors:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command("scan")
+def scan_command(path: PathArgument,
+                 output_format: Annotated[ScanFormat, typer.Option(
+                     "--format", "-f", help="table for people, json for machines.")
+                 ] = ScanFormat.table,
+                 output: OutputOption = None, installed: InstalledOption = False,
+                 keep_going: KeepGoingOption = False, exclude: ExcludeOption = None) -> None:
+    """Find every dependency under PATH and summarise it."""
+    with user_errors():
+        result = _run_scan(path, installed, keep_going, exclude)
+        if output_format is ScanFormat.json:
+            _emit(scan_json.render(result), output)
+        else:
+            console = stdout if output is None else Console(
+                file=output.open("w", encoding="utf-8"), width=120)
+            terminal.render(result, console)
+        _report_errors(result)
+
+
+@app.command("sbom")
+def sbom_command(path: PathArgument,
+                 sbom_format: Annotated[SbomFormat, typer.Option(
+                     "--format", "-f", help="CycloneDX 1.6 or SPDX 2.3.")
+                 ] = SbomFormat.cyclonedx_json,
+                 output: OutputOption = None, installed: InstalledOption = False,
+                 keep_going: KeepGoingOption = False, exclude: ExcludeOption = None) -> None:
+    """Write an SBOM of everything under PATH, with its dependency graph."""
+    with user_errors():
+        result = _run_scan(path, installed, keep_going, exclude)
+        name = path.resolve().name if path.is_dir() else path.name
+        _emit(SBOM_WRITERS[sbom_format](result.graph, name), output)
+        _report_errors(result)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,52 @@
+"""`fincomp scan --format json`: the graph as stable, sorted JSON for machines.
+
+The document's shape is documented in docs/scan-json.md; `schema` names its version.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fincompliance import __version__
+from fincompliance.model import Component, Graph
+from fincompliance.scan import ScanResult
+
+SCHEMA = "fincomp-scan/1"
+
+
+def to_dict(result: ScanResult) -> dict[str, Any]:
+    graph = result.graph
+    direct = graph.direct_refs()
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "fincomp", "version": __version__},
+        "root": result.root.name,
+        "projects": [
+            {"ref": p.ref, "name": p.name, "version": p.version, "ecosystem": p.ecosystem,
+             "manifest": str(p.manifest), "scanner": p.scanner,
+             "dependencies": graph.dependencies_of(p.ref)}
+            for p in (graph.projects[r] for r in sorted(graph.projects))],
+        "components": [_component(c, c.ref in direct, graph) for c in graph.sorted_components()],
+        "errors": [{"path": e.path, "line": e.line, "message": e.message}
+                   for e in result.errors],
+    }
+
+
+def _component(component: Component, direct: bool, graph: Graph) -> dict[str, Any]:
+    return {
+        "ref": component.ref, "ecosystem": component.ecosystem, "name": component.name,
+        "version": component.version, "purl": component.purl, "scope": component.scope.value,
+        "direct": direct, "pinned": component.pinned, "requirement": component.requirement,
+        "declared_licenses": [{"text": d.text, "field": d.field}
+                              for d in component.declared_licenses],
+        "locations": [str(loc) for loc in component.locations],
+        "hashes": [{"algorithm": h.algorithm, "value": h.value} for h in component.hashes],
+        "license_files": list(component.license_files),
+        "properties": [{"name": n, "value": v} for n, v in component.properties],
+        "dependencies": graph.dependencies_of(component.ref),
+    }
+
+
+def render(result: ScanResult) -> str:
+    return json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"

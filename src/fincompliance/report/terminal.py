@@ -1,0 +1,68 @@
+"""The rich summary `fincomp scan` prints for people."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Console
+from rich.table import Table
+
+from fincompliance.model import Scope
+from fincompliance.scan import ScanResult
+
+_TOP_LICENCES = 12
+
+
+def render(result: ScanResult, console: Console) -> None:
+    graph = result.graph
+    direct = graph.direct_refs()
+
+    projects = Table(title=f"Projects found in {result.root.name}", title_justify="left")
+    for column in ("project", "ecosystem", "read from", "components reached"):
+        projects.add_column(column)
+    for ref in sorted(graph.projects):
+        project = graph.projects[ref]
+        projects.add_row(project.name, project.ecosystem, str(project.manifest),
+                         str(len(graph.reachable_from(ref))))
+    console.print(projects)
+
+    per_ecosystem = Table(title="Components", title_justify="left")
+    for column in ("ecosystem", "total", "direct", "transitive", "required", "optional", "dev",
+                   "unpinned"):
+        per_ecosystem.add_column(column, justify="right" if column != "ecosystem" else "left")
+    for ecosystem in graph.ecosystems():
+        components = [c for c in graph.components.values() if c.ecosystem == ecosystem]
+        if not components:
+            continue
+        scopes = Counter(c.scope for c in components)
+        direct_count = sum(c.ref in direct for c in components)
+        per_ecosystem.add_row(
+            ecosystem, str(len(components)), str(direct_count),
+            str(len(components) - direct_count), str(scopes[Scope.REQUIRED]),
+            str(scopes[Scope.OPTIONAL]), str(scopes[Scope.DEV]),
+            str(sum(not c.pinned for c in components)))
+    console.print(per_ecosystem)
+
+    licences = Counter(c.declared_license or "(none declared)" for c in graph.components.values())
+    licence_table = Table(title="Licences declared (as written)", title_justify="left")
+    licence_table.add_column("declared licence")
+    licence_table.add_column("components", justify="right")
+    for text, count in sorted(licences.items(), key=lambda i: (-i[1], i[0]))[:_TOP_LICENCES]:
+        licence_table.add_row(text if len(text) <= 70 else text[:67] + "...", str(count))
+    if len(licences) > _TOP_LICENCES:
+        licence_table.caption = f"and {len(licences) - _TOP_LICENCES} more; see --format json"
+    console.print(licence_table)
+
+    unpinned = [c for c in graph.sorted_components() if not c.pinned]
+    if unpinned:
+        table = Table(title="Unpinned dependencies (no exact version recorded)",
+                      title_justify="left")
+        for column in ("component", "requirement", "declared at"):
+            table.add_column(column)
+        for component in unpinned:
+            table.add_row(component.name, component.requirement or "*",
+                          str(component.locations[0]) if component.locations else "")
+        console.print(table)
+
+    for error in result.errors:
+        console.print(f"[red]error[/red] {error}", highlight=False)

@@ -1,0 +1,1 @@
+"""SBOM writers and readers: CycloneDX 1.6 and SPDX 2.3, through their reference libraries."""

@@ -1,0 +1,74 @@
+"""What both SBOM formats need: stable identity, build time, licence ids, ecosystems."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from boolean.boolean import ParseError
+from license_expression import ExpressionError, get_spdx_licensing
+
+from fincompliance import __version__
+from fincompliance.model import PURL_TYPES, Graph
+
+TOOL_NAME = "fincomp"
+TOOL_VERSION = __version__
+PROPERTY_PREFIX = "fincomp:"
+ECOSYSTEM_BY_PURL_TYPE = {purl_type: ecosystem for ecosystem, purl_type in PURL_TYPES.items()}
+
+
+def build_time() -> datetime:
+    """`SOURCE_DATE_EPOCH` when set (reproducible builds), else now; whole seconds, UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now(tz=UTC).replace(microsecond=0)
+
+
+def graph_digest(graph: Graph) -> str:
+    """A digest of what the graph says, so the same scan gets the same document identity."""
+    digest = hashlib.sha256()
+    for ref in sorted(graph.projects):
+        digest.update(f"P {ref}\n".encode())
+    for component in graph.sorted_components():
+        digest.update(f"C {component.ref} {component.scope.value} "
+                      f"{component.declared_license}\n".encode())
+    for source in sorted(graph.edges):
+        for target in sorted(graph.edges[source]):
+            digest.update(f"E {source} {target}\n".encode())
+    return digest.hexdigest()
+
+
+def document_uuid(graph: Graph, name: str) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"fincomp:{name}:{graph_digest(graph)}")
+
+
+@lru_cache(maxsize=1)
+def _licensing():
+    return get_spdx_licensing()
+
+
+@lru_cache(maxsize=4096)
+def spdx_expression(text: str) -> str | None:
+    """`text` as a valid SPDX expression of known ids (or LicenseRef-s), else None.
+
+    Only text that already is SPDX passes: turning prose into SPDX is the licence engine's
+    work, not the SBOM writer's.
+    """
+    licensing = _licensing()
+    try:
+        parsed = licensing.parse(text, strict=True)
+    except (ExpressionError, ParseError):
+        return None
+    if parsed is None:
+        return None
+    if any(not key.startswith("LicenseRef-") for key in licensing.unknown_license_keys(parsed)):
+        return None
+    return str(parsed)
+
+
+def is_single_license_id(expression: str) -> bool:
+    return " " not in expression.strip() and "(" not in expression

@@ -1,0 +1,242 @@
+"""CycloneDX 1.6 (JSON and XML) from the graph, and back, with cyclonedx-python-lib.
+
+Layout: `metadata.component` is the scanned tree; first-party projects are its nested
+components; third-party components are top-level with bom-ref = their graph ref.
+What CycloneDX has no field for (source line, direct, exact scope, requirement) travels as
+`fincomp:` properties, so a written SBOM reads back into the same graph.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import defusedxml.ElementTree as SafeElementTree
+from cyclonedx.model import HashAlgorithm, HashType, Property
+from cyclonedx.model.bom import Bom, BomMetaData
+from cyclonedx.model.bom_ref import BomRef
+from cyclonedx.model.component import Component as CdxComponent
+from cyclonedx.model.component import ComponentScope, ComponentType
+from cyclonedx.model.dependency import Dependency
+from cyclonedx.model.license import DisjunctiveLicense, LicenseAcknowledgement, LicenseExpression
+from cyclonedx.output.json import JsonV1Dot6
+from cyclonedx.output.xml import XmlV1Dot6
+from defusedxml import DefusedXmlException
+from packageurl import PackageURL
+
+from fincompliance.errors import InputError
+from fincompliance.model import (
+    Component,
+    DeclaredLicense,
+    Graph,
+    Hash,
+    Location,
+    Project,
+    Scope,
+)
+from fincompliance.sbom.common import (
+    ECOSYSTEM_BY_PURL_TYPE,
+    PROPERTY_PREFIX,
+    TOOL_NAME,
+    TOOL_VERSION,
+    build_time,
+    document_uuid,
+    is_single_license_id,
+    spdx_expression,
+)
+
+ROOT_REF = "fincomp:root"
+_SCOPES = {Scope.REQUIRED: ComponentScope.REQUIRED, Scope.OPTIONAL: ComponentScope.OPTIONAL,
+           Scope.DEV: ComponentScope.EXCLUDED}
+_SCOPES_BACK = {v: k for k, v in _SCOPES.items()}
+
+
+def to_bom(graph: Graph, name: str) -> Bom:
+    direct = graph.direct_refs()
+    root = CdxComponent(type=ComponentType.APPLICATION, name=name, bom_ref=ROOT_REF,
+                        components=[_project(p) for p in _sorted(graph.projects)])
+    metadata = BomMetaData(timestamp=build_time(), component=root)
+    metadata.tools.components.add(CdxComponent(type=ComponentType.APPLICATION,
+                                               name=TOOL_NAME, version=TOOL_VERSION))
+    bom = Bom(serial_number=document_uuid(graph, name), metadata=metadata,
+              components=[_component(c, c.ref in direct) for c in graph.sorted_components()])
+    nodes = [ROOT_REF, *sorted(graph.projects), *sorted(graph.components)]
+    edges = {ROOT_REF: set(graph.projects), **graph.edges}
+    bom.dependencies.update(
+        Dependency(ref=BomRef(node), dependencies=[Dependency(ref=BomRef(t))
+                                                   for t in sorted(edges.get(node, ()))])
+        for node in nodes)
+    return bom
+
+
+def write_json(graph: Graph, name: str) -> str:
+    return JsonV1Dot6(to_bom(graph, name)).output_as_string(indent=2) + "\n"
+
+
+def write_xml(graph: Graph, name: str) -> str:
+    return XmlV1Dot6(to_bom(graph, name)).output_as_string(indent=2) + "\n"
+
+
+def _sorted(projects: dict[str, Project]) -> list[Project]:
+    return [projects[ref] for ref in sorted(projects)]
+
+
+def _properties(pairs: list[tuple[str, str]]) -> list[Property]:
+    return [Property(name=n, value=v) for n, v in pairs]
+
+
+def _project(project: Project) -> CdxComponent:
+    return CdxComponent(
+        type=ComponentType.APPLICATION, name=project.name, version=project.version,
+        bom_ref=project.ref, properties=_properties([
+            (PROPERTY_PREFIX + "project", "true"),
+            (PROPERTY_PREFIX + "ecosystem", project.ecosystem),
+            (PROPERTY_PREFIX + "location", str(project.manifest)),
+            (PROPERTY_PREFIX + "scanner", project.scanner)]))
+
+
+def _component(component: Component, direct: bool) -> CdxComponent:
+    purl = PackageURL.from_string(component.purl)
+    pairs = [(PROPERTY_PREFIX + "scope", component.scope.value),
+             (PROPERTY_PREFIX + "direct", "true" if direct else "false")]
+    pairs += [(PROPERTY_PREFIX + "location", str(loc)) for loc in component.locations]
+    pairs += [(PROPERTY_PREFIX + "license-file", f) for f in component.license_files]
+    pairs += [(PROPERTY_PREFIX + "declared-field",
+               f"{d.field}={d.text}") for d in component.declared_licenses]
+    if component.requirement:
+        pairs.append((PROPERTY_PREFIX + "requirement", component.requirement))
+    pairs += list(component.properties)
+    return CdxComponent(
+        type=ComponentType.LIBRARY, name=purl.name, group=purl.namespace,
+        version=component.version, bom_ref=component.ref, purl=purl,
+        scope=_SCOPES[component.scope],
+        hashes=[HashType(alg=HashAlgorithm(h.algorithm), content=h.value)
+                for h in component.hashes],
+        licenses=_licenses(component.declared_licenses),
+        properties=_properties(pairs))
+
+
+def _licenses(declared: tuple[DeclaredLicense, ...]) -> list:
+    texts = list(dict.fromkeys(d.text for d in declared))
+    if len(texts) == 1 and (expression := spdx_expression(texts[0])):
+        if not is_single_license_id(expression):
+            return [LicenseExpression(expression,
+                                      acknowledgement=LicenseAcknowledgement.DECLARED)]
+    licences = []
+    for text in texts:
+        expression = spdx_expression(text)
+        if expression and is_single_license_id(expression):
+            licences.append(DisjunctiveLicense(id=expression,
+                                               acknowledgement=LicenseAcknowledgement.DECLARED))
+        else:
+            licences.append(DisjunctiveLicense(name=text,
+                                               acknowledgement=LicenseAcknowledgement.DECLARED))
+    return licences
+
+
+# -- reading ----------------------------------------------------------------------------
+
+def read_json(text: str, path: str) -> Graph:
+    from fincompliance.inputs import load_json
+
+    data = load_json(text, path)
+    if not isinstance(data, dict) or data.get("bomFormat") != "CycloneDX":
+        raise InputError(path, "not a CycloneDX JSON document (no \"bomFormat\": \"CycloneDX\")")
+    try:
+        bom = Bom.from_json(data)  # type: ignore[attr-defined]
+    except Exception as exc:  # the library raises many types for schema violations
+        raise InputError(path, f"invalid CycloneDX JSON: {exc}") from None
+    return from_bom(bom, path)
+
+
+def read_xml(text: str, path: str) -> Graph:
+    try:
+        element = SafeElementTree.fromstring(text, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise InputError(path, f"refused: XML with {type(exc).__name__} "
+                         "(entities and DTDs are not allowed)") from None
+    except SafeElementTree.ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        raise InputError(path, f"invalid XML: {exc}", line) from None
+    try:
+        bom = Bom.from_xml(element)  # type: ignore[attr-defined]
+    except Exception as exc:  # the library raises many types for schema violations
+        raise InputError(path, f"invalid CycloneDX XML: {exc}") from None
+    return from_bom(bom, path)
+
+
+def from_bom(bom: Bom, path: str) -> Graph:
+    graph = Graph()
+    root = bom.metadata.component
+    first_party = list(root.components) if root is not None else []
+    if root is not None and not first_party:
+        first_party = [root]
+    for node in first_party:
+        graph.add_project(_project_back(node, path))
+    for node in _walk(bom.components):
+        if node.bom_ref.value in graph.projects:
+            continue
+        graph.add_component(_component_back(node, path))
+    known = set(graph.projects) | set(graph.components)
+    for dependency in bom.dependencies:
+        for target in dependency.dependencies:
+            if dependency.ref.value in known and target.ref.value in known:
+                graph.add_edge(dependency.ref.value, target.ref.value)
+    return graph
+
+
+def _walk(components: Any):
+    for component in components:
+        yield component
+        yield from _walk(component.components)
+
+
+def _props(node: CdxComponent) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for prop in node.properties:
+        found.setdefault(prop.name, []).append(prop.value or "")
+    return found
+
+
+def _location(text: str) -> Location:
+    path, _, line = text.rpartition(":")
+    return Location(path, int(line)) if path and line.isdigit() else Location(text)
+
+
+def _project_back(node: CdxComponent, path: str) -> Project:
+    props = _props(node)
+    ref = node.bom_ref.value or f"project:{path}#{node.name}"
+    return Project(ref=ref, name=node.name, version=node.version,
+                   ecosystem=props.get(PROPERTY_PREFIX + "ecosystem", ["unknown"])[0],
+                   manifest=_location(props.get(PROPERTY_PREFIX + "location", [path])[0]),
+                   scanner=props.get(PROPERTY_PREFIX + "scanner", ["cyclonedx"])[0])
+
+
+def _component_back(node: CdxComponent, path: str) -> Component:
+    props = _props(node)
+    purl = node.purl.to_string() if node.purl else PackageURL(
+        type="generic", namespace=node.group, name=node.name, version=node.version).to_string()
+    purl_type = node.purl.type if node.purl else "generic"
+    scope_value = props.get(PROPERTY_PREFIX + "scope", [None])[0]
+    scope = Scope(scope_value) if scope_value in {s.value for s in Scope} else \
+        _SCOPES_BACK.get(node.scope, Scope.REQUIRED)
+    fields = dict(reversed(v.split("=", 1)) for v in props.get(PROPERTY_PREFIX + "declared-field", [])
+                  if "=" in v)
+    declared = []
+    for licence in node.licenses:
+        text = licence.value if isinstance(licence, LicenseExpression) else (
+            licence.id or licence.name or "")
+        if text:
+            declared.append(DeclaredLicense(text, fields.get(text, "cyclonedx")))
+    consumed = {PROPERTY_PREFIX + k for k in ("scope", "direct", "location", "license-file",
+                                              "declared-field", "requirement")}
+    locations = props.get(PROPERTY_PREFIX + "location") or [path]
+    return Component(
+        ref=node.bom_ref.value or purl, ecosystem=ECOSYSTEM_BY_PURL_TYPE.get(purl_type, purl_type),
+        name=(f"{node.group}/{node.name}" if node.group else node.name), version=node.version,
+        purl=purl, scope=scope, declared_licenses=tuple(declared),
+        locations=tuple(sorted(_location(v) for v in locations)),
+        hashes=tuple(sorted(Hash(h.alg.value, h.content) for h in node.hashes)),
+        requirement=props.get(PROPERTY_PREFIX + "requirement", [None])[0],
+        license_files=tuple(props.get(PROPERTY_PREFIX + "license-file", [])),
+        properties=tuple(sorted((k, v) for k, values in props.items() if k not in consumed
+                                for v in values)))

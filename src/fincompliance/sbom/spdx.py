@@ -1,0 +1,219 @@
+"""SPDX 2.3 (JSON and tag-value) from the graph, and back, with spdx-tools.
+
+The document DESCRIBES a package for the scanned tree, which CONTAINS each first-party
+project. Dependencies are DEPENDS_ON, or DEV_DEPENDENCY_OF / OPTIONAL_DEPENDENCY_OF (from
+the dependency to its dependent) when the dependency is needed only in that scope.
+Declared licences that are not SPDX yet become LicenseRef-s carrying the text as written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import tempfile
+from pathlib import Path
+
+from packageurl import PackageURL
+from spdx_tools.common.spdx_licensing import spdx_licensing
+from spdx_tools.spdx.model import (
+    Actor,
+    ActorType,
+    Checksum,
+    ChecksumAlgorithm,
+    CreationInfo,
+    Document,
+    ExternalPackageRef,
+    ExternalPackageRefCategory,
+    ExtractedLicensingInfo,
+    Package,
+    PackagePurpose,
+    Relationship,
+    RelationshipType,
+    SpdxNoAssertion,
+)
+from spdx_tools.spdx.parser.error import SPDXParsingError
+from spdx_tools.spdx.parser.parse_anything import parse_file
+from spdx_tools.spdx.writer.json.json_writer import write_document_to_stream as write_json_doc
+from spdx_tools.spdx.writer.tagvalue.tagvalue_writer import (
+    write_document_to_stream as write_tv_doc,
+)
+
+from fincompliance.errors import InputError
+from fincompliance.model import Component, DeclaredLicense, Graph, Hash, Location, Project, Scope
+from fincompliance.sbom.common import (
+    ECOSYSTEM_BY_PURL_TYPE,
+    TOOL_NAME,
+    TOOL_VERSION,
+    build_time,
+    document_uuid,
+    spdx_expression,
+)
+
+NAMESPACE_BASE = "https://sbom.example.internal/fincomp"
+_ROOT_ID = "SPDXRef-fincomp-root"
+_CHECKSUMS = {"SHA-1": ChecksumAlgorithm.SHA1, "SHA-256": ChecksumAlgorithm.SHA256,
+              "SHA-384": ChecksumAlgorithm.SHA384, "SHA-512": ChecksumAlgorithm.SHA512,
+              "MD5": ChecksumAlgorithm.MD5, "BLAKE2b-512": ChecksumAlgorithm.BLAKE2B_512}
+_CHECKSUMS_BACK = {v: k for k, v in _CHECKSUMS.items()}
+_SCOPED_EDGES = {Scope.DEV: RelationshipType.DEV_DEPENDENCY_OF,
+                 Scope.OPTIONAL: RelationshipType.OPTIONAL_DEPENDENCY_OF}
+
+
+def spdx_id(ref: str) -> str:
+    readable = re.sub(r"[^A-Za-z0-9.-]+", "-", ref.split(":", 1)[-1]).strip("-")[:60]
+    return f"SPDXRef-{readable}-{hashlib.sha1(ref.encode()).hexdigest()[:10]}"
+
+
+def to_document(graph: Graph, name: str) -> Document:
+    uid = document_uuid(graph, name)
+    creation = CreationInfo(
+        spdx_version="SPDX-2.3", spdx_id="SPDXRef-DOCUMENT", name=name, data_license="CC0-1.0",
+        document_namespace=f"{NAMESPACE_BASE}/{re.sub(r'[^A-Za-z0-9._-]', '-', name)}-{uid}",
+        creators=[Actor(ActorType.TOOL, f"{TOOL_NAME}-{TOOL_VERSION}")], created=build_time())
+    extracted: dict[str, ExtractedLicensingInfo] = {}
+    packages = [_package(_ROOT_ID, name, None, PackagePurpose.APPLICATION, "scanned tree")]
+    packages += [_package(spdx_id(p.ref), p.name, p.version, PackagePurpose.APPLICATION,
+                          f"project {p.ref} ({p.ecosystem}) from {p.manifest}")
+                 for p in (graph.projects[r] for r in sorted(graph.projects))]
+    packages += [_component(c, extracted) for c in graph.sorted_components()]
+    relationships = [Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, _ROOT_ID)]
+    relationships += [Relationship(_ROOT_ID, RelationshipType.CONTAINS, spdx_id(ref))
+                      for ref in sorted(graph.projects)]
+    for source in sorted(graph.edges):
+        for target in sorted(graph.edges[source]):
+            component = graph.components.get(target)
+            scoped = _SCOPED_EDGES.get(component.scope) if component else None
+            if scoped:
+                relationships.append(Relationship(spdx_id(target), scoped, spdx_id(source)))
+            else:
+                relationships.append(Relationship(spdx_id(source), RelationshipType.DEPENDS_ON,
+                                                  spdx_id(target)))
+    return Document(creation_info=creation, packages=packages, relationships=relationships,
+                    extracted_licensing_info=[extracted[k] for k in sorted(extracted)])
+
+
+def _package(identifier: str, name: str, version: str | None, purpose: PackagePurpose,
+             comment: str) -> Package:
+    return Package(spdx_id=identifier, name=name, version=version,
+                   download_location=SpdxNoAssertion(), files_analyzed=False,
+                   license_concluded=SpdxNoAssertion(), license_declared=SpdxNoAssertion(),
+                   copyright_text=SpdxNoAssertion(), primary_package_purpose=purpose,
+                   comment=comment)
+
+
+def _component(component: Component, extracted: dict[str, ExtractedLicensingInfo]) -> Package:
+    package = _package(spdx_id(component.ref), component.name, component.version,
+                       PackagePurpose.LIBRARY,
+                       f"fincomp ref: {component.ref}; scope: {component.scope.value}")
+    package.external_references = [ExternalPackageRef(
+        ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", component.purl)]
+    package.checksums = [Checksum(_CHECKSUMS[h.algorithm], h.value) for h in component.hashes
+                         if h.algorithm in _CHECKSUMS]
+    package.source_info = "declared in " + ", ".join(str(loc) for loc in component.locations)
+    text = component.declared_license
+    if text:
+        expression = spdx_expression(text)
+        if expression is None:
+            licence_id = "LicenseRef-fincomp-" + hashlib.sha256(text.encode()).hexdigest()[:12]
+            extracted[licence_id] = ExtractedLicensingInfo(
+                license_id=licence_id, extracted_text=text, license_name=text[:200],
+                comment="declared by the package metadata; not an SPDX expression as written")
+            expression = licence_id
+        package.license_declared = spdx_licensing.parse(expression)
+    return package
+
+
+def write_json(graph: Graph, name: str) -> str:
+    stream = io.StringIO()
+    write_json_doc(to_document(graph, name), stream, validate=False)
+    return stream.getvalue() + "\n"
+
+
+def write_tag_value(graph: Graph, name: str) -> str:
+    stream = io.StringIO()
+    write_tv_doc(to_document(graph, name), stream, validate=False)
+    return stream.getvalue()
+
+
+# -- reading ----------------------------------------------------------------------------
+
+def read(text: str, path: str, suffix: str) -> Graph:
+    """Read an SPDX document (the suffix tells spdx-tools the format)."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / f"document{suffix}"
+        copy.write_text(text, encoding="utf-8")
+        try:
+            document = parse_file(str(copy))
+        except SPDXParsingError as exc:
+            messages = "; ".join(exc.get_messages()[:3])
+            raise InputError(path, f"invalid SPDX document: {messages}") from None
+        except Exception as exc:  # the parsers raise many types on malformed input
+            raise InputError(path, f"invalid SPDX document: {exc}") from None
+    return from_document(document, path)
+
+
+def from_document(document: Document, path: str) -> Graph:
+    graph = Graph()
+    described = [r.related_spdx_element_id for r in document.relationships
+                 if r.relationship_type is RelationshipType.DESCRIBES]
+    contained = {r.related_spdx_element_id for r in document.relationships
+                 if r.relationship_type is RelationshipType.CONTAINS
+                 and r.spdx_element_id in described}
+    first_party = contained or set(described)
+    refs: dict[str, str] = {}
+    extracted = {e.license_id: e.extracted_text for e in document.extracted_licensing_info}
+    for package in document.packages:
+        purl = next((r.locator for r in package.external_references
+                     if r.reference_type == "purl"), None)
+        if package.spdx_id in first_party or purl is None:
+            if package.spdx_id in first_party:
+                project = graph.add_project(Project(
+                    ref=_project_ref(package), name=package.name, version=package.version,
+                    ecosystem="unknown", manifest=Location(path), scanner="spdx"))
+                refs[package.spdx_id] = project.ref
+            continue
+        component = graph.add_component(_component_back(package, purl, path, extracted))
+        refs[package.spdx_id] = component.ref
+    for relationship in document.relationships:
+        kind = relationship.relationship_type
+        source, target = refs.get(relationship.spdx_element_id), refs.get(
+            str(relationship.related_spdx_element_id))
+        if source is None or target is None:
+            continue
+        if kind is RelationshipType.DEPENDS_ON:
+            graph.add_edge(source, target)
+        elif kind in _SCOPED_EDGES.values() or kind is RelationshipType.DEPENDENCY_OF:
+            graph.add_edge(target, source)
+    return graph
+
+
+def _project_ref(package: Package) -> str:
+    found = re.search(r"project (project:\S+)", package.comment or "")
+    return found.group(1) if found else f"project:{package.spdx_id}"
+
+
+def _component_back(package: Package, purl: str, path: str,
+                    extracted: dict[str, str]) -> Component:
+    parsed = PackageURL.from_string(purl)
+    scope = Scope.REQUIRED
+    found = re.search(r"scope: (\w+)", package.comment or "")
+    if found and found.group(1) in {s.value for s in Scope}:
+        scope = Scope(found.group(1))
+    declared = ()
+    if package.license_declared is not None and not isinstance(package.license_declared,
+                                                               SpdxNoAssertion):
+        text = str(package.license_declared)
+        declared = (DeclaredLicense(extracted.get(text, text), "spdx"),)
+    locations = re.findall(r"(\S+?)(?::(\d+))?(?:,|$)",
+                           (package.source_info or "").removeprefix("declared in "))
+    name = f"{parsed.namespace}/{parsed.name}" if parsed.namespace else package.name
+    ref = re.search(r"fincomp ref: (\S+);", package.comment or "")
+    return Component(
+        ref=ref.group(1) if ref else purl, ecosystem=ECOSYSTEM_BY_PURL_TYPE.get(
+            parsed.type, parsed.type), name=name, version=package.version, purl=purl,
+        scope=scope, declared_licenses=declared,
+        locations=tuple(sorted(Location(p, int(n) if n else None) for p, n in locations if p))
+        or (Location(path),),
+        hashes=tuple(sorted(Hash(_CHECKSUMS_BACK[c.algorithm], c.value)
+                            for c in package.checksums if c.algorithm in _CHECKSUMS_BACK)))
