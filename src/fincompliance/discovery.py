@@ -106,9 +106,10 @@ def _regular_file_inside(entry: os.DirEntry, root: Path) -> bool:
 
 
 def _prefer_lockfiles(tasks: list[Task]) -> list[Task]:
-    """Drop a manifest that a lockfile in its folder (or a workspace lockfile above) covers."""
+    """Drop a manifest that a lockfile or an installed tree in its folder (or a workspace
+    lockfile above) covers."""
     covering = [(PurePosixPath(t.path).parent, t.scanner) for t in tasks
-                if t.scanner.kind is Kind.LOCKFILE and t.scanner.companions]
+                if t.scanner.kind is not Kind.MANIFEST and t.scanner.companions]
     kept = []
     for task in tasks:
         if task.scanner.kind is Kind.MANIFEST:

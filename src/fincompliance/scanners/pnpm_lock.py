@@ -58,8 +58,12 @@ def parse(source: Source) -> Graph:
         version = str(record.get("version") or version)
         resolution = record.get("resolution") if isinstance(record.get("resolution"), dict) \
             else {}
+        folder = None
+        if version.startswith(("file:", "link:")) or not version:
+            # A local folder has no registry version; the folder tells two apart.
+            version, folder = None, str(resolution.get("directory", version))
         component = graph.add_component(npm_component(
-            name, version, Location(source.path, lines.get(key)),
+            name, version, Location(source.path, lines.get(key)), variant=folder,
             scope=_flag_scope(record), hashes=parse_integrity(str(resolution.get("integrity", ""))),
             properties=_source_property(resolution)))
         refs[package_id(str(key), major)] = component.ref
@@ -81,18 +85,29 @@ def _dependency_refs(record: dict[str, Any], refs: dict[tuple[str, str], str],
     for section in ("dependencies", "optionalDependencies"):
         table = record.get(section)
         for name, reference in table.items() if isinstance(table, dict) else ():
-            target = refs.get(_reference_id(str(name), str(reference), major))
+            target = _lookup(refs, str(name), str(reference), major)
             if target is not None:
                 found.append(target)
     return found
 
 
-def _reference_id(name: str, reference: str, major: int) -> tuple[str, str]:
-    """What a dependency's version field points at: `1.2.3(peer)`, or an alias key."""
-    if reference.startswith("/") or (major >= 9 and "@" in reference.lstrip("@")
-                                     and not reference[0].isdigit()):
-        return package_id(reference, major)
-    return package_id(f"/{name}/{reference}" if major < 6 else f"{name}@{reference}", major)
+def _lookup(refs: dict[tuple[str, str], str], name: str, reference: str,
+            major: int) -> str | None:
+    """The package a dependency's version field points at: `1.2.3(peer)`, an alias key
+    (`other@1.2.3`, `/other/1.2.3`), or a `file:` folder (keyed with or without the name)."""
+    base = reference.split("(", 1)[0]
+    if base.startswith("/") or (major >= 9 and "@" in base.lstrip("@")
+                                and ":" not in base.split("@", 1)[0]):
+        candidates = [reference]
+    elif major < 6:
+        candidates = [f"/{name}/{reference}", reference]
+    else:
+        candidates = [f"{name}@{reference}", f"/{name}@{reference}", reference]
+    for candidate in candidates:
+        found = refs.get(package_id(candidate, major))
+        if found is not None:
+            return found
+    return None
 
 
 def _importers(document: dict[str, Any], source: Source, graph: Graph,
@@ -115,7 +130,7 @@ def _importers(document: dict[str, Any], source: Source, graph: Graph,
                     linked = PurePosixPath(str(folder), reference[5:]).as_posix()
                     target = projects.get(normalise_path(linked) or ".")
                 else:
-                    target = refs.get(_reference_id(str(name), reference, major))
+                    target = _lookup(refs, str(name), reference, major)
                 if target is None:
                     continue
                 graph.add_edge(projects[folder], target)

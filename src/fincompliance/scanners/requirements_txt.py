@@ -103,7 +103,10 @@ def _parse_line(body: str, number: int, path: str, parsed: Parsed) -> Requiremen
     if option in _GLOBAL_OPTIONS:
         return None
     if option in _EDITABLE:
-        return _direct_reference(value, number, path, editable=True)
+        editable = _direct_reference(value, number, path, editable=True)
+        if editable is not None:
+            parsed.requirements.append(editable)
+        return editable
     if body.startswith("-"):
         raise InputError(path, f"unknown option {option!r}", number)
     requirement_text, *options = re.split(r"\s+(?=--)", body)

@@ -37,7 +37,7 @@ def parse(source: Source) -> Graph:
         packages.append(LockedPackage(
             name=name, version=version, line=lines.get(f"{name}@{version}"),
             dependencies=[(str(d.get("name", "")), d.get("version"))
-                          for d in _dependency_list(entry.get("dependencies"))],
+                          for d in _dependencies_with_extras(entry)],
             hashes=_hashes(entry), properties=_source_properties(package_source)))
     if not projects:
         projects.append((source.project(None, ECOSYSTEM, SCANNER.name), None))
@@ -46,6 +46,15 @@ def parse(source: Source) -> Graph:
 
 def _dependency_list(value: Any) -> list[dict[str, Any]]:
     return [d for d in value if isinstance(d, dict)] if isinstance(value, list) else []
+
+
+def _dependencies_with_extras(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """A package's dependencies, and those of its extras: uv locks an extra's packages only
+    when some dependant asks for that extra, so they are there because of this package."""
+    extras = entry.get("optional-dependencies")
+    return _dependency_list(entry.get("dependencies")) + [
+        d for group in (extras.values() if isinstance(extras, dict) else ())
+        for d in _dependency_list(group)]
 
 
 def _member_scopes(entry: dict[str, Any]) -> dict[str, Scope]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import unquote
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,36 +94,82 @@ def parse_berry(text: str, path: str) -> list[Entry]:
     return entries
 
 
+class _Index:
+    """Finds the entries a `name: range` dependency resolves to.
+
+    Besides the plain descriptor, Yarn applies the root manifest's `resolutions`
+    overrides, and Berry installs its built-in compatibility patches (`patch:` entries
+    wrapping another descriptor) wherever the wrapped descriptor is asked for.
+    """
+
+    def __init__(self, resolutions: dict[str, str]) -> None:
+        self.by_descriptor: dict[str, str] = {}
+        self.patched: dict[str, list[str]] = {}
+        self.resolutions = resolutions
+
+    def add(self, descriptor: str, ref: str) -> None:
+        self.by_descriptor[descriptor] = ref
+        name, reference = split_descriptor(descriptor)
+        if reference.startswith("patch:"):
+            inner = unquote(reference[len("patch:"):].split("#", 1)[0])
+            self.patched.setdefault(inner, []).append(ref)
+
+    def resolve(self, name: str, wanted: str, overridden: bool = False) -> list[str]:
+        for descriptor in (f"{name}@{wanted}", f"{name}@npm:{wanted}"):
+            if descriptor in self.by_descriptor:
+                return [self.by_descriptor[descriptor], *self.patched.get(descriptor, [])]
+        if not overridden and name in self.resolutions:
+            return self.resolve(name, self.resolutions[name], overridden=True)
+        return []
+
+
 def parse(source: Source) -> Graph:
     text = source.text()
     berry = "__metadata:" in text
     entries = parse_berry(text, source.path) if berry else parse_classic(text, source.path)
+    root_manifest = read_manifest(source) or {}
+    index = _Index(_resolutions(root_manifest))
     graph = Graph()
-    by_descriptor: dict[str, str] = {}
-    workspaces: dict[str, Entry] = {}
+    workspaces: dict[str, str] = {}
+    refs = []
     for entry in entries:
         resolution = str(entry.fields.get("resolution", ""))
         if "@workspace:" in resolution:
             folder = resolution.split("@workspace:", 1)[1]
-            workspaces[folder] = entry
-            project = graph.add_project(source.project(
+            ref = graph.add_project(source.project(
                 split_descriptor(resolution)[0], ECOSYSTEM, SCANNER.name,
-                member=None if folder == "." else folder))
-            ref = project.ref
+                member=None if folder == "." else folder)).ref
+            workspaces[folder] = ref
         else:
             ref = graph.add_component(_component(entry, resolution, source, berry)).ref
+        refs.append(ref)
         for descriptor in entry.descriptors:
-            by_descriptor[descriptor] = ref
+            index.add(descriptor, ref)
 
     depended_on: set[str] = set()
-    for entry in entries:
-        source_ref = by_descriptor[entry.descriptors[0]]
-        for target in _targets(entry.fields, by_descriptor, berry):
-            graph.add_edge(source_ref, target)
-            depended_on.add(target)
-    direct = _direct(source, graph, workspaces, by_descriptor, depended_on, berry)
-    graph.propagate_scopes(direct)
+    for entry, source_ref in zip(entries, refs):
+        for section in _DEPENDENCY_SECTIONS:
+            table = entry.fields.get(section)
+            for name, wanted in table.items() if isinstance(table, dict) else ():
+                for target in index.resolve(name, str(wanted)):
+                    graph.add_edge(source_ref, target)
+                    depended_on.add(target)
+    if not graph.projects:
+        graph.add_project(source.project(root_manifest.get("name"), ECOSYSTEM, SCANNER.name))
+    owners = workspaces or {".": next(iter(graph.projects))}
+    graph.propagate_scopes(_direct(source, graph, owners, index, depended_on))
     return graph
+
+
+def _resolutions(manifest: dict[str, Any]) -> dict[str, str]:
+    """`resolutions` keys (`pkg`, `**/pkg`, `parent/pkg`, `@scope/pkg`) by package name."""
+    table = manifest.get("resolutions")
+    found = {}
+    for key, value in table.items() if isinstance(table, dict) else ():
+        parts = str(key).split("/")
+        name = "/".join(parts[-2:]) if len(parts) > 1 and parts[-2].startswith("@") else parts[-1]
+        found[split_descriptor(name)[0]] = str(value)
+    return found
 
 
 def _component(entry: Entry, resolution: str, source: Source, berry: bool):
@@ -144,40 +191,19 @@ def _is_remote(resolution: str) -> bool:
     return reference.startswith(("git", "http", "file:", "link:", "portal:"))
 
 
-def _targets(fields: dict[str, Any], by_descriptor: dict[str, str], berry: bool) -> list[str]:
-    targets = []
-    for section in _DEPENDENCY_SECTIONS:
-        table = fields.get(section)
-        for name, wanted in table.items() if isinstance(table, dict) else ():
-            descriptor = f"{name}@{wanted}"
-            if berry and descriptor not in by_descriptor and ":" not in str(wanted):
-                descriptor = f"{name}@npm:{wanted}"
-            if descriptor in by_descriptor:
-                targets.append(by_descriptor[descriptor])
-    return targets
-
-
-def _direct(source: Source, graph: Graph, workspaces: dict[str, Entry],
-            by_descriptor: dict[str, str], depended_on: set[str], berry: bool
-            ) -> dict[str, Scope]:
+def _direct(source: Source, graph: Graph, owners: dict[str, str], index: _Index,
+            depended_on: set[str]) -> dict[str, Scope]:
     """Scopes of the direct dependencies, from the package.json of each (root) project."""
-    if not graph.projects:
-        graph.add_project(source.project(None, ECOSYSTEM, SCANNER.name))
-    owners = ({folder: by_descriptor[entry.descriptors[0]] for folder, entry in workspaces.items()}
-              if berry else {".": next(iter(graph.projects))})
     direct: dict[str, Scope] = {}
     for folder, project_ref in owners.items():
         manifest = read_manifest(source, folder)
         for section, scope in MANIFEST_SECTIONS if manifest else ():
             table = manifest.get(section)
             for name, wanted in table.items() if isinstance(table, dict) else ():
-                target = by_descriptor.get(f"{name}@{wanted}") or by_descriptor.get(
-                    f"{name}@npm:{wanted}")
-                if target is None:
-                    continue
-                graph.add_edge(project_ref, target)
-                if target in graph.components:
-                    widen_scope(direct, target, scope)
+                for target in index.resolve(name, str(wanted)):
+                    graph.add_edge(project_ref, target)
+                    if target in graph.components:
+                        widen_scope(direct, target, scope)
     if not direct:  # no manifest: what nothing depends on is what the project asked for
         root = min(graph.projects)
         for ref in sorted(set(graph.components) - depended_on):

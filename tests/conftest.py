@@ -1,0 +1,63 @@
+"""Shared test fixtures: the real corpus and advisories in ../shared, and a CLI runner."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("FINCOMP_SHARED", REPO.parent / "shared"))
+CORPUS = SHARED / "corpus"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+if not (CORPUS / "MANIFEST.tsv").is_file():
+    raise pytest.UsageError(
+        f"the shared corpus is missing at {CORPUS}: clone beside shared/ or set FINCOMP_SHARED")
+
+
+@dataclass(frozen=True)
+class CorpusEntry:
+    path: str
+    ecosystem: str
+    source: str
+    expected_components: int | None
+    how_counted: str
+
+    @property
+    def location(self) -> Path:
+        return CORPUS / self.path
+
+
+def corpus_entries() -> list[CorpusEntry]:
+    with (CORPUS / "MANIFEST.tsv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return [CorpusEntry(r["path"], r["ecosystem"], r["source"],
+                        int(r["expected_components"]) if r["expected_components"] else None,
+                        r["how_counted"]) for r in rows]
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            timeout: float = 300) -> Run:
+    """Run the real `fincomp` entry point in a fresh interpreter."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "fincompliance", *args], capture_output=True, text=True,
+        cwd=cwd, env={**os.environ, **(env or {})}, timeout=timeout)
+    return Run(completed.returncode, completed.stdout, completed.stderr)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
