@@ -28,7 +28,8 @@ app = typer.Typer(
          "Reads lockfiles, manifests and installed trees (never runs the project's code, "
          "never uses the network unless told to) and writes SBOMs and reports.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
-stdout = Console(highlight=False)
+# Piped output is read by people too (CI logs): give tables room instead of 80 columns.
+stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 stderr = Console(stderr=True, highlight=False)
 
 EXIT_PASS, EXIT_POLICY_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -84,7 +85,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except FincompError as error:
-        stderr.print(f"fincomp: error: {error}", markup=False)
+        stderr.print(f"fincomp: error: {error}", markup=False, soft_wrap=True)
         raise typer.Exit(error.exit_code) from None
 
 
@@ -118,7 +119,7 @@ def _emit(text: str, output: Path | None) -> None:
 
 def _report_errors(result: ScanResult) -> None:
     for error in result.errors:
-        stderr.print(f"fincomp: error: {error}", markup=False)
+        stderr.print(f"fincomp: error: {error}", markup=False, soft_wrap=True)
     if result.errors:
         raise typer.Exit(EXIT_BAD_INPUT)
 

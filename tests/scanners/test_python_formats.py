@@ -124,3 +124,16 @@ def test_pyproject_alone_reports_unpinned_ranges(tmp_path):
     assert by_name["weasyprint"].scope is Scope.OPTIONAL
     assert by_name["pytest"].scope is Scope.DEV
     assert by_name["httpx"].locations[0].line == 3
+
+
+def test_pipfile_alone_lists_its_packages_and_dev_packages():
+    import tomllib
+
+    pipfile = CORPUS / "python/pipenv/Pipfile"
+    declared = tomllib.loads(pipfile.read_text())
+    graph = scan(pipfile).graph
+    scopes = {c.name: c.scope for c in graph.components.values()}
+    assert len(scopes) == len(declared.get("packages", {})) + len(declared["dev-packages"])
+    assert {n for n, s in scopes.items() if s is Scope.DEV} == {
+        n.lower().replace("_", "-") for n in declared["dev-packages"]} - {
+        n.lower() for n in declared.get("packages", {})}

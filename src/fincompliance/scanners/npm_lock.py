@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fincompliance.errors import InputError
 from fincompliance.inputs import expect, load_json
 from fincompliance.model import Graph
 from fincompliance.scanners.base import Kind, Scanner, Source, line_numbers
@@ -13,7 +14,10 @@ from fincompliance.scanners.npm_common import ECOSYSTEM, read_manifest, tree_gra
 def parse(source: Source) -> Graph:
     text = source.text()
     document = expect(load_json(text, source.path), dict, source.path, "the lockfile")
-    if isinstance(document.get("packages"), dict):
+    if "lockfileVersion" not in document:
+        raise InputError(source.path, "not an npm lockfile: no \"lockfileVersion\"")
+    if "packages" in document:
+        expect(document["packages"], dict, source.path, '"packages"')
         entries = {str(k): expect(v, dict, source.path, f"entry {k!r}")
                    for k, v in document["packages"].items()}
         lines = line_numbers(text, r'^    "([^"]*)": \{')

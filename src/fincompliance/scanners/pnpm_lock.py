@@ -11,6 +11,7 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
+from fincompliance.errors import InputError
 from fincompliance.inputs import expect, load_yaml
 from fincompliance.model import Graph, Location, Scope, widen_scope
 from fincompliance.scanners.base import (
@@ -44,6 +45,8 @@ def package_id(key: str, major: int) -> tuple[str, str]:
 def parse(source: Source) -> Graph:
     text = source.text()
     document = expect(load_yaml(text, source.path), dict, source.path, "the lockfile")
+    if "lockfileVersion" not in document:
+        raise InputError(source.path, "not a pnpm lockfile: no lockfileVersion")
     major = int(float(str(document.get("lockfileVersion", "5")).split(".")[0] or 5))
     packages = expect(document.get("packages") or {}, dict, source.path, "packages")
     snapshots = document.get("snapshots") if major >= 9 else None

@@ -160,16 +160,16 @@ def _direct_reference(target: str, number: int, path: str, *, editable: bool
 
 def parse(source: Source) -> Graph:
     graph = Graph()
-    project = graph.add_project(source.project(None, ECOSYSTEM, SCANNER.name))
-    scope = Scope.DEV if _DEV_NAME.search(PurePosixPath(source.path).stem.lower()) \
-        else Scope.REQUIRED
+    # Several requirements files often share a folder: the file names the project.
+    project = graph.add_project(source.project(source.path, ECOSYSTEM, SCANNER.name))
     requirements, constraints = _collect(source, set())
     annotated = any(r.via for r in requirements)
     by_name = {canonical(r.name): r for r in requirements}
     for requirement in requirements:
         version = requirement.version or constraints.get(canonical(requirement.name))
         component = graph.add_component(python_component(
-            requirement.name, version, requirement.location, scope=scope,
+            requirement.name, version, requirement.location,
+            scope=_scope_of_file(requirement.location.path),
             requirement=None if requirement.version else requirement.specifier,
             hashes=(h for raw in requirement.hashes for h in [parse_hash(raw)] if h),
             properties=requirement.properties))
@@ -182,6 +182,12 @@ def parse(source: Source) -> Graph:
         if not annotated or not parents or any(v.startswith("-") for v in requirement.via):
             graph.add_edge(project.ref, requirement.ref)
     return graph
+
+
+def _scope_of_file(path: str) -> Scope:
+    """`requirements-dev.txt`, `test-requirements.txt` and the like hold dev tools; a file
+    they include keeps the scope its own name gives it."""
+    return Scope.DEV if _DEV_NAME.search(PurePosixPath(path).stem.lower()) else Scope.REQUIRED
 
 
 @dataclass
