@@ -39,7 +39,8 @@ def generated_lockfile(folder: Path, size: int) -> Path:
     packages = {"": {"name": "generated", "version": "1.0.0",
                      "dependencies": {f"pkg-{i}": "^1.0.0" for i in range(50)}}}
     for i in range(size):
-        deps = {f"pkg-{j}": "^1.0.0" for j in rng.sample(range(i + 1, size), k=min(3, size - i - 1))}
+        others = rng.sample(range(i + 1, size), k=min(3, size - i - 1))
+        deps = {f"pkg-{j}": "^1.0.0" for j in others}
         packages[f"node_modules/pkg-{i}"] = {
             "version": f"1.{i % 97}.{i % 13}", "license": rng.choice(["MIT", "ISC", "Apache-2.0"]),
             "integrity": "sha512-" + "A" * 86 + "==", "dependencies": deps}

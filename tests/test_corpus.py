@@ -6,8 +6,8 @@ import json
 from importlib.metadata import PathDistribution
 
 import pytest
-from conftest import CORPUS, corpus_entries
 
+from conftest import CORPUS, corpus_entries
 from fincompliance.scan import scan
 
 SCANNED_ECOSYSTEMS = {"python", "npm"}
@@ -90,7 +90,7 @@ def test_express_transitive_path_follows_what_the_lockfile_records():
         assert project == "project:package-lock.json"
         names = [graph.components[ref].name for ref in [first, *rest]]
         assert names[0] in packages[""]["dependencies"]
-        for parent, child in zip(names, names[1:]):
+        for parent, child in zip(names, names[1:], strict=False):
             recorded = packages[f"node_modules/{parent}"]
             assert child in {**recorded.get("dependencies", {}),
                              **recorded.get("optionalDependencies", {})}, (parent, child)

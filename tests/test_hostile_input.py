@@ -7,6 +7,7 @@ import json
 import shutil
 
 import pytest
+
 from conftest import CORPUS, run_cli
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +19,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from fincompliance import __version__
 from fincompliance.errors import FincompError, UsageError
 from fincompliance.report import scan_json, terminal
-from fincompliance.sbom import cyclonedx, spdx
 from fincompliance.scan import ScanOptions, ScanResult, scan
 
 app = typer.Typer(
@@ -35,24 +34,27 @@ stderr = Console(stderr=True, highlight=False)
 EXIT_PASS, EXIT_POLICY_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
 
-class ScanFormat(str, Enum):
+class ScanFormat(StrEnum):
     table = "table"
     json = "json"
 
 
-class SbomFormat(str, Enum):
+class SbomFormat(StrEnum):
     cyclonedx_json = "cyclonedx-json"
     cyclonedx_xml = "cyclonedx-xml"
     spdx_json = "spdx-json"
     spdx_tv = "spdx-tv"
 
 
-SBOM_WRITERS = {
-    SbomFormat.cyclonedx_json: cyclonedx.write_json,
-    SbomFormat.cyclonedx_xml: cyclonedx.write_xml,
-    SbomFormat.spdx_json: spdx.write_json,
-    SbomFormat.spdx_tv: spdx.write_tag_value,
-}
+
+def _sbom_writer(sbom_format: SbomFormat):
+    # Imported here: the SBOM libraries take most of start-up, and `scan` needs neither.
+    from fincompliance.sbom import cyclonedx, spdx
+
+    return {SbomFormat.cyclonedx_json: cyclonedx.write_json,
+            SbomFormat.cyclonedx_xml: cyclonedx.write_xml,
+            SbomFormat.spdx_json: spdx.write_json,
+            SbomFormat.spdx_tv: spdx.write_tag_value}[sbom_format]
 
 PathArgument = Annotated[Path, typer.Argument(
     help="A folder to scan (or a single lockfile or manifest).", show_default=False)]
@@ -154,7 +156,7 @@ def sbom_command(path: PathArgument,
     with user_errors():
         result = _run_scan(path, installed, keep_going, exclude)
         name = path.resolve().name if path.is_dir() else path.name
-        _emit(SBOM_WRITERS[sbom_format](result.graph, name), output)
+        _emit(_sbom_writer(sbom_format)(result.graph, name), output)
         _report_errors(result)
 
 

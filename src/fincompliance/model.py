@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 
 from packageurl import PackageURL
 
 
-class Scope(str, Enum):
+class Scope(StrEnum):
     """How a component is needed. Ordered from strongest to weakest."""
 
     REQUIRED = "required"

@@ -7,12 +7,12 @@ import hashlib
 import os
 
 import pytest
-from conftest import CORPUS, corpus_entries, run_cli
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 from cyclonedx.validation.xml import XmlValidator
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
+from conftest import CORPUS, corpus_entries, run_cli
 from fincompliance.sbom import cyclonedx, spdx
 from fincompliance.scan import scan
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CORPUS, FIXTURES
 
+from conftest import CORPUS, FIXTURES
 from fincompliance.model import Scope
 from fincompliance.scan import ScanOptions, scan
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CORPUS, FIXTURES
 
+from conftest import CORPUS, FIXTURES
 from fincompliance.errors import InputError
 from fincompliance.model import Scope
 from fincompliance.scan import scan

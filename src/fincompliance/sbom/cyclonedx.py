@@ -219,8 +219,8 @@ def _component_back(node: CdxComponent, path: str) -> Component:
     scope_value = props.get(PROPERTY_PREFIX + "scope", [None])[0]
     scope = Scope(scope_value) if scope_value in {s.value for s in Scope} else \
         _SCOPES_BACK.get(node.scope, Scope.REQUIRED)
-    fields = dict(reversed(v.split("=", 1)) for v in props.get(PROPERTY_PREFIX + "declared-field", [])
-                  if "=" in v)
+    fields = {text: field for field, _, text in (
+        v.partition("=") for v in props.get(PROPERTY_PREFIX + "declared-field", []))}
     declared = []
     for licence in node.licenses:
         text = licence.value if isinstance(licence, LicenseExpression) else (

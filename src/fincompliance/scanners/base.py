@@ -12,16 +12,16 @@ import binascii
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 
 from fincompliance.errors import InputError
 from fincompliance.inputs import read_text
-from fincompliance.model import Graph, Hash, Location, Project, project_ref
+from fincompliance.model import Component, Graph, Hash, Location, Project, project_ref
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     LOCKFILE = "lockfile"      # resolved versions: preferred for its project
     MANIFEST = "manifest"      # declared ranges: read only where no lockfile covers it
     INSTALLED = "installed"    # an installed tree, read from a directory
@@ -114,6 +114,15 @@ def normalise_path(path: str) -> str | None:
         else:
             parts.append(part)
     return "/".join(parts)
+
+
+def declared_graph(project: Project, components: Iterable[Component]) -> Graph:
+    """A manifest read alone: the project and the components it declares, all direct."""
+    graph = Graph()
+    graph.add_project(project)
+    for component in components:
+        graph.add_edge(project.ref, graph.add_component(component).ref)
+    return graph
 
 
 def line_numbers(text: str, pattern: str) -> dict[str, int]:

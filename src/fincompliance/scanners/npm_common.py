@@ -9,7 +9,6 @@ from typing import Any
 
 from fincompliance.inputs import load_json
 from fincompliance.model import (
-    widen_scope,
     Component,
     DeclaredLicense,
     Graph,
@@ -19,6 +18,7 @@ from fincompliance.model import (
     Scope,
     component_ref,
     make_purl,
+    widen_scope,
 )
 from fincompliance.scanners.base import Source, parse_integrity
 

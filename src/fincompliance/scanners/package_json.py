@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fincompliance.inputs import expect, load_json
 from fincompliance.model import Graph
-from fincompliance.scanners.base import Kind, Scanner, Source, line_numbers
+from fincompliance.scanners.base import Kind, Scanner, Source, declared_graph, line_numbers
 from fincompliance.scanners.npm_common import (
     ECOSYSTEM,
     MANIFEST_SECTIONS,
@@ -18,20 +18,18 @@ def parse(source: Source) -> Graph:
     text = source.text()
     manifest = expect(load_json(text, source.path), dict, source.path, "package.json")
     lines = line_numbers(text, r'^\s+"([^"]+)":\s*"')
-    graph = Graph()
-    project = graph.add_project(source.project(
+    project = source.project(
         str(manifest.get("name") or "") or None, ECOSYSTEM, SCANNER.name,
-        version=manifest.get("version") if isinstance(manifest.get("version"), str) else None))
+        version=manifest.get("version") if isinstance(manifest.get("version"), str) else None)
+    components = []
     for section, scope in MANIFEST_SECTIONS:
         table = manifest.get(section)
         for name, wanted in table.items() if isinstance(table, dict) else ():
             pinned = exact_version(str(wanted))
-            component = graph.add_component(npm_component(
+            components.append(npm_component(
                 name, pinned, source.location(lines.get(name)), scope=scope,
                 requirement=None if pinned else str(wanted)))
-            graph.add_edge(project.ref, component.ref)
-    return graph
-
+    return declared_graph(project, components)
 
 SCANNER = Scanner(name="package-json", ecosystem=ECOSYSTEM, kind=Kind.MANIFEST, parse=parse,
                   filenames=("package.json",))

@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-from fincompliance.inputs import expect, load_toml
 from fincompliance.model import Graph, Scope
 from fincompliance.scanners import pyproject
-from fincompliance.scanners.base import Kind, Scanner, Source, line_numbers, parse_hash
+from fincompliance.scanners.base import Kind, Scanner, Source, parse_hash
 from fincompliance.scanners.python_common import (
     ECOSYSTEM,
     LockedPackage,
     locked_graph,
     parse_requirement,
+    toml_packages,
 )
-
-_ENTRY = r'^\[\[package\]\]\s*\nname = "([^"]+)"\s*\nversion = "([^"]+)"'
 
 
 def parse(source: Source) -> Graph:
-    text = source.text()
-    document = load_toml(text, source.path)
-    entries = expect(document.get("package", []), list, source.path, "[[package]]")
-    lines = line_numbers(text, _ENTRY)
+    document, entries = toml_packages(source)
     packages = []
-    for entry in entries:
-        entry = expect(entry, dict, source.path, "a [[package]] entry")
+    for entry, line in entries:
         name, version = str(entry.get("name", "")), str(entry.get("version", ""))
         requirements = [parse_requirement(d) for d in entry.get("dependencies", [])
                         if isinstance(d, str)]
         groups = entry.get("groups") if isinstance(entry.get("groups"), list) else []
         packages.append(LockedPackage(
-            name=name, version=version, line=lines.get(f"{name}@{version}"),
+            name=name, version=version, line=line,
             dependencies=[(r.name, None) for r in requirements if r is not None],
             # Non-default groups may be optional extras or dev groups; the manifest decides.
             scope=Scope.REQUIRED if "default" in groups else None,

@@ -4,28 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from fincompliance.inputs import expect, load_toml
 from fincompliance.model import Graph, Scope
 from fincompliance.scanners import pyproject
-from fincompliance.scanners.base import Kind, Scanner, Source, line_numbers, parse_hash
-from fincompliance.scanners.python_common import ECOSYSTEM, LockedPackage, locked_graph
-
-_ENTRY = r'^\[\[package\]\]\s*\nname = "([^"]+)"\s*\nversion = "([^"]+)"'
+from fincompliance.scanners.base import Kind, Scanner, Source, parse_hash
+from fincompliance.scanners.python_common import (
+    ECOSYSTEM,
+    LockedPackage,
+    locked_graph,
+    toml_packages,
+)
 
 
 def parse(source: Source) -> Graph:
-    text = source.text()
-    document = load_toml(text, source.path)
-    entries = expect(document.get("package", []), list, source.path, "[[package]]")
+    document, entries = toml_packages(source)
     metadata_files = document.get("metadata", {}).get("files", {})
-    lines = line_numbers(text, _ENTRY)
     packages = []
-    for entry in entries:
-        entry = expect(entry, dict, source.path, "a [[package]] entry")
+    for entry, line in entries:
         name, version = str(entry.get("name", "")), str(entry.get("version", ""))
         files = entry.get("files") or metadata_files.get(name) or []
         packages.append(LockedPackage(
-            name=name, version=version, line=lines.get(f"{name}@{version}"),
+            name=name, version=version, line=line,
             dependencies=[(dep, None) for dep in entry.get("dependencies", {}) or {}],
             scope=_scope(entry),
             hashes=tuple(h for f in files if isinstance(f, dict)

@@ -14,7 +14,7 @@ from typing import Any
 from fincompliance.errors import InputError
 from fincompliance.inputs import load_toml
 from fincompliance.model import Graph, Scope, widen_scope
-from fincompliance.scanners.base import Kind, Scanner, Source, first_line
+from fincompliance.scanners.base import Kind, Scanner, Source, declared_graph, first_line
 from fincompliance.scanners.python_common import (
     ECOSYSTEM,
     canonical,
@@ -143,17 +143,12 @@ def parse(source: Source) -> Graph:
     poetry_table = _table(_table(document, "tool"), "poetry")
     name = project_table.get("name") or poetry_table.get("name")
     version = project_table.get("version") or poetry_table.get("version")
-    graph = Graph()
-    project = graph.add_project(source.project(
-        str(name) if name else None, ECOSYSTEM, SCANNER.name,
-        str(version) if isinstance(version, str) else None))
-    for item in declared:
-        component = graph.add_component(python_component(
-            item.name, item.pinned, source.location(item.line), scope=item.scope,
-            requirement=None if item.pinned else item.requirement))
-        graph.add_edge(project.ref, component.ref)
-    return graph
-
+    project = source.project(str(name) if name else None, ECOSYSTEM, SCANNER.name,
+                             str(version) if isinstance(version, str) else None)
+    return declared_graph(project, (
+        python_component(item.name, item.pinned, source.location(item.line), scope=item.scope,
+                         requirement=None if item.pinned else item.requirement)
+        for item in declared))
 
 SCANNER = Scanner(name="pyproject", ecosystem=ECOSYSTEM, kind=Kind.MANIFEST, parse=parse,
                   filenames=("pyproject.toml",))

@@ -89,7 +89,8 @@ def _distribution(metadata: Source, folder: str):
 def _licence_files(folder: str) -> list[str]:
     found = []
     for current, directories, files in os.walk(folder):
-        directories[:] = sorted(d for d in directories if not os.path.islink(os.path.join(current, d)))
+        directories[:] = sorted(d for d in directories
+                                if not os.path.islink(os.path.join(current, d)))
         relative = os.path.relpath(current, folder)
         in_licences = relative.split(os.sep)[0] == "licenses"
         for name in sorted(files):

@@ -5,28 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from fincompliance.inputs import expect, load_toml
 from fincompliance.model import Graph, Scope, widen_scope
-from fincompliance.scanners.base import Kind, Scanner, Source, line_numbers, parse_hash
+from fincompliance.scanners.base import Kind, Scanner, Source, parse_hash
 from fincompliance.scanners.python_common import (
     ECOSYSTEM,
     LockedPackage,
     canonical,
     locked_graph,
+    toml_packages,
 )
 
 _FIRST_PARTY_SOURCES = ("editable", "virtual", "workspace", "directory")
-_ENTRY = r'^\[\[package\]\]\s*\nname = "([^"]+)"\s*\nversion = "([^"]+)"'
 
 
 def parse(source: Source) -> Graph:
-    text = source.text()
-    document = load_toml(text, source.path)
-    entries = expect(document.get("package", []), list, source.path, "[[package]]")
-    lines = line_numbers(text, _ENTRY)
+    document, entries = toml_packages(source)
     packages, projects = [], []
-    for entry in entries:
-        entry = expect(entry, dict, source.path, "a [[package]] entry")
+    for entry, line in entries:
         name, version = str(entry.get("name", "")), str(entry.get("version", ""))
         package_source = entry.get("source") if isinstance(entry.get("source"), dict) else {}
         if any(key in package_source for key in _FIRST_PARTY_SOURCES):
@@ -35,7 +30,7 @@ def parse(source: Source) -> Graph:
             projects.append((member, _member_scopes(entry)))
             continue
         packages.append(LockedPackage(
-            name=name, version=version, line=lines.get(f"{name}@{version}"),
+            name=name, version=version, line=line,
             dependencies=[(str(d.get("name", "")), d.get("version"))
                           for d in _dependencies_with_extras(entry)],
             hashes=_hashes(entry), properties=_source_properties(package_source)))

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import unquote
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from fincompliance.errors import InputError
 from fincompliance.inputs import expect, load_yaml
@@ -147,7 +147,7 @@ def parse(source: Source) -> Graph:
             index.add(descriptor, ref)
 
     depended_on: set[str] = set()
-    for entry, source_ref in zip(entries, refs):
+    for entry, source_ref in zip(entries, refs, strict=True):
         for section in _DEPENDENCY_SECTIONS:
             table = entry.fields.get(section)
             for name, wanted in table.items() if isinstance(table, dict) else ():
