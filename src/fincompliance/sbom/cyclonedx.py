@@ -65,7 +65,26 @@ def to_bom(graph: Graph, name: str) -> Bom:
         Dependency(ref=BomRef(node), dependencies=[Dependency(ref=BomRef(t))
                                                    for t in sorted(edges.get(node, ()))])
         for node in nodes)
+    _skip_redundant_registration(bom, set(nodes))
     return bom
+
+
+def _skip_redundant_registration(bom: Bom, registered: set[str]) -> None:
+    """Keep serialisation linear in the number of components.
+
+    The outputters call `Bom.validate()`, which calls `register_dependency` for every
+    component, and that finds the existing entry by a linear scan: quadratic time, minutes
+    for tens of thousands of components (cyclonedx-python-lib issue #1006). Every node
+    already has its entry here, and registering a known node with nothing new is a no-op
+    in the library, so such calls return at once; anything else goes to the library.
+    """
+    library_register = bom.register_dependency
+
+    def register(target, depends_on=None):  # type: ignore[no-untyped-def]
+        if depends_on or target.bom_ref.value not in registered:
+            library_register(target, depends_on)
+
+    bom.register_dependency = register  # type: ignore[method-assign]
 
 
 def write_json(graph: Graph, name: str) -> str:
