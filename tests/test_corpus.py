@@ -7,8 +7,9 @@ from importlib.metadata import PathDistribution
 
 import pytest
 
-from conftest import CORPUS, corpus_entries
 from fincompliance.scan import scan
+
+from conftest import CORPUS, corpus_entries
 
 SCANNED_ECOSYSTEMS = {"python", "npm"}
 COUNTED = [e for e in corpus_entries()

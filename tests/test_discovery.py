@@ -6,10 +6,10 @@ import shutil
 import subprocess
 import sys
 
-from conftest import CORPUS
-
 from fincompliance.discovery import DiscoveryOptions, discover
 from fincompliance.scan import ScanOptions, scan
+
+from conftest import CORPUS
 
 
 def test_real_virtual_environment_is_read_only_when_asked(tmp_path):

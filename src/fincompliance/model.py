@@ -67,6 +67,20 @@ class DeclaredLicense:
     field: str
 
 
+@dataclass(frozen=True)
+class LicenceConclusion:
+    """The licence engine's verdict on a component, with the evidence behind it."""
+
+    expression: str                  # SPDX; LicenseRef-fincomp-unknown when not concluded
+    confidence: float                # 0..1
+    method: str                      # declared, detected, declared-confirmed, unconcluded
+    evidence: tuple[str, ...]        # one readable line per piece of evidence
+    declared: str | None = None      # what the metadata says, normalised
+    detected: str | None = None      # what the licence files say
+    mismatch: bool = False           # declared and detected name different licences
+    reason: str | None = None        # why it could not be concluded, or why it was chosen
+
+
 @dataclass
 class Component:
     ref: str
@@ -81,6 +95,7 @@ class Component:
     requirement: str | None = None
     license_files: tuple[str, ...] = ()
     properties: tuple[tuple[str, str], ...] = ()
+    concluded: LicenceConclusion | None = None
 
     @property
     def pinned(self) -> bool:

@@ -12,9 +12,10 @@ from cyclonedx.validation.json import JsonStrictValidator
 from cyclonedx.validation.xml import XmlValidator
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
-from conftest import CORPUS, corpus_entries, run_cli
 from fincompliance.sbom import cyclonedx, spdx
 from fincompliance.scan import scan
+
+from conftest import CORPUS, corpus_entries, run_cli
 
 ENTRIES = sorted({e.path for e in corpus_entries()
                   if e.ecosystem in ("python", "npm") and e.expected_components})

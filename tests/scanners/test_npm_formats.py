@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from conftest import CORPUS, FIXTURES
 from fincompliance.model import Scope
 from fincompliance.scan import ScanOptions, scan
+
+from conftest import CORPUS, FIXTURES
 
 SAME_INSTALL = ["npm-lock-v1", "npm-lock-v2", "npm-shrinkwrap"]
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import CORPUS, FIXTURES
 from fincompliance.errors import InputError
 from fincompliance.model import Scope
 from fincompliance.scan import scan
 from fincompliance.scanners.requirements_txt import parse_text
+
+from conftest import CORPUS, FIXTURES
 
 REQUESTS_STACK = {"certifi", "charset-normalizer", "idna", "requests", "urllib3"}
 

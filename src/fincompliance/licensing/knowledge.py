@@ -1,0 +1,159 @@
+"""Licence knowledge, loaded from the data in `licenses/` (never written in code).
+
+`catalog.json` is generated from the ScanCode LicenseDB and the SPDX License List;
+`reviewed.yaml` is our reviewed layer on top (obligations, network copyleft, non-open and
+Chinese licences); `aliases.yaml` says how packages write licences.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class Category(StrEnum):
+    PUBLIC_DOMAIN = "public-domain"
+    PERMISSIVE = "permissive"
+    WEAK_COPYLEFT = "weak-copyleft"
+    STRONG_COPYLEFT = "strong-copyleft"
+    NETWORK_COPYLEFT = "network-copyleft"
+    SOURCE_AVAILABLE = "source-available"
+    PROPRIETARY = "proprietary"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (Category.SOURCE_AVAILABLE, Category.PROPRIETARY, Category.UNKNOWN)
+
+    @property
+    def is_copyleft(self) -> bool:
+        return self in (Category.WEAK_COPYLEFT, Category.STRONG_COPYLEFT,
+                        Category.NETWORK_COPYLEFT)
+
+
+@dataclass(frozen=True)
+class Licence:
+    id: str
+    name: str
+    category: Category
+    obligations: tuple[str, ...]
+    osi_approved: bool
+    fsf_libre: bool
+    is_exception: bool
+    deprecated: bool
+    notes: str | None
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Curation:
+    purl: str                  # without version
+    versions: tuple[str, ...]  # "*" for every version
+    concluded: str
+    reason: str
+    reviewed: str
+
+    def applies_to(self, purl: str, version: str | None) -> bool:
+        base = purl.split("@", 1)[0]
+        return base == self.purl and ("*" in self.versions or version in self.versions)
+
+
+def read_curations(path: Path) -> tuple[Curation, ...]:
+    document = _yaml(path) or {}
+    return tuple(Curation(purl=c["purl"], versions=tuple(str(v) for v in c["versions"]),
+                          concluded=c["concluded"], reason=" ".join(c["reason"].split()),
+                          reviewed=str(c["reviewed"]))
+                 for c in document.get("curations", []))
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: one loaded knowledge base
+class Knowledge:
+    licences: dict[str, Licence]
+    ids_by_key: dict[str, str]            # folded id or deprecated id -> canonical id
+    obligation_text: dict[str, dict[str, str]]
+    aliases: dict[str, str]               # folded text -> SPDX expression
+    vague: dict[str, str]                 # folded text -> family description
+    classifiers: dict[str, str]           # classifier -> SPDX id or "vague"
+    urls: dict[str, str]                  # folded URL (no scheme) -> SPDX id
+    equivalents: dict[str, tuple[str, ...]]   # lower id -> ids whose terms include it
+    curations: tuple[Curation, ...]
+
+    def get(self, licence_id: str) -> Licence | None:
+        canonical = self.ids_by_key.get(licence_id.lower())
+        return self.licences.get(canonical) if canonical else None
+
+    def canonical_id(self, licence_id: str) -> str | None:
+        return self.ids_by_key.get(licence_id.lower())
+
+
+_FOLD = re.compile(r"[\s,;:()\"']+")
+
+
+def fold(text: str) -> str:
+    """The key aliases are matched on: case, whitespace and ",;:()" quotes folded."""
+    return _FOLD.sub(" ", text.lower()).strip()
+
+
+def fold_url(text: str) -> str:
+    return re.sub(r"^https?://", "", text.strip().lower()).rstrip("/")
+
+
+def data_directory() -> Path:
+    """`FINCOMP_LICENSES_DIR`, else the `licenses/` folder shipped with fincomp."""
+    configured = os.environ.get("FINCOMP_LICENSES_DIR")
+    if configured:
+        return Path(configured)
+    packaged = Path(__file__).resolve().parent.parent / "data" / "licenses"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[3] / "licenses"
+
+
+@lru_cache(maxsize=4)
+def load(directory: Path | None = None) -> Knowledge:
+    directory = directory or data_directory()
+    catalog = json.loads((directory / "catalog.json").read_text(encoding="utf-8"))
+    reviewed = _yaml(directory / "reviewed.yaml")
+    aliases = _yaml(directory / "aliases.yaml")
+    defaults = {Category(k): tuple(v) for k, v in reviewed["category_defaults"].items()}
+    records: dict[str, dict[str, Any]] = {r["id"]: dict(r) for r in catalog["licenses"]}
+    for entry in reviewed["licenses"]:
+        base = records.setdefault(entry["id"], {
+            "id": entry["id"], "name": entry.get("name", entry["id"]), "category": "unknown",
+            "is_exception": False, "deprecated": False, "deprecated_ids": [],
+            "osi_approved": False, "fsf_libre": False, "source": []})
+        base.update({k: v for k, v in entry.items() if k not in ("source",)})
+        base["source"] = [*base.get("source", []), f"fincomp review: {entry['source']}"]
+    licences, ids_by_key = {}, {}
+    for record in records.values():
+        category = Category(record["category"])
+        obligations = record.get("obligations")
+        licence = Licence(
+            id=record["id"], name=record["name"], category=category,
+            obligations=tuple(obligations) if obligations is not None else defaults[category],
+            osi_approved=record["osi_approved"], fsf_libre=record["fsf_libre"],
+            is_exception=record["is_exception"], deprecated=record["deprecated"],
+            notes=record.get("notes"), source=tuple(record["source"]))
+        licences[licence.id] = licence
+        for key in (licence.id, *record.get("deprecated_ids", [])):
+            ids_by_key.setdefault(key.lower(), licence.id)
+    return Knowledge(
+        licences=licences, ids_by_key=ids_by_key, obligation_text=reviewed["obligations"],
+        aliases={fold(k): v for k, v in aliases["aliases"].items()},
+        vague={fold(k): v for k, v in aliases["vague"].items()},
+        classifiers={k.strip(): v for k, v in aliases["classifiers"].items()},
+        urls={fold_url(k): v for k, v in aliases["urls"].items()},
+        equivalents={member.lower(): tuple(group) for group in reviewed["equivalents"]
+                     for member in group},
+        curations=read_curations(directory / "curations.yaml"))
+
+
+def _yaml(path: Path) -> Any:
+    return yaml.load(path.read_text(encoding="utf-8"),
+                     Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506

@@ -1,0 +1,119 @@
+"""Licence conclusions for the 63 distributions of a real financial back-office environment.
+
+Each row was checked by hand against the distribution's METADATA and licence files. The
+non-trivial ones: mysql-connector-python declares "GNU GPLv2 (with FOSS License Exception)"
+and its LICENSE.txt carries the Universal FOSS Exception; python-dateutil's "Dual License"
+is Apache-2.0 for new and BSD-3-Clause for old code (both apply); jinja2, itsdangerous,
+prompt-toolkit and sqlparse give only the bare "BSD License" classifier and their LICENSE
+files are BSD-3-Clause; psycopg2-binary's "LGPL with exceptions" is LGPL-3.0-or-later with
+the OpenSSL linking exception (plus zlib for bundled code); paramiko declares the deprecated
+id "LGPL-2.1" (= LGPL-2.1-only); vine is BSD-3-Clause for code (its LICENSE also puts the
+documentation under CC-BY-SA-4.0 and mentions the GPL only to say it is compatible).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fincompliance.licensing.conclude import conclude_graph
+from fincompliance.scan import scan
+
+from conftest import CORPUS
+
+ROOT = CORPUS / "python/site-packages-fin"
+
+EXPECTED = [
+    ("amqp", "BSD-3-Clause", "detected"),
+    ("annotated-doc", "MIT", "declared-confirmed"),
+    ("annotated-types", "MIT", "declared-confirmed"),
+    ("anyio", "MIT", "declared-confirmed"),
+    ("asgiref", "BSD-3-Clause", "declared-confirmed"),
+    ("bcrypt", "Apache-2.0", "declared-confirmed"),
+    ("billiard", "BSD-3-Clause", "detected"),
+    ("blinker", "MIT", "declared-confirmed"),
+    ("celery", "BSD-3-Clause", "declared-confirmed"),
+    ("certifi", "MPL-2.0", "declared-confirmed"),
+    ("cffi", "MIT-0", "declared-confirmed"),
+    ("chardet", "0BSD", "declared-confirmed"),
+    ("charset-normalizer", "MIT", "declared-confirmed"),
+    ("click-didyoumean", "MIT", "declared-confirmed"),
+    ("click-plugins", "BSD-3-Clause", "declared-confirmed"),
+    ("click-repl", "MIT", "declared-confirmed"),
+    ("click", "BSD-3-Clause", "declared-confirmed"),
+    ("cryptography", "Apache-2.0 OR BSD-3-Clause", "declared-confirmed"),
+    ("django", "BSD-3-Clause", "declared-confirmed"),
+    ("et-xmlfile", "MIT", "declared-confirmed"),
+    ("fastapi", "MIT", "declared-confirmed"),
+    ("flask", "BSD-3-Clause", "declared-confirmed"),
+    ("frozendict", "LGPL-3.0-only", "declared-confirmed"),
+    ("h11", "MIT", "declared-confirmed"),
+    ("idna", "BSD-3-Clause", "declared-confirmed"),
+    ("invoke", "BSD-2-Clause", "declared-confirmed"),
+    ("itsdangerous", "BSD-3-Clause", "detected"),
+    ("jinja2", "BSD-3-Clause", "detected"),
+    ("kafka-python", "Apache-2.0", "declared-confirmed"),
+    ("kombu", "BSD-3-Clause", "declared-confirmed"),
+    ("lxml", "BSD-3-Clause", "declared-confirmed"),
+    ("markupsafe", "BSD-3-Clause", "declared-confirmed"),
+    ("mysql-connector-python", "GPL-2.0-only WITH Universal-FOSS-exception-1.0", "declared-confirmed"),
+    ("numpy", "BSD-3-Clause AND 0BSD AND MIT AND Zlib AND CC0-1.0", "declared-confirmed"),
+    ("openpyxl", "MIT", "declared-confirmed"),
+    ("opentelemetry-api", "Apache-2.0", "declared-confirmed"),
+    ("pandas", "BSD-3-Clause", "declared-confirmed"),
+    ("paramiko", "LGPL-2.1-only", "declared-confirmed"),
+    ("prompt-toolkit", "BSD-3-Clause", "detected"),
+    ("psycopg2-binary", "LGPL-3.0-or-later WITH LicenseRef-scancode-openssl-exception-lgpl3.0plus AND Zlib", "detected"),
+    ("pycparser", "BSD-3-Clause", "declared-confirmed"),
+    ("pycryptodome", "BSD-2-Clause AND Unlicense AND MIT", "declared-confirmed"),
+    ("pydantic-core", "MIT", "declared-confirmed"),
+    ("pydantic", "MIT", "declared-confirmed"),
+    ("pymysql", "MIT", "declared-confirmed"),
+    ("pynacl", "Apache-2.0", "declared-confirmed"),
+    ("python-dateutil", "Apache-2.0 AND BSD-3-Clause", "detected"),
+    ("pyyaml", "MIT", "declared-confirmed"),
+    ("redis", "MIT", "declared-confirmed"),
+    ("requests", "Apache-2.0", "declared-confirmed"),
+    ("six", "MIT", "declared-confirmed"),
+    ("sqlalchemy", "MIT", "declared-confirmed"),
+    ("sqlparse", "BSD-3-Clause", "detected"),
+    ("starlette", "BSD-3-Clause", "declared-confirmed"),
+    ("text-unidecode", "Artistic-1.0-Perl OR GPL-1.0-or-later", "curated"),
+    ("typing-extensions", "PSF-2.0", "declared-confirmed"),
+    ("typing-inspection", "MIT", "declared-confirmed"),
+    ("tzlocal", "MIT", "declared-confirmed"),
+    ("urllib3", "MIT", "declared-confirmed"),
+    ("uvicorn", "BSD-3-Clause", "declared-confirmed"),
+    ("vine", "BSD-3-Clause", "detected"),
+    ("wcwidth", "MIT", "declared-confirmed"),
+    ("werkzeug", "BSD-3-Clause", "declared-confirmed"),
+]
+
+
+@pytest.fixture(scope="module")
+def concluded():
+    graph = scan(ROOT).graph
+    conclude_graph(graph, ROOT)
+    return {c.name: c.concluded for c in graph.components.values()}
+
+
+def test_every_distribution_is_in_the_table(concluded):
+    assert sorted(concluded) == sorted(name for name, _, _ in EXPECTED)
+
+
+@pytest.mark.parametrize("name, expression, method", EXPECTED, ids=[e[0] for e in EXPECTED])
+def test_concluded_licence(concluded, name, expression, method):
+    conclusion = concluded[name]
+    assert (conclusion.expression, conclusion.method) == (expression, method)
+    assert conclusion.evidence, "every conclusion names its evidence"
+
+
+def test_detected_conclusions_say_why(concluded):
+    for name, conclusion in concluded.items():
+        if conclusion.method in ("detected", "curated"):
+            assert conclusion.reason, name
+    assert "vague" in concluded["jinja2"].reason
+    assert "Dual License" in concluded["python-dateutil"].reason
+
+
+def test_nothing_is_left_unconcluded_here(concluded):
+    assert not [n for n, c in concluded.items() if c.method == "unconcluded"]
