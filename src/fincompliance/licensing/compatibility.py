@@ -1,0 +1,215 @@
+"""May a component be used the way the product is shipped? A verdict with its reasons.
+
+Inputs: the component's concluded expression, the product's outbound licence, and how the
+product reaches people (internal use, a network service, a distributed binary or source, a
+mobile app). Copyleft obligations trigger on distribution (network copyleft also on network
+use), so the distribution model decides first; between two open licences the OSADL matrix
+decides, then our reviewed pairs, then the categories. An OR takes its most favourable
+choice, an AND needs every term, `WITH` exceptions change the verdict by their reviewed effect.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from fincompliance.licensing.expressions import Term, evaluate, terms
+from fincompliance.licensing.knowledge import Category, Knowledge, data_directory, load
+
+PROPRIETARY = "LicenseRef-fincomp-proprietary"
+
+
+class Distribution(StrEnum):
+    INTERNAL_USE = "internal-use"
+    NETWORK_SERVICE = "network-service"
+    DISTRIBUTED_BINARY = "distributed-binary"
+    DISTRIBUTED_SOURCE = "distributed-source"
+    MOBILE_APP = "mobile-app"
+
+    @property
+    def distributes(self) -> bool:
+        return self in (Distribution.DISTRIBUTED_BINARY, Distribution.DISTRIBUTED_SOURCE,
+                        Distribution.MOBILE_APP)
+
+
+class Verdict(StrEnum):
+    COMPATIBLE = "compatible"
+    NEEDS_REVIEW = "needs-review"
+    INCOMPATIBLE = "incompatible"
+
+    @property
+    def rank(self) -> int:
+        return {"compatible": 2, "needs-review": 1, "incompatible": 0}[self.value]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    verdict: Verdict
+    reasons: tuple[str, ...]
+    obligations: tuple[str, ...] = ()
+    non_open: bool = False
+
+
+@dataclass(frozen=True)
+class Assessment:
+    expression: str
+    verdict: Verdict
+    chosen: str                      # the terms the verdict rests on (an OR's chosen option)
+    reasons: tuple[str, ...]
+    obligations: tuple[str, ...]
+    non_open: bool
+
+
+@dataclass(frozen=True)
+class Conflict:
+    licence: str
+    other: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Compatibility:
+    matrix: dict[str, dict[str, str]]
+    pairs: dict[tuple[str, str], tuple[Verdict, str]]
+    exceptions: dict[str, tuple[str, str]]   # exception id -> (effect, source)
+
+
+@lru_cache(maxsize=2)
+def load_compatibility(directory: Path | None = None) -> Compatibility:
+    folder = (directory or data_directory()) / "compatibility"
+    matrix = json.loads((folder / "osadl-matrix.json").read_text(encoding="utf-8"))
+    reviewed = yaml.load((folder / "reviewed.yaml").read_text(encoding="utf-8"),
+                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    pairs = {(p["outbound"], p["component"]): (Verdict(p["verdict"]), " ".join(p["source"].split()))
+             for p in reviewed["pairs"]}
+    exceptions = {k: (v["effect"], " ".join(v["source"].split()))
+                  for k, v in reviewed["exceptions"].items()}
+    return Compatibility(matrix, pairs, exceptions)
+
+
+def assess(expression: str, outbound: str, distribution: Distribution,
+           knowledge: Knowledge | None = None) -> Assessment:
+    knowledge = knowledge or load()
+    data = load_compatibility()
+
+    def judge(term: Term) -> Judgement:
+        return _judge(term, outbound, distribution, knowledge, data)
+
+    judgement, chosen = evaluate(expression, judge, lambda j: j.verdict.rank)
+    # An AND's verdict is its worst term's; its reasons and obligations are all terms'.
+    parts = [judge(t) for t in chosen]
+    return Assessment(
+        expression=expression, verdict=judgement.verdict,
+        chosen=" AND ".join(str(t) for t in chosen),
+        reasons=tuple(dict.fromkeys(r for p in parts for r in p.reasons)),
+        obligations=tuple(dict.fromkeys(o for p in parts for o in p.obligations)),
+        non_open=any(p.non_open for p in parts))
+
+
+def _judge(term: Term, outbound: str, distribution: Distribution, knowledge: Knowledge,
+           data: Compatibility) -> Judgement:
+    licence = knowledge.get(term.licence)
+    category = licence.category if licence else Category.UNKNOWN
+    name = f"{term} ({licence.name})" if licence else str(term)
+    obligations = licence.obligations if licence else ("review-terms",)
+    if not category.is_open:
+        return Judgement(Verdict.NEEDS_REVIEW, (
+            f"{name} is {category.value}: not an open-source licence, its own terms decide",),
+            obligations, non_open=category is not Category.UNKNOWN)
+    effect, effect_source = data.exceptions.get(term.exception, (None, None)) \
+        if term.exception else (None, None)
+    proprietary = outbound == PROPRIETARY or (
+        (found := knowledge.get(outbound)) is not None and not found.category.is_open)
+
+    if not distribution.distributes:
+        if category is Category.NETWORK_COPYLEFT and distribution is Distribution.NETWORK_SERVICE:
+            if proprietary:
+                return Judgement(Verdict.INCOMPATIBLE, (
+                    f"{name}: users of a network service must be offered the source of the "
+                    "whole work (network copyleft), which a proprietary service cannot do",),
+                    obligations)
+            return _between_open(term, name, outbound, knowledge, data, obligations)
+        why = ("internal use is not distribution" if distribution is Distribution.INTERNAL_USE
+               else "running a network service is not distribution")
+        kept = tuple(o for o in obligations if o == "network-use-is-distribution")
+        return Judgement(Verdict.COMPATIBLE, (
+            f"{name}: {why}; its {category.value} terms are not triggered"
+            + (" (modified versions used over a network must offer their source)" if kept
+               else ""),), kept)
+
+    if proprietary:
+        if category in (Category.PUBLIC_DOMAIN, Category.PERMISSIVE) or effect == "permissive":
+            return Judgement(Verdict.COMPATIBLE, (
+                f"{name} is {category.value}: it may be included in a proprietary product that "
+                "meets its obligations",), obligations)
+        if effect == "linking-permitted":
+            return Judgement(Verdict.COMPATIBLE, (
+                f"{name}: the exception lets independent modules link under any terms "
+                f"({effect_source}); the component itself stays under its licence",), obligations)
+        if category is Category.WEAK_COPYLEFT:
+            extra = (" On mobile app stores and with static linking, relinking is hard to offer."
+                     if distribution is Distribution.MOBILE_APP else "")
+            return Judgement(Verdict.NEEDS_REVIEW, (
+                f"{name} is weak copyleft: usable in a proprietary product only as a separate, "
+                "unmodified library (dynamic linking, or separate files for MPL), with its "
+                "obligations met; changes to it must be released." + extra,), obligations)
+        return Judgement(Verdict.INCOMPATIBLE, (
+            f"{name} is {category.value}: a distributed work that includes it must be licensed "
+            "under its terms as a whole, which a proprietary outbound licence cannot be",),
+            obligations)
+    return _between_open(term, name, outbound, knowledge, data, obligations)
+
+
+def _between_open(term: Term, name: str, outbound: str, knowledge: Knowledge,
+                  data: Compatibility, obligations: tuple[str, ...]) -> Judgement:
+    row = data.matrix.get(outbound, {})
+    for key in (str(term), term.licence):
+        value = row.get(key)
+        if value is None:
+            continue
+        verdict = {"Yes": Verdict.COMPATIBLE, "Same": Verdict.COMPATIBLE,
+                   "No": Verdict.INCOMPATIBLE}.get(value, Verdict.NEEDS_REVIEW)
+        return Judgement(verdict, (
+            f"{name} in a work under {outbound}: OSADL matrix says {value!r}",), obligations)
+    reviewed = data.pairs.get((outbound, str(term))) or data.pairs.get((outbound, term.licence))
+    if reviewed:
+        return Judgement(reviewed[0], (f"{name} in a work under {outbound}: reviewed: "
+                                       f"{reviewed[1]}",), obligations)
+    licence = knowledge.get(term.licence)
+    if licence and licence.category in (Category.PUBLIC_DOMAIN, Category.PERMISSIVE):
+        return Judgement(Verdict.COMPATIBLE, (
+            f"{name} is {licence.category.value}: it may be included in a work under "
+            f"{outbound} with its notices kept (pair not in the OSADL matrix)",), obligations)
+    return Judgement(Verdict.NEEDS_REVIEW, (
+        f"{name} in a work under {outbound}: neither the OSADL matrix nor fincomp's reviewed "
+        "pairs cover it",), obligations)
+
+
+def conflicts(expressions: list[str], distribution: Distribution,
+              knowledge: Knowledge | None = None) -> list[Conflict]:
+    """Copyleft licences that cannot take another licence present in the same product.
+
+    `expressions` are what each component is used under: an assessment's `chosen` terms.
+    """
+    if not distribution.distributes:
+        return []
+    knowledge = knowledge or load()
+    matrix = load_compatibility().matrix
+    present = sorted({str(t) for e in expressions for t in terms(e)})
+    found = []
+    for licence, other in itertools.permutations(present, 2):
+        known = knowledge.get(licence.split(" WITH ")[0])
+        if not known or known.category not in (Category.STRONG_COPYLEFT,
+                                               Category.NETWORK_COPYLEFT):
+            continue
+        if matrix.get(licence, {}).get(other) == "No":
+            found.append(Conflict(licence, other, (
+                f"{licence} requires the distributed work to be under its terms as a whole, "
+                f"and OSADL says {other} cannot be included in such a work")))
+    return found

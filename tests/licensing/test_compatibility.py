@@ -1,0 +1,104 @@
+"""Classic compatibility cases: each verdict with the reason it rests on."""
+
+from __future__ import annotations
+
+import pytest
+
+from fincompliance.licensing.compatibility import (
+    PROPRIETARY,
+    Distribution,
+    Verdict,
+    assess,
+    conflicts,
+)
+
+BINARY = Distribution.DISTRIBUTED_BINARY
+
+
+def test_apache_into_gpl2_only_is_incompatible():
+    result = assess("Apache-2.0", "GPL-2.0-only", BINARY)
+    assert result.verdict is Verdict.INCOMPATIBLE
+    assert "OSADL matrix says 'No'" in result.reasons[0]
+
+
+def test_apache_into_gpl3_or_later_is_compatible():
+    result = assess("Apache-2.0", "GPL-3.0-or-later", BINARY)
+    assert result.verdict is Verdict.COMPATIBLE
+    assert "OSADL matrix says 'Yes'" in result.reasons[0]
+    assert "carry-notice-file" in result.obligations
+
+
+def test_lgpl_in_a_proprietary_binary_needs_review_with_obligations():
+    result = assess("LGPL-2.1-only", PROPRIETARY, BINARY)
+    assert result.verdict is Verdict.NEEDS_REVIEW
+    assert "dynamic linking" in result.reasons[0]
+    assert {"allow-relinking", "disclose-source", "include-license-text"} <= set(
+        result.obligations)
+
+
+def test_agpl_in_a_proprietary_network_service_is_incompatible():
+    result = assess("AGPL-3.0-only", PROPRIETARY, Distribution.NETWORK_SERVICE)
+    assert result.verdict is Verdict.INCOMPATIBLE
+    assert "network" in result.reasons[0]
+
+
+def test_gpl_in_a_proprietary_network_service_is_compatible_because_nothing_is_distributed():
+    result = assess("GPL-3.0-only", PROPRIETARY, Distribution.NETWORK_SERVICE)
+    assert result.verdict is Verdict.COMPATIBLE
+    assert "not distribution" in result.reasons[0]
+
+
+@pytest.mark.parametrize("licence", ["SSPL-1.0", "BUSL-1.1", "Elastic-2.0"])
+@pytest.mark.parametrize("distribution", list(Distribution))
+def test_non_open_licences_are_flagged_everywhere(licence, distribution):
+    result = assess(licence, PROPRIETARY, distribution)
+    assert result.verdict is Verdict.NEEDS_REVIEW and result.non_open
+    assert "not an open-source licence" in result.reasons[0]
+    assert "review-terms" in result.obligations
+
+
+def test_an_or_takes_the_most_favourable_choice():
+    result = assess("MIT OR GPL-3.0-only", PROPRIETARY, BINARY)
+    assert (result.verdict, result.chosen) == (Verdict.COMPATIBLE, "MIT")
+
+
+def test_an_and_needs_every_term():
+    result = assess("MIT AND GPL-3.0-only", PROPRIETARY, BINARY)
+    assert result.verdict is Verdict.INCOMPATIBLE
+    assert result.chosen == "MIT AND GPL-3.0-only"
+
+
+def test_classpath_exception_permits_linking_from_a_proprietary_binary():
+    result = assess("GPL-2.0-only WITH Classpath-exception-2.0", PROPRIETARY, BINARY)
+    assert result.verdict is Verdict.COMPATIBLE
+    assert "independent modules" in result.reasons[0]
+    plain = assess("GPL-2.0-only", PROPRIETARY, BINARY)
+    assert plain.verdict is Verdict.INCOMPATIBLE
+
+
+def test_foss_exception_does_not_help_a_proprietary_product():
+    result = assess("GPL-2.0-only WITH Universal-FOSS-exception-1.0", PROPRIETARY, BINARY)
+    assert result.verdict is Verdict.INCOMPATIBLE
+
+
+def test_mulan_psl_uses_reviewed_pairs_missing_from_osadl():
+    result = assess("MulanPSL-2.0", "GPL-3.0-or-later", BINARY)
+    assert result.verdict is Verdict.COMPATIBLE and "reviewed" in result.reasons[0]
+    assert assess("MulanPSL-2.0", "GPL-2.0-only", BINARY).verdict is Verdict.NEEDS_REVIEW
+    assert assess("MulanPSL-2.0", PROPRIETARY, BINARY).verdict is Verdict.COMPATIBLE
+
+
+def test_mulan_publ_is_copyleft():
+    result = assess("LicenseRef-scancode-mulanpubl-2.0", PROPRIETARY, BINARY)
+    assert result.verdict is Verdict.INCOMPATIBLE
+
+
+def test_internal_use_triggers_no_copyleft():
+    assert assess("GPL-3.0-only", PROPRIETARY, Distribution.INTERNAL_USE).verdict \
+        is Verdict.COMPATIBLE
+
+
+def test_gpl2_beside_apache_is_a_conflict_in_a_binary_only():
+    found = conflicts(["GPL-2.0-only", "Apache-2.0", "MIT"], BINARY)
+    assert [(c.licence, c.other) for c in found] == [("GPL-2.0-only", "Apache-2.0")]
+    assert conflicts(["GPL-2.0-only", "Apache-2.0"], Distribution.NETWORK_SERVICE) == []
