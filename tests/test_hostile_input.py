@@ -55,10 +55,10 @@ def test_lockfile_over_the_size_limit_is_refused_before_reading(tmp_path):
 
 @pytest.mark.parametrize("name, document", [
     ("package-lock.json", "[" * 10_000 + "]" * 10_000),
-    ("pnpm-lock.yaml", "a:\n" + "".join("  " * i + "- \n" for i in range(1, 10_000))),
+    ("pnpm-lock.yaml", "lockfileVersion: '9.0'\npackages: " + "{a: " * 10_000 + "}" * 10_000),
     ("pnpm-lock.yaml", "lockfileVersion: '9.0'\npackages: " + "[" * 10_000 + "]" * 10_000),
     ("poetry.lock", "a = " + "[" * 10_000 + "]" * 10_000 + "\n"),
-])
+], ids=["json-arrays", "yaml-mappings", "yaml-sequences", "toml-arrays"])
 def test_deep_nesting_is_refused(tmp_path, name, document):
     (tmp_path / name).write_text(document)
     result = run_cli("scan", str(tmp_path), timeout=120)

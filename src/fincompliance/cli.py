@@ -18,7 +18,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from fincompliance import __version__
 from fincompliance.errors import FincompError, UsageError
-from fincompliance.report import scan_json, terminal
+from fincompliance.licensing.attribution import collect as collect_attributions
+from fincompliance.licensing.compatibility import PROPRIETARY, Distribution
+from fincompliance.licensing.conclude import conclude_graph
+from fincompliance.licensing.knowledge import Curation, read_curations
+from fincompliance.licensing.knowledge import load as load_knowledge
+from fincompliance.licensing.normalise import normalise
+from fincompliance.licensing.review import review
+from fincompliance.report import explain, licence_check, notice, scan_json, terminal
 from fincompliance.scan import ScanOptions, ScanResult, scan
 
 app = typer.Typer(
@@ -66,6 +73,16 @@ ExcludeOption = Annotated[list[str] | None, typer.Option(
     "--exclude", help="Skip paths matching this glob (repeatable).", show_default=False)]
 OutputOption = Annotated[Path | None, typer.Option(
     "--output", "-o", help="Write to this file instead of standard output.", show_default=False)]
+CurationsOption = Annotated[list[Path] | None, typer.Option(
+    "--curations", help="Reviewed licence conclusions of your institution (YAML, repeatable; "
+    "see licenses/curations.yaml).", show_default=False)]
+OutboundOption = Annotated[str, typer.Option(
+    "--outbound", help="The product's own licence (SPDX id); proprietary by default.")]
+DistributionOption = Annotated[Distribution, typer.Option(
+    "--distribution", help="How the product reaches people.")]
+
+licenses_app = typer.Typer(help="Licence knowledge and licence review.", no_args_is_help=True)
+app.add_typer(licenses_app, name="licenses")
 
 
 def _version(value: bool) -> None:
@@ -89,6 +106,20 @@ def user_errors() -> Iterator[None]:
     except FincompError as error:
         stderr.print(f"fincomp: error: {error}", markup=False, soft_wrap=True)
         raise typer.Exit(error.exit_code) from None
+
+
+def _curations(files: list[Path] | None) -> tuple[Curation, ...]:
+    found: tuple[Curation, ...] = ()
+    for file in files or ():
+        try:
+            found += read_curations(file)
+        except (OSError, KeyError, TypeError, ValueError) as exc:
+            raise UsageError(f"{file}: not a curations file ({exc})") from None
+    return found
+
+
+def _conclude(result: ScanResult, curations: list[Path] | None) -> None:
+    conclude_graph(result.graph, result.root, curations=_curations(curations))
 
 
 def _run_scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | None
@@ -132,10 +163,12 @@ def scan_command(path: PathArgument,
                      "--format", "-f", help="table for people, json for machines.")
                  ] = ScanFormat.table,
                  output: OutputOption = None, installed: InstalledOption = False,
-                 keep_going: KeepGoingOption = False, exclude: ExcludeOption = None) -> None:
-    """Find every dependency under PATH and summarise it."""
+                 keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
+                 curations: CurationsOption = None) -> None:
+    """Find every dependency under PATH, conclude its licence, and summarise."""
     with user_errors():
         result = _run_scan(path, installed, keep_going, exclude)
+        _conclude(result, curations)
         if output_format is ScanFormat.json:
             _emit(scan_json.render(result), output)
         else:
@@ -151,12 +184,85 @@ def sbom_command(path: PathArgument,
                      "--format", "-f", help="CycloneDX 1.6 or SPDX 2.3.")
                  ] = SbomFormat.cyclonedx_json,
                  output: OutputOption = None, installed: InstalledOption = False,
-                 keep_going: KeepGoingOption = False, exclude: ExcludeOption = None) -> None:
-    """Write an SBOM of everything under PATH, with its dependency graph."""
+                 keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
+                 curations: CurationsOption = None) -> None:
+    """Write an SBOM of everything under PATH: dependency graph, declared and concluded
+    licences."""
     with user_errors():
         result = _run_scan(path, installed, keep_going, exclude)
+        _conclude(result, curations)
         name = path.resolve().name if path.is_dir() else path.name
         _emit(_sbom_writer(sbom_format)(result.graph, name), output)
+        _report_errors(result)
+
+
+class Language(StrEnum):
+    en = "en"
+    zh = "zh"
+
+
+@licenses_app.command("explain")
+def explain_command(expression: Annotated[str, typer.Argument(
+                        help="An SPDX expression or a licence as packages write it.")],
+                    outbound: OutboundOption = PROPRIETARY,
+                    output_format: Annotated[ScanFormat, typer.Option("--format", "-f")
+                                             ] = ScanFormat.table,
+                    language: Annotated[Language, typer.Option(
+                        "--lang", help="Language of the obligations.")] = Language.en) -> None:
+    """Explain a licence: category, obligations, compatibility in each distribution model."""
+    with user_errors():
+        knowledge = load_knowledge()
+        normalised = normalise(expression, "command line", knowledge)
+        if output_format is ScanFormat.json:
+            _emit(explain.render_json(normalised, outbound, knowledge), None)
+        else:
+            explain.render(normalised, outbound, knowledge, stdout, language.value)
+
+
+@licenses_app.command("check")
+def check_command(path: PathArgument, outbound: OutboundOption = PROPRIETARY,
+                  distribution: DistributionOption = Distribution.DISTRIBUTED_BINARY,
+                  output_format: Annotated[ScanFormat, typer.Option("--format", "-f")
+                                           ] = ScanFormat.table,
+                  output: OutputOption = None, installed: InstalledOption = False,
+                  keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
+                  curations: CurationsOption = None) -> None:
+    """Conclude every component's licence and judge it for the product's outbound licence
+    and distribution model: verdicts, conflicts, obligations."""
+    with user_errors():
+        result = _run_scan(path, installed, keep_going, exclude)
+        knowledge = load_knowledge()
+        outcome = review(result.graph, result.root, outbound, distribution,
+                         _curations(curations), knowledge)
+        if output_format is ScanFormat.json:
+            _emit(licence_check.render_json(result.graph, outcome, knowledge), output)
+        else:
+            licence_check.render(result.graph, outcome, knowledge, stdout)
+        _report_errors(result)
+
+
+class NoticeFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+
+
+@app.command("notice")
+def notice_command(path: PathArgument,
+                   notice_format: Annotated[NoticeFormat, typer.Option("--format", "-f")
+                                            ] = NoticeFormat.text,
+                   output: OutputOption = None, installed: InstalledOption = False,
+                   keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
+                   curations: CurationsOption = None) -> None:
+    """Write the third-party notice file: components, licences, copyrights, licence texts."""
+    with user_errors():
+        result = _run_scan(path, installed, keep_going, exclude)
+        _conclude(result, curations)
+        knowledge = load_knowledge()
+        attributions = collect_attributions(result.graph, result.root, knowledge)
+        name = path.resolve().name if path.is_dir() else path.name
+        _emit(notice.render(result.graph, attributions, knowledge, name, notice_format.value),
+              output)
         _report_errors(result)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from fincompliance.licensing.detect import Detection, combine, detect_files
-from fincompliance.licensing.knowledge import Knowledge, load
+from fincompliance.licensing.knowledge import Curation, Knowledge, load
 from fincompliance.licensing.normalise import UNKNOWN, Normalised, licensing, normalise
 from fincompliance.model import Component, Graph, LicenceConclusion
 
@@ -24,19 +24,26 @@ _CHOICE_FIELDS = {"Classifier", "licenses"}
 _TRUSTED_DETECTION = 0.8
 
 
-def conclude_graph(graph: Graph, root: Path, knowledge: Knowledge | None = None) -> None:
-    """Set `concluded` on every component; licence files are read relative to `root`."""
+def conclude_graph(graph: Graph, root: Path, knowledge: Knowledge | None = None,
+                   curations: tuple[Curation, ...] = ()) -> None:
+    """Set `concluded` on every component; licence files are read relative to `root`.
+
+    `curations` (an institution's own) take precedence over the ones fincomp ships.
+    """
     knowledge = knowledge or load()
     files = {str(root / f) for c in graph.components.values() for f in c.license_files}
     detections = detect_files(files) if files else {}
     for component in graph.components.values():
         found = [(f, detections.get(str(root / f))) for f in component.license_files]
-        component.concluded = conclude(component, found, knowledge)
+        component.concluded = conclude(component, found, knowledge,
+                                       curations + knowledge.curations)
 
 
 def conclude(component: Component, detections: Iterable[tuple[str, Detection | None]],
-             knowledge: Knowledge | None = None) -> LicenceConclusion:
+             knowledge: Knowledge | None = None,
+             curations: tuple[Curation, ...] | None = None) -> LicenceConclusion:
     knowledge = knowledge or load()
+    curations = knowledge.curations if curations is None else curations
     statements = sorted(
         (normalise(d.text, d.field, knowledge) for d in component.declared_licenses),
         key=lambda n: (_AUTHORITY.get(n.field, 2), -n.confidence))
@@ -46,8 +53,8 @@ def conclude(component: Component, detections: Iterable[tuple[str, Detection | N
         f"{path}: {expression} (ScanCode, score {score:.2f})"
         for path, d in detected_files for expression, score in d.parts)
     detected, score = _detected(detected_files, [s.family for s in statements if s.family])
-    curation = next((c for c in knowledge.curations
-                     if c.applies_to(component.purl, component.version)), None)
+    curation = next((c for c in curations if c.applies_to(component.purl, component.version)),
+                    None)
     if curation is not None:
         return LicenceConclusion(
             expression=curation.concluded, confidence=1.0, method="curated",

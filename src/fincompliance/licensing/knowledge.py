@@ -51,6 +51,7 @@ class Licence:
     deprecated: bool
     notes: str | None
     source: tuple[str, ...]
+    scancode_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,8 @@ def load(directory: Path | None = None) -> Knowledge:
             obligations=tuple(obligations) if obligations is not None else defaults[category],
             osi_approved=record["osi_approved"], fsf_libre=record["fsf_libre"],
             is_exception=record["is_exception"], deprecated=record["deprecated"],
-            notes=record.get("notes"), source=tuple(record["source"]))
+            notes=record.get("notes"), source=tuple(record["source"]),
+            scancode_key=record.get("scancode_key"))
         licences[licence.id] = licence
         for key in (licence.id, *record.get("deprecated_ids", [])):
             ids_by_key.setdefault(key.lower(), licence.id)

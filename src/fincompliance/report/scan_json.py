@@ -12,7 +12,7 @@ from fincompliance import __version__
 from fincompliance.model import Component, Graph
 from fincompliance.scan import ScanResult
 
-SCHEMA = "fincomp-scan/1"
+SCHEMA = "fincomp-scan/2"
 
 
 def to_dict(result: ScanResult) -> dict[str, Any]:
@@ -40,6 +40,13 @@ def _component(component: Component, direct: bool, graph: Graph) -> dict[str, An
         "direct": direct, "pinned": component.pinned, "requirement": component.requirement,
         "declared_licenses": [{"text": d.text, "field": d.field}
                               for d in component.declared_licenses],
+        "concluded_license": None if component.concluded is None else {
+            "expression": component.concluded.expression,
+            "method": component.concluded.method,
+            "confidence": component.concluded.confidence,
+            "mismatch": component.concluded.mismatch,
+            "reason": component.concluded.reason,
+            "evidence": list(component.concluded.evidence)},
         "locations": [str(loc) for loc in component.locations],
         "hashes": [{"algorithm": h.algorithm, "value": h.value} for h in component.hashes],
         "license_files": list(component.license_files),

@@ -43,15 +43,27 @@ def render(result: ScanResult, console: Console) -> None:
             str(sum(not c.pinned for c in components)))
     console.print(per_ecosystem)
 
-    licences = Counter(c.declared_license or "(none declared)" for c in graph.components.values())
-    licence_table = Table(title="Licences declared (as written)", title_justify="left")
-    licence_table.add_column("declared licence")
+    licences = Counter((c.concluded.expression if c.concluded else "(not concluded)")
+                       for c in graph.components.values())
+    licence_table = Table(title="Licences concluded", title_justify="left")
+    licence_table.add_column("licence")
     licence_table.add_column("components", justify="right")
     for text, count in sorted(licences.items(), key=lambda i: (-i[1], i[0]))[:_TOP_LICENCES]:
         licence_table.add_row(text if len(text) <= 70 else text[:67] + "...", str(count))
     if len(licences) > _TOP_LICENCES:
         licence_table.caption = f"and {len(licences) - _TOP_LICENCES} more; see --format json"
     console.print(licence_table)
+
+    doubtful = [c for c in graph.sorted_components()
+                if c.concluded and (c.concluded.mismatch or c.concluded.method == "unconcluded")]
+    if doubtful:
+        table = Table(title="Licences to look at", title_justify="left")
+        for column in ("component", "declared", "why"):
+            table.add_column(column, overflow="fold")
+        for component in doubtful:
+            table.add_row(f"{component.name} {component.version or ''}",
+                          component.declared_license or "", component.concluded.reason or "")
+        console.print(table)
 
     unpinned = [c for c in graph.sorted_components() if not c.pinned]
     if unpinned:

@@ -16,6 +16,7 @@ from cyclonedx.model.bom import Bom, BomMetaData
 from cyclonedx.model.bom_ref import BomRef
 from cyclonedx.model.component import Component as CdxComponent
 from cyclonedx.model.component import ComponentScope, ComponentType
+from cyclonedx.model.component_evidence import ComponentEvidence
 from cyclonedx.model.dependency import Dependency
 from cyclonedx.model.license import DisjunctiveLicense, LicenseAcknowledgement, LicenseExpression
 from cyclonedx.output.json import JsonV1Dot6
@@ -24,11 +25,13 @@ from defusedxml import DefusedXmlException
 from packageurl import PackageURL
 
 from fincompliance.errors import InputError
+from fincompliance.licensing.normalise import UNKNOWN
 from fincompliance.model import (
     Component,
     DeclaredLicense,
     Graph,
     Hash,
+    LicenceConclusion,
     Location,
     Project,
     Scope,
@@ -123,6 +126,14 @@ def _component(component: Component, direct: bool) -> CdxComponent:
                f"{d.field}={d.text}") for d in component.declared_licenses]
     if component.requirement:
         pairs.append((PROPERTY_PREFIX + "requirement", component.requirement))
+    if component.concluded is not None:
+        pairs += [(PROPERTY_PREFIX + "concluded", component.concluded.expression),
+                  (PROPERTY_PREFIX + "concluded-method", component.concluded.method),
+                  (PROPERTY_PREFIX + "concluded-confidence",
+                   f"{component.concluded.confidence:.2f}")]
+        if component.concluded.mismatch:
+            pairs.append((PROPERTY_PREFIX + "licence-mismatch", component.concluded.reason or ""))
+    licences, evidence = _licence_fields(component)
     pairs += list(component.properties)
     return CdxComponent(
         type=ComponentType.LIBRARY, name=purl.name, group=purl.namespace,
@@ -130,26 +141,38 @@ def _component(component: Component, direct: bool) -> CdxComponent:
         scope=_SCOPES[component.scope],
         hashes=[HashType(alg=HashAlgorithm(h.algorithm), content=h.value)
                 for h in component.hashes],
-        licenses=_licenses(component.declared_licenses),
+        licenses=licences, evidence=ComponentEvidence(licenses=evidence) if evidence else None,
         properties=_properties(pairs))
 
 
-def _licenses(declared: tuple[DeclaredLicense, ...]) -> list:
-    texts = list(dict.fromkeys(d.text for d in declared))
-    if len(texts) == 1 and (expression := spdx_expression(texts[0])):
-        if not is_single_license_id(expression):
-            return [LicenseExpression(expression,
-                                      acknowledgement=LicenseAcknowledgement.DECLARED)]
-    licences = []
-    for text in texts:
-        expression = spdx_expression(text)
-        if expression and is_single_license_id(expression):
-            licences.append(DisjunctiveLicense(id=expression,
-                                               acknowledgement=LicenseAcknowledgement.DECLARED))
-        else:
-            licences.append(DisjunctiveLicense(name=text,
-                                               acknowledgement=LicenseAcknowledgement.DECLARED))
-    return licences
+def _licence(text: str, acknowledgement: LicenseAcknowledgement):
+    """One licence statement: an SPDX id, an expression, or a name (LicenseRef-s included:
+    CycloneDX's `id` takes only SPDX list ids)."""
+    expression = spdx_expression(text)
+    if expression and is_single_license_id(expression) and not expression.startswith(
+            "LicenseRef-"):
+        return DisjunctiveLicense(id=expression, acknowledgement=acknowledgement)
+    if expression and not is_single_license_id(expression):
+        return LicenseExpression(expression, acknowledgement=acknowledgement)
+    return DisjunctiveLicense(name=text, acknowledgement=acknowledgement)
+
+
+def _licence_fields(component: Component) -> tuple[list, list]:
+    """(licenses, evidence licences). CycloneDX allows an expression only on its own, so when
+    the concluded or a declared licence is an expression, the concluded one stands in
+    `licenses` and the declared ones move to the evidence."""
+    declared = [_licence(t, LicenseAcknowledgement.DECLARED)
+                for t in dict.fromkeys(d.text for d in component.declared_licenses)]
+    conclusion = component.concluded
+    if conclusion is None or conclusion.expression == UNKNOWN:
+        if any(isinstance(d, LicenseExpression) for d in declared) and len(declared) > 1:
+            return [], declared
+        return declared, []
+    concluded = _licence(conclusion.expression, LicenseAcknowledgement.CONCLUDED)
+    together = [*declared, concluded]
+    if not any(isinstance(item, LicenseExpression) for item in together):
+        return together, []
+    return [concluded], declared
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -241,13 +264,26 @@ def _component_back(node: CdxComponent, path: str) -> Component:
     fields = {text: field for field, _, text in (
         v.partition("=") for v in props.get(PROPERTY_PREFIX + "declared-field", []))}
     declared = []
-    for licence in node.licenses:
+    evidence = list(node.evidence.licenses) if node.evidence else []
+    for licence in [*node.licenses, *evidence]:
+        if licence.acknowledgement is LicenseAcknowledgement.CONCLUDED:
+            continue
         text = licence.value if isinstance(licence, LicenseExpression) else (
             licence.id or licence.name or "")
         if text:
             declared.append(DeclaredLicense(text, fields.get(text, "cyclonedx")))
-    consumed = {PROPERTY_PREFIX + k for k in ("scope", "direct", "location", "license-file",
-                                              "declared-field", "requirement")}
+    concluded = None
+    if PROPERTY_PREFIX + "concluded" in props:
+        concluded = LicenceConclusion(
+            expression=props[PROPERTY_PREFIX + "concluded"][0],
+            confidence=float(props.get(PROPERTY_PREFIX + "concluded-confidence", ["0"])[0]),
+            method=props.get(PROPERTY_PREFIX + "concluded-method", ["cyclonedx"])[0],
+            evidence=("read from a CycloneDX SBOM",),
+            mismatch=PROPERTY_PREFIX + "licence-mismatch" in props,
+            reason=props.get(PROPERTY_PREFIX + "licence-mismatch", [None])[0])
+    consumed = {PROPERTY_PREFIX + k for k in (
+        "scope", "direct", "location", "license-file", "declared-field", "requirement",
+        "concluded", "concluded-method", "concluded-confidence", "licence-mismatch")}
     locations = props.get(PROPERTY_PREFIX + "location") or [path]
     return Component(
         ref=node.bom_ref.value or purl, ecosystem=ECOSYSTEM_BY_PURL_TYPE.get(purl_type, purl_type),
@@ -258,4 +294,5 @@ def _component_back(node: CdxComponent, path: str) -> Component:
         requirement=props.get(PROPERTY_PREFIX + "requirement", [None])[0],
         license_files=tuple(props.get(PROPERTY_PREFIX + "license-file", [])),
         properties=tuple(sorted((k, v) for k, values in props.items() if k not in consumed
-                                for v in values)))
+                                for v in values)),
+        concluded=concluded)

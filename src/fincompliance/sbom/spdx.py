@@ -40,7 +40,18 @@ from spdx_tools.spdx.writer.tagvalue.tagvalue_writer import (
 )
 
 from fincompliance.errors import InputError
-from fincompliance.model import Component, DeclaredLicense, Graph, Hash, Location, Project, Scope
+from fincompliance.licensing.knowledge import load as load_knowledge
+from fincompliance.licensing.normalise import UNKNOWN
+from fincompliance.model import (
+    Component,
+    DeclaredLicense,
+    Graph,
+    Hash,
+    LicenceConclusion,
+    Location,
+    Project,
+    Scope,
+)
 from fincompliance.sbom.common import (
     ECOSYSTEM_BY_PURL_TYPE,
     TOOL_NAME,
@@ -113,15 +124,36 @@ def _component(component: Component, extracted: dict[str, ExtractedLicensingInfo
     package.source_info = "declared in " + ", ".join(str(loc) for loc in component.locations)
     text = component.declared_license
     if text:
-        expression = spdx_expression(text)
-        if expression is None:
-            licence_id = "LicenseRef-fincomp-" + hashlib.sha256(text.encode()).hexdigest()[:12]
-            extracted[licence_id] = ExtractedLicensingInfo(
-                license_id=licence_id, extracted_text=text, license_name=text[:200],
-                comment="declared by the package metadata; not an SPDX expression as written")
-            expression = licence_id
-        package.license_declared = spdx_licensing.parse(expression)
+        package.license_declared = _spdx_licence(text, extracted, "declared by the package")
+    if component.concluded is not None and component.concluded.expression != UNKNOWN:
+        package.license_concluded = _spdx_licence(
+            component.concluded.expression, extracted,
+            f"concluded by fincomp ({component.concluded.method})")
     return package
+
+
+def _spdx_licence(text: str, extracted: dict[str, ExtractedLicensingInfo], origin: str):
+    """An SPDX 2.3 expression for `text`; what SPDX 2.3 cannot say (prose, or a LicenseRef
+    after WITH) becomes one LicenseRef carrying the text as written."""
+    expression = spdx_expression(text)
+    if expression is None or re.search(r"WITH\s+LicenseRef-", expression):
+        licence_id = "LicenseRef-fincomp-" + hashlib.sha256(text.encode()).hexdigest()[:12]
+        extracted[licence_id] = ExtractedLicensingInfo(
+            license_id=licence_id, extracted_text=text, license_name=text[:200],
+            comment=f"{origin}; not an SPDX 2.3 expression as written")
+        expression = licence_id
+    for licence_id in re.findall(r"LicenseRef-[A-Za-z0-9.-]+", expression):
+        extracted.setdefault(licence_id, ExtractedLicensingInfo(
+            license_id=licence_id, extracted_text=_reference_text(licence_id),
+            license_name=licence_id, comment="licence outside the SPDX list"))
+    return spdx_licensing.parse(expression)
+
+
+def _reference_text(licence_id: str) -> str:
+    licence = load_knowledge().get(licence_id)
+    if licence is None:
+        return licence_id
+    return f"{licence.name}. Source: {'; '.join(licence.source)}"
 
 
 def write_json(graph: Graph, name: str) -> str:
@@ -205,6 +237,12 @@ def _component_back(package: Package, purl: str, path: str,
                                                                SpdxNoAssertion):
         text = str(package.license_declared)
         declared = (DeclaredLicense(extracted.get(text, text), "spdx"),)
+    concluded = None
+    if package.license_concluded is not None and not isinstance(package.license_concluded,
+                                                                SpdxNoAssertion):
+        text = str(package.license_concluded)
+        concluded = LicenceConclusion(expression=extracted.get(text, text), confidence=1.0,
+                                      method="spdx", evidence=("read from an SPDX document",))
     locations = re.findall(r"(\S+?)(?::(\d+))?(?:,|$)",
                            (package.source_info or "").removeprefix("declared in "))
     name = f"{parsed.namespace}/{parsed.name}" if parsed.namespace else package.name
@@ -216,4 +254,5 @@ def _component_back(package: Package, purl: str, path: str,
         locations=tuple(sorted(Location(p, int(n) if n else None) for p, n in locations if p))
         or (Location(path),),
         hashes=tuple(sorted(Hash(_CHECKSUMS_BACK[c.algorithm], c.value)
-                            for c in package.checksums if c.algorithm in _CHECKSUMS_BACK)))
+                            for c in package.checksums if c.algorithm in _CHECKSUMS_BACK)),
+        concluded=concluded)

@@ -57,6 +57,9 @@ def parse(source: Source) -> Graph:
     for key, record in packages.items():
         record = expect(record or {}, dict, source.path, f"package {key!r}", lines.get(key))
         name, version = package_id(str(key), major)
+        if not version and not str(key).lstrip("/").startswith(("file:", "link:")):
+            raise InputError(source.path, f"package key {str(key)[:60]!r} names no version",
+                             lines.get(key))
         name = str(record.get("name") or name)
         version = str(record.get("version") or version)
         resolution = record.get("resolution") if isinstance(record.get("resolution"), dict) \

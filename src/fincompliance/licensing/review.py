@@ -1,0 +1,53 @@
+"""The licence stage over a whole graph: conclusions, then for the product's outbound licence
+and distribution model a verdict per component, conflicts, and the obligations to meet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fincompliance.licensing.compatibility import (
+    PROPRIETARY,
+    Assessment,
+    Conflict,
+    Distribution,
+    assess,
+    conflicts,
+)
+from fincompliance.licensing.conclude import conclude_graph
+from fincompliance.licensing.knowledge import Curation, Knowledge, load
+from fincompliance.model import Graph, Scope
+
+
+@dataclass
+class LicenceReview:
+    outbound: str
+    distribution: Distribution
+    assessments: dict[str, Assessment] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+    obligations: dict[str, list[str]] = field(default_factory=dict)  # obligation -> refs
+
+
+def review(graph: Graph, root: Path, outbound: str = PROPRIETARY,
+           distribution: Distribution = Distribution.DISTRIBUTED_BINARY,
+           curations: tuple[Curation, ...] = (), knowledge: Knowledge | None = None
+           ) -> LicenceReview:
+    """Conclude every component's licence (if not yet done) and assess it.
+
+    Dev-scope components are not shipped, so they are assessed as internal use.
+    """
+    knowledge = knowledge or load()
+    if any(c.concluded is None for c in graph.components.values()):
+        conclude_graph(graph, root, knowledge, curations)
+    result = LicenceReview(outbound, distribution)
+    shipped = []
+    for component in graph.sorted_components():
+        model = distribution if component.scope is not Scope.DEV else Distribution.INTERNAL_USE
+        assessment = assess(component.concluded.expression, outbound, model, knowledge)
+        result.assessments[component.ref] = assessment
+        if component.scope is not Scope.DEV:
+            shipped.append(assessment.chosen)
+        for obligation in assessment.obligations:
+            result.obligations.setdefault(obligation, []).append(component.ref)
+    result.conflicts = conflicts(shipped, distribution, knowledge)
+    return result

@@ -1,0 +1,72 @@
+"""`fincomp licenses explain EXPRESSION`: what a licence expression is, what it obliges, and
+how it fares in each distribution model."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from fincompliance.licensing.compatibility import Distribution, assess
+from fincompliance.licensing.expressions import terms
+from fincompliance.licensing.knowledge import Knowledge
+from fincompliance.licensing.normalise import Normalised
+
+
+def to_dict(normalised: Normalised, outbound: str, knowledge: Knowledge) -> dict[str, Any]:
+    licences = []
+    for term in terms(normalised.expression) if normalised.identified else []:
+        for identifier in filter(None, (term.licence, term.exception)):
+            licence = knowledge.get(identifier)
+            if licence is None:
+                continue
+            licences.append({
+                "id": licence.id, "name": licence.name, "category": licence.category.value,
+                "osi_approved": licence.osi_approved, "fsf_libre": licence.fsf_libre,
+                "is_exception": licence.is_exception,
+                "obligations": [{"id": o, **knowledge.obligation_text.get(o, {})}
+                                for o in licence.obligations],
+                "notes": licence.notes, "source": list(licence.source)})
+    compatibility = []
+    for model in Distribution:
+        result = assess(normalised.expression, outbound, model, knowledge)
+        compatibility.append({"distribution": model.value, "verdict": result.verdict.value,
+                              "chosen": result.chosen, "non_open": result.non_open,
+                              "reasons": list(result.reasons)})
+    return {"input": normalised.raw, "expression": normalised.expression,
+            "method": normalised.method, "confidence": normalised.confidence,
+            "family": normalised.family, "licences": licences, "outbound": outbound,
+            "compatibility": compatibility}
+
+
+def render_json(normalised: Normalised, outbound: str, knowledge: Knowledge) -> str:
+    return json.dumps(to_dict(normalised, outbound, knowledge), indent=2,
+                      ensure_ascii=False) + "\n"
+
+
+def render(normalised: Normalised, outbound: str, knowledge: Knowledge, console: Console,
+           language: str = "en") -> None:
+    data = to_dict(normalised, outbound, knowledge)
+    console.print(f"[bold]{data['expression']}[/bold]  (read from {data['input']!r} by "
+                  f"{data['method']}, confidence {data['confidence']:.2f})")
+    if data["family"]:
+        console.print(f"vague: names {data['family']}; the licence files must decide")
+    for licence in data["licences"]:
+        flags = ", ".join(f for f, on in (("OSI-approved", licence["osi_approved"]),
+                                          ("FSF-libre", licence["fsf_libre"]),
+                                          ("exception", licence["is_exception"])) if on)
+        console.print(f"\n[bold]{licence['id']}[/bold] — {licence['name']}\n"
+                      f"category: {licence['category']}" + (f"; {flags}" if flags else ""))
+        for obligation in licence["obligations"]:
+            console.print(f"  • {obligation['id']}: {obligation.get(language, '')}")
+        if licence["notes"]:
+            console.print(f"  note: {licence['notes']}")
+        console.print(f"  source: {'; '.join(licence['source'])}", style="dim")
+    table = Table(title=f"\nCompatibility with a product under {outbound}", title_justify="left")
+    for column in ("distribution", "verdict", "used under", "why"):
+        table.add_column(column, overflow="fold")
+    for row in data["compatibility"]:
+        table.add_row(row["distribution"], row["verdict"], row["chosen"], " ".join(row["reasons"]))
+    console.print(table)
