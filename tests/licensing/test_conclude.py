@@ -117,3 +117,19 @@ def test_detected_conclusions_say_why(concluded):
 
 def test_nothing_is_left_unconcluded_here(concluded):
     assert not [n for n, c in concluded.items() if c.method == "unconcluded"]
+
+
+def test_detections_are_cached_by_content(tmp_path, monkeypatch):
+    from fincompliance.licensing.detect import detect_files
+
+    monkeypatch.setenv("FINCOMP_CACHE_DIR", str(tmp_path / "cache"))
+    licence = tmp_path / "LICENSE"
+    licence.write_text((ROOT / "six-1.17.0.dist-info/LICENSE").read_text())
+    first = detect_files([str(licence)])[str(licence)]
+    assert first.expression == "MIT"
+    cached = list((tmp_path / "cache").rglob("*.json"))
+    assert len(cached) == 1
+    cached[0].write_text(cached[0].read_text().replace('"MIT"', '"ISC"'))
+    assert detect_files([str(licence)])[str(licence)].expression == "ISC"  # served from cache
+    licence.write_text(licence.read_text() + "\n")  # new content, new key
+    assert detect_files([str(licence)])[str(licence)].expression == "MIT"

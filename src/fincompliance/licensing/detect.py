@@ -6,12 +6,15 @@ Large batches fork two workers after the index is loaded, so both cores share on
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from fincompliance.inputs import max_file_bytes
 
@@ -62,13 +65,79 @@ def detect_file(path: str) -> Detection | None:
 
 
 def detect_files(paths: Iterable[str]) -> dict[str, Detection | None]:
-    """Detect in many files; from a few dozen on, two forked workers share the index."""
+    """Detect in many files, reusing earlier results for files with the same content.
+
+    From a few dozen new files on, two forked workers share the loaded index.
+    """
     paths = sorted(set(paths))
-    if len(paths) < _PARALLEL_FROM or multiprocessing.get_start_method() != "fork":
-        return {path: detect_file(path) for path in paths}
-    _index()  # load before forking: the workers inherit it
-    with ProcessPoolExecutor(max_workers=_WORKERS) as pool:
-        return dict(zip(paths, pool.map(detect_file, paths, chunksize=8), strict=True))
+    cache = _Cache()
+    found = {path: cache.get(path) for path in paths}
+    todo = [path for path, hit in found.items() if hit is _MISSING]
+    if len(todo) < _PARALLEL_FROM or multiprocessing.get_start_method() != "fork":
+        fresh = [detect_file(path) for path in todo]
+    else:
+        _index()  # load before forking: the workers inherit it
+        with ProcessPoolExecutor(max_workers=_WORKERS) as pool:
+            fresh = list(pool.map(detect_file, todo, chunksize=8))
+    for path, detection in zip(todo, fresh, strict=True):
+        cache.put(path, detection)
+        found[path] = detection
+    return found
+
+
+_MISSING = object()
+
+
+class _Cache:
+    """Detections by file content and ScanCode version, as small JSON files.
+
+    In `FINCOMP_CACHE_DIR`, else the user's cache folder; a cache that cannot be written
+    is simply not used.
+    """
+
+    def __init__(self) -> None:
+        base = os.environ.get("FINCOMP_CACHE_DIR") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "fincomp")
+        self.folder = Path(base) / "detections" / _scancode_version()
+
+    def _key(self, path: str) -> Path | None:
+        try:
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            return None
+        return self.folder / digest[:2] / f"{digest}.json"
+
+    def get(self, path: str):
+        key = self._key(path)
+        try:
+            data = json.loads(key.read_text()) if key else None
+        except (OSError, ValueError):
+            return _MISSING
+        if data is None:
+            return None if key and key.exists() else _MISSING
+        return Detection(data["expression"], data["score"], data["coverage"],
+                         tuple((e, s) for e, s in data["parts"]))
+
+    def put(self, path: str, detection: Detection | None) -> None:
+        key = self._key(path)
+        if key is None:
+            return
+        try:
+            key.parent.mkdir(parents=True, exist_ok=True)
+            temporary = key.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(None if detection is None else {
+                "expression": detection.expression, "score": detection.score,
+                "coverage": detection.coverage, "parts": detection.parts}))
+            temporary.replace(key)  # atomic: a reader sees the old file or the new one
+        except OSError:
+            return
+
+
+@lru_cache(maxsize=1)
+def _scancode_version() -> str:
+    from importlib.metadata import version
+
+    return version("scancode-toolkit")
 
 
 def _detection(parts: tuple[tuple[str, float], ...], coverage: float) -> Detection | None:
