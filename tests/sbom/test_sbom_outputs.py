@@ -104,3 +104,32 @@ def test_source_date_epoch_sets_the_timestamp():
     assert '"timestamp": "2023-11-14T22:13:20+00:00"' in cyclonedx.write_json(graph, "x")
     os.environ.pop("SOURCE_DATE_EPOCH")
     assert "2023-11-14" not in cyclonedx.write_json(graph, "x")
+
+
+def test_sboms_carry_the_concluded_licence_beside_the_declared(tmp_path):
+    import json as json_module
+
+    cdx = tmp_path / "fin.cdx.json"
+    assert run_cli("sbom", str(CORPUS / "python/site-packages-fin"), "-o", str(cdx),
+                   env={"SOURCE_DATE_EPOCH": "1700000000"}).returncode == 0
+    text = cdx.read_text()
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    dateutil = next(c for c in json_module.loads(text)["components"]
+                    if c["name"] == "python-dateutil")
+    assert dateutil["licenses"] == [{"expression": "Apache-2.0 AND BSD-3-Clause",
+                                     "acknowledgement": "concluded"}]
+    assert {"name": "Dual License", "acknowledgement": "declared"} in [
+        entry["license"] for entry in dateutil["evidence"]["licenses"]]
+    six = next(c for c in json_module.loads(text)["components"] if c["name"] == "six")
+    assert {e["license"]["acknowledgement"] for e in six["licenses"]} == {"declared",
+                                                                          "concluded"}
+    spdx_file = tmp_path / "fin.spdx.json"
+    assert run_cli("sbom", str(CORPUS / "python/site-packages-fin"), "-f", "spdx-json",
+                   "-o", str(spdx_file)).returncode == 0
+    from spdx_tools.spdx.parser.parse_anything import parse_file
+
+    document = parse_file(str(spdx_file))
+    assert validate_full_spdx_document(document) == []
+    concluded = {p.name: str(p.license_concluded) for p in document.packages}
+    assert concluded["python-dateutil"] == "Apache-2.0 AND BSD-3-Clause"
+    assert concluded["certifi"] == "MPL-2.0"

@@ -114,3 +114,17 @@ def test_package_lock_workspaces_are_projects(tmp_path):
     assert set(graph.components) == {"pkg:npm/ms@2.1.3"}
     assert graph.paths_to("pkg:npm/ms@2.1.3") == [
         ["project:package-lock.json#packages/app", "pkg:npm/ms@2.1.3"]]
+
+
+def test_installed_tree_licence_files_feed_the_licence_engine():
+    from fincompliance.licensing.conclude import conclude_graph
+
+    root = FIXTURES / "node-modules-app"
+    graph = scan(root, ScanOptions(include_installed=True)).graph
+    conclude_graph(graph, root)
+    debug = graph.components["pkg:npm/debug@2.6.9"]
+    assert debug.license_files == ("node_modules/debug/LICENSE",)
+    assert (debug.concluded.expression, debug.concluded.method) == ("MIT", "declared-confirmed")
+    schema = graph.components["pkg:npm/json-schema@0.2.3"].concluded
+    assert schema.method == "unconcluded"
+    assert "'AFLv2.1' (AFL-2.1)" in schema.reason and "only part" in schema.reason

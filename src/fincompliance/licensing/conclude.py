@@ -83,7 +83,11 @@ def conclude(component: Component, detections: Iterable[tuple[str, Detection | N
     if not statements:
         why = "no licence declared"
     else:
-        why = "declared text not identified: " + ", ".join(repr(s.raw) for s in statements)
+        why = "declared " + ", ".join(
+            f"{s.raw!r} ({s.expression if s.identified else s.family or 'not identified'})"
+            for s in statements)
+        if any(s.identified for s in statements):
+            why += ": only part of the declaration is identified"
     why += (" and no licence file found" if not component.license_files else
             " and the licence files name no licence with confidence")
     return LicenceConclusion(expression=UNKNOWN, confidence=0.0, method="unconcluded",

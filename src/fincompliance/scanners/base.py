@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -123,6 +124,26 @@ def declared_graph(project: Project, components: Iterable[Component]) -> Graph:
     for component in components:
         graph.add_edge(project.ref, graph.add_component(component).ref)
     return graph
+
+
+_LICENCE_FILE_PREFIXES = ("license", "licence", "copying", "notice", "copyright", "authors")
+_LICENCE_FOLDERS = ("licenses", "licences")  # PEP 639 dist-info/licenses, REUSE LICENSES/
+
+
+def licence_files(folder: str) -> list[str]:
+    """Licence-bearing files of an installed package folder, relative to it: files named
+    like LICENSE, COPYING or NOTICE at its top, and everything in a licences subfolder."""
+    found = []
+    for current, directories, files in os.walk(folder):
+        relative = os.path.relpath(current, folder)
+        top = relative == "."
+        directories[:] = sorted(
+            d for d in directories if not os.path.islink(os.path.join(current, d))
+            and (not top or d.lower() in _LICENCE_FOLDERS))
+        for name in sorted(files):
+            if not top or name.lower().startswith(_LICENCE_FILE_PREFIXES):
+                found.append(PurePosixPath(relative, name).as_posix().removeprefix("./"))
+    return found
 
 
 def line_numbers(text: str, pattern: str) -> dict[str, int]:

@@ -39,11 +39,13 @@ def npm_component(name: str, version: str | None, location: Location, *,
                   scope: Scope = Scope.REQUIRED, hashes: tuple[Hash, ...] = (),
                   declared: tuple[DeclaredLicense, ...] = (), variant: str | None = None,
                   requirement: str | None = None,
-                  properties: tuple[tuple[str, str], ...] = ()) -> Component:
+                  properties: tuple[tuple[str, str], ...] = (),
+                  license_files: tuple[str, ...] = ()) -> Component:
     purl = make_purl(ECOSYSTEM, name, version)
     return Component(ref=component_ref(purl, variant), ecosystem=ECOSYSTEM, name=name,
                      version=version, purl=purl, scope=scope, hashes=hashes,
                      declared_licenses=declared, locations=(location,), requirement=requirement,
+                     license_files=license_files,
                      properties=properties + ((("fincomp:variant", variant),) if variant else ()))
 
 
@@ -105,7 +107,8 @@ def resolve(entries: Mapping[str, Any], from_path: str, name: str) -> str | None
 
 
 def tree_graph(path: str, entries: Mapping[str, Mapping[str, Any]], projects: dict[str, Project],
-               lines: Mapping[str, int], *, has_scope_flags: bool) -> Graph:
+               lines: Mapping[str, int], *, has_scope_flags: bool,
+               license_files: Mapping[str, list[str]] | None = None) -> Graph:
     """The graph of a `node_modules` layout.
 
     `entries` maps install paths (`node_modules/a/node_modules/b`; `""` and workspace
@@ -128,7 +131,8 @@ def tree_graph(path: str, entries: Mapping[str, Mapping[str, Any]], projects: di
         component = graph.add_component(npm_component(
             str(name), version, Location(path, lines.get(install_path)),
             scope=_flag_scope(record), hashes=parse_integrity(str(record.get("integrity", ""))),
-            declared=declared_licenses(record), properties=_flags(record)))
+            declared=declared_licenses(record), properties=_flags(record),
+            license_files=tuple((license_files or {}).get(install_path, ()))))
         refs[install_path] = component.ref
 
     direct: dict[str, Scope] = {}

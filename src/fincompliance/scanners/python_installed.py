@@ -12,7 +12,7 @@ from email.parser import HeaderParser
 from pathlib import PurePosixPath
 
 from fincompliance.model import DeclaredLicense, Graph, Scope
-from fincompliance.scanners.base import Kind, Scanner, Source, first_line
+from fincompliance.scanners.base import Kind, Scanner, Source, first_line, licence_files
 from fincompliance.scanners.python_common import (
     ECOSYSTEM,
     canonical,
@@ -20,7 +20,6 @@ from fincompliance.scanners.python_common import (
     python_component,
 )
 
-_LICENCE_FILE_PREFIXES = ("license", "licence", "copying", "notice", "copyright", "authors")
 _METADATA_FILES = {".dist-info": "METADATA", ".egg-info": "PKG-INFO"}
 
 
@@ -82,21 +81,8 @@ def _distribution(metadata: Source, folder: str):
     component = python_component(
         headers.get("Name", "").strip(), headers.get("Version", "").strip() or None,
         metadata.location(first_line(text, "Name:")), scope=Scope.REQUIRED,
-        declared=declared, license_files=[str(base / f) for f in _licence_files(folder)])
+        declared=declared, license_files=[str(base / f) for f in licence_files(folder)])
     return component, dependencies
-
-
-def _licence_files(folder: str) -> list[str]:
-    found = []
-    for current, directories, files in os.walk(folder):
-        directories[:] = sorted(d for d in directories
-                                if not os.path.islink(os.path.join(current, d)))
-        relative = os.path.relpath(current, folder)
-        in_licences = relative.split(os.sep)[0] == "licenses"
-        for name in sorted(files):
-            if in_licences or name.lower().startswith(_LICENCE_FILE_PREFIXES):
-                found.append(PurePosixPath(relative, name).as_posix().removeprefix("./"))
-    return found
 
 
 SCANNER = Scanner(name="python-installed", ecosystem=ECOSYSTEM, kind=Kind.INSTALLED,
