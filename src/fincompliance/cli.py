@@ -5,6 +5,7 @@ It holds no logic of its own; every decision lives in the stage it belongs to.
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -118,8 +119,12 @@ def _curations(files: list[Path] | None) -> tuple[Curation, ...]:
     return found
 
 
-def _conclude(result: ScanResult, curations: list[Path] | None) -> None:
+def _scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | None,
+          curations: list[Path] | None) -> ScanResult:
+    """The scan stage, then the licence conclusions every command reports."""
+    result = _run_scan(path, installed, keep_going, exclude)
     conclude_graph(result.graph, result.root, curations=_curations(curations))
+    return result
 
 
 def _run_scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | None
@@ -167,14 +172,14 @@ def scan_command(path: PathArgument,
                  curations: CurationsOption = None) -> None:
     """Find every dependency under PATH, conclude its licence, and summarise."""
     with user_errors():
-        result = _run_scan(path, installed, keep_going, exclude)
-        _conclude(result, curations)
+        result = _scan(path, installed, keep_going, exclude, curations)
         if output_format is ScanFormat.json:
             _emit(scan_json.render(result), output)
         else:
-            console = stdout if output is None else Console(
-                file=output.open("w", encoding="utf-8"), width=120)
+            console = Console(record=True, width=120, file=io.StringIO()) if output else stdout
             terminal.render(result, console)
+            if output:
+                _emit(console.export_text(), output)
         _report_errors(result)
 
 
@@ -189,8 +194,7 @@ def sbom_command(path: PathArgument,
     """Write an SBOM of everything under PATH: dependency graph, declared and concluded
     licences."""
     with user_errors():
-        result = _run_scan(path, installed, keep_going, exclude)
-        _conclude(result, curations)
+        result = _scan(path, installed, keep_going, exclude, curations)
         name = path.resolve().name if path.is_dir() else path.name
         _emit(_sbom_writer(sbom_format)(result.graph, name), output)
         _report_errors(result)
@@ -230,10 +234,9 @@ def check_command(path: PathArgument, outbound: OutboundOption = PROPRIETARY,
     """Conclude every component's licence and judge it for the product's outbound licence
     and distribution model: verdicts, conflicts, obligations."""
     with user_errors():
-        result = _run_scan(path, installed, keep_going, exclude)
+        result = _scan(path, installed, keep_going, exclude, curations)
         knowledge = load_knowledge()
-        outcome = review(result.graph, result.root, outbound, distribution,
-                         _curations(curations), knowledge)
+        outcome = review(result.graph, result.root, outbound, distribution, knowledge=knowledge)
         if output_format is ScanFormat.json:
             _emit(licence_check.render_json(result.graph, outcome, knowledge), output)
         else:
@@ -256,8 +259,7 @@ def notice_command(path: PathArgument,
                    curations: CurationsOption = None) -> None:
     """Write the third-party notice file: components, licences, copyrights, licence texts."""
     with user_errors():
-        result = _run_scan(path, installed, keep_going, exclude)
-        _conclude(result, curations)
+        result = _scan(path, installed, keep_going, exclude, curations)
         knowledge = load_knowledge()
         attributions = collect_attributions(result.graph, result.root, knowledge)
         name = path.resolve().name if path.is_dir() else path.name

@@ -13,6 +13,7 @@ from fincompliance.scanners import (
     python_installed,
     requirements_txt,
     uv_lock,
+    vendored,
     yarn_lock,
 )
 from fincompliance.scanners.base import Kind, Scanner, Source
@@ -31,6 +32,7 @@ REGISTRY: tuple[Scanner, ...] = (
     pnpm_lock.SCANNER,
     package_json.SCANNER,
     node_modules.SCANNER,
+    vendored.SCANNER,
 )
 
 __all__ = ["REGISTRY", "Kind", "Scanner", "Source"]
