@@ -71,14 +71,18 @@ InstalledOption = Annotated[bool, typer.Option(
 KeepGoingOption = Annotated[bool, typer.Option(
     "--keep-going", help="Report bad files and scan the rest (exit code stays 2).")]
 ExcludeOption = Annotated[list[str] | None, typer.Option(
-    "--exclude", help="Skip paths matching this glob (repeatable).", show_default=False)]
+    "--exclude", metavar="GLOB", help="Skip paths matching this glob (repeatable).",
+    show_default=False)]
 OutputOption = Annotated[Path | None, typer.Option(
-    "--output", "-o", help="Write to this file instead of standard output.", show_default=False)]
+    "--output", "-o", metavar="FILE", help="Write to this file instead of standard output.",
+    show_default=False)]
 CurationsOption = Annotated[list[Path] | None, typer.Option(
-    "--curations", help="Reviewed licence conclusions of your institution (YAML, repeatable; "
+    "--curations", metavar="FILE",
+    help="Reviewed licence conclusions of your institution (YAML, repeatable; "
     "see licenses/curations.yaml).", show_default=False)]
 OutboundOption = Annotated[str, typer.Option(
-    "--outbound", help="The product's own licence (SPDX id); proprietary by default.")]
+    "--outbound", metavar="SPDX-ID",
+    help="The product's own licence; LicenseRef-fincomp-proprietary for a closed product.")]
 DistributionOption = Annotated[Distribution, typer.Option(
     "--distribution", help="How the product reaches people.")]
 
@@ -191,8 +195,7 @@ def sbom_command(path: PathArgument,
                  output: OutputOption = None, installed: InstalledOption = False,
                  keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
                  curations: CurationsOption = None) -> None:
-    """Write an SBOM of everything under PATH: dependency graph, declared and concluded
-    licences."""
+    """Write an SBOM of PATH: dependency graph, declared and concluded licences."""
     with user_errors():
         result = _scan(path, installed, keep_going, exclude, curations)
         name = path.resolve().name if path.is_dir() else path.name
