@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -26,6 +27,7 @@ from fincompliance.licensing.knowledge import Curation, read_curations
 from fincompliance.licensing.knowledge import load as load_knowledge
 from fincompliance.licensing.normalise import normalise
 from fincompliance.licensing.review import review
+from fincompliance.policy.loader import load_policy, rules_directory
 from fincompliance.report import explain, licence_check, notice, scan_json, terminal
 from fincompliance.scan import ScanOptions, ScanResult, scan
 
@@ -88,6 +90,9 @@ DistributionOption = Annotated[Distribution, typer.Option(
 
 licenses_app = typer.Typer(help="Licence knowledge and licence review.", no_args_is_help=True)
 app.add_typer(licenses_app, name="licenses")
+policy_app = typer.Typer(help="Institution policies: check, show, start one.",
+                         no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
 
 
 def _version(value: bool) -> None:
@@ -269,6 +274,42 @@ def notice_command(path: PathArgument,
         _emit(notice.render(result.graph, attributions, knowledge, name, notice_format.value),
               output)
         _report_errors(result)
+
+
+@policy_app.command("validate")
+def policy_validate_command(files: Annotated[list[str], typer.Argument(
+        help="Policy files (or shipped names: financial-default, strict, internal-tools).")]
+                            ) -> None:
+    """Check policy files against the schema and the licence catalogue."""
+    with user_errors():
+        for file in files:
+            policy = load_policy(file)
+            stdout.print(f"{file}: valid ({len(policy.rules)} rules, digest {policy.digest[:12]})")
+
+
+@policy_app.command("show")
+def policy_show_command(file: Annotated[str, typer.Argument(help="A policy file or name.")]
+                        ) -> None:
+    """Print the effective policy, after everything it extends."""
+    with user_errors():
+        policy = load_policy(file)
+        document = {"files": policy.files, "digest": policy.digest, **policy.to_dict()}
+        _emit(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), None)
+
+
+@policy_app.command("init")
+def policy_init_command(output: Annotated[Path, typer.Option(
+        "--output", "-o", metavar="FILE", help="Where to write it.")
+                        ] = Path(".fincomp/policy.yaml"),
+                        force: Annotated[bool, typer.Option(
+                            "--force", help="Replace an existing file.")] = False) -> None:
+    """Write a commented starting policy for a project."""
+    with user_errors():
+        if output.exists() and not force:
+            raise UsageError(f"{output}: exists already (use --force to replace it)")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        _emit((rules_directory() / "starter.yaml").read_text(encoding="utf-8"), output)
+        stdout.print(f"wrote {output}")
 
 
 def main() -> None:

@@ -1,0 +1,208 @@
+"""Reading policies: YAML with line numbers, the published JSON Schema, checks the schema
+cannot make (licence ids, version ranges, duplicate rules), and `extends:` layering.
+
+Every error names the file, the line and where in the schema the rule was broken, and is
+raised before anything is scanned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from fincompliance.errors import InputError
+from fincompliance.inputs import load_yaml, read_text
+from fincompliance.licensing.knowledge import load as load_knowledge
+
+SHIPPED = ("financial-default", "strict", "internal-tools")
+
+
+def rules_directory() -> Path:
+    packaged = Path(__file__).resolve().parent.parent / "data" / "rules"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[3] / "rules"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    action: str
+    article: str
+    when: dict[str, Any]
+    severity: str
+    message: str
+    remediation: str
+    include_dev: bool
+    defined_at: str           # file:line, for "why" in findings
+
+
+@dataclass
+class Policy:
+    name: str
+    files: list[str] = field(default_factory=list)
+    outbound: str = "LicenseRef-fincomp-proprietary"
+    distribution: str = "distributed-binary"
+    rules: dict[str, Rule] = field(default_factory=dict)
+
+    @property
+    def digest(self) -> str:
+        """sha256 of the effective policy, so a report can say which policy judged it."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"policy": self.name, "version": 1,
+                "product": {"outbound": self.outbound, "distribution": self.distribution},
+                "rules": [{k: v for k, v in vars(r).items() if k != "defined_at"}
+                          for r in self.rules.values()]}
+
+
+_DEFAULT_SEVERITY = {"deny": "error", "review": "warning", "allow": "note", "info": "note"}
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    schema = json.loads((rules_directory() / "policy.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def load_policy(reference: str | Path) -> Policy:
+    """A policy file (or a shipped policy by name) with everything it extends."""
+    return _load(_resolve(str(reference), Path.cwd()), [])
+
+
+def _resolve(reference: str, base: Path) -> Path:
+    if reference in SHIPPED:
+        return rules_directory() / f"{reference}.yaml"
+    candidate = (base / reference) if not Path(reference).is_absolute() else Path(reference)
+    return candidate
+
+
+def _load(path: Path, chain: list[Path]) -> Policy:
+    shipped = path.parent.resolve() == rules_directory().resolve() and path.stem in SHIPPED
+    shown = f"{path.stem} (shipped)" if shipped else str(path)
+    if path.resolve() in chain:
+        raise InputError(shown, "extends itself: " + " -> ".join(str(p) for p in chain + [path]))
+    if not path.is_file():
+        raise InputError(shown, "policy file not found")
+    text = read_text(path, shown)
+    data = load_yaml(text, shown)
+    lines = _line_map(text)
+    _check_schema(data, lines, shown)
+    _check_meaning(data, lines, shown)
+    parents = data.get("extends", [])
+    parents = [parents] if isinstance(parents, str) else parents
+    policy = Policy(name=data["policy"])
+    for parent in parents:
+        inherited = _load(_resolve(parent, path.parent), chain + [path.resolve()])
+        policy.files += inherited.files
+        policy.outbound, policy.distribution = inherited.outbound, inherited.distribution
+        policy.rules.update(inherited.rules)
+    policy.files.append(shown)
+    product = data.get("product", {})
+    policy.outbound = product.get("outbound", policy.outbound)
+    policy.distribution = product.get("distribution", policy.distribution)
+    for rule_id in data.get("disable", []):
+        policy.rules.pop(rule_id, None)
+    for index, rule in enumerate(data.get("rules", [])):
+        policy.rules[rule["id"]] = Rule(
+            id=rule["id"], action=rule["action"], article=rule["article"], when=rule["when"],
+            severity=rule.get("severity", _DEFAULT_SEVERITY[rule["action"]]),
+            message=rule.get("message", ""), remediation=rule.get("remediation", ""),
+            include_dev=rule.get("include_dev", False),
+            defined_at=f"{shown}:{lines.get(('rules', index), '?')}")
+    return policy
+
+
+def _check_schema(data: Any, lines: dict[tuple, int], shown: str) -> None:
+    error = best_match(_validator().iter_errors(data))
+    if error is None:
+        return
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        unexpected = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        path += tuple(unexpected[:1])  # point at the key that should not be there
+    raise InputError(shown, f"{_pointer(path)}: {error.message} "
+                     f"(schema: /{'/'.join(str(p) for p in error.absolute_schema_path)})",
+                     _nearest_line(lines, path))
+
+
+def _check_meaning(data: dict[str, Any], lines: dict[tuple, int], shown: str) -> None:
+    knowledge = load_knowledge()
+    seen: dict[str, int] = {}
+    for index, rule in enumerate(data.get("rules", [])):
+        if rule["id"] in seen:
+            raise InputError(shown, f"rules[{index}].id: {rule['id']!r} is used twice "
+                             f"(also rules[{seen[rule['id']]}])", lines.get(("rules", index, "id")))
+        seen[rule["id"]] = index
+        for path, node in _conditions(rule["when"], ("rules", index, "when")):
+            licence = node.get("license", {})
+            ids = licence.get("id", [])
+            for position, licence_id in enumerate([ids] if isinstance(ids, str) else ids):
+                if knowledge.get(licence_id) is None:
+                    where = path + ("license", "id") + (() if isinstance(ids, str) else (position,))
+                    raise InputError(shown, f"{_pointer(where)}: unknown licence id "
+                                     f"{licence_id!r} (see licenses/catalog.json)",
+                                     _nearest_line(lines, where))
+            version = node.get("component", {}).get("version")
+            if version is not None:
+                try:
+                    SpecifierSet(version)
+                except InvalidSpecifier:
+                    where = path + ("component", "version")
+                    raise InputError(shown, f"{_pointer(where)}: {version!r} is not a version "
+                                     "range (use e.g. \"<2.17.1\" or \">=1.0,<2\")",
+                                     _nearest_line(lines, where)) from None
+
+
+def _conditions(node: dict[str, Any], path: tuple):
+    yield path, node
+    for key in ("all", "any"):
+        for index, child in enumerate(node.get(key, [])):
+            yield from _conditions(child, path + (key, index))
+    if "not" in node:
+        yield from _conditions(node["not"], path + ("not",))
+
+
+def _pointer(path: tuple) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _nearest_line(lines: dict[tuple, int], path: tuple) -> int | None:
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return None
+
+
+def _line_map(text: str) -> dict[tuple, int]:
+    """The line of every mapping key and sequence item, by its path in the document."""
+    lines: dict[tuple, int] = {}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+    stack = [((), root)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = path + (key.value,)
+                lines[child] = key.start_mark.line + 1
+                stack.append((child, value))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, value in enumerate(node.value):
+                lines[path + (index,)] = value.start_mark.line + 1
+                stack.append((path + (index,), value))
+    return lines
