@@ -63,7 +63,8 @@ def test_check_reports_verdicts_and_obligations():
     document = json.loads(result.stdout)
     verdicts = {c["name"]: c["verdict"] for c in document["components"]}
     assert verdicts["mysql-connector-python"] == "incompatible"
-    assert verdicts["certifi"] == "needs-review"
+    assert verdicts["certifi"] == "compatible"          # MPL-2.0: file-level copyleft
+    assert verdicts["paramiko"] == "needs-review"       # LGPL-2.1: library-level
     assert verdicts["requests"] == "compatible"
     obligations = {o["id"]: o["components"] for o in document["obligations"]}
     assert "pkg:pypi/certifi@2026.10.18" in obligations["disclose-source"]

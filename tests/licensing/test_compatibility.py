@@ -102,3 +102,9 @@ def test_gpl2_beside_apache_is_a_conflict_in_a_binary_only():
     found = conflicts(["GPL-2.0-only", "Apache-2.0", "MIT"], BINARY)
     assert [(c.licence, c.other) for c in found] == [("GPL-2.0-only", "Apache-2.0")]
     assert conflicts(["GPL-2.0-only", "Apache-2.0"], Distribution.NETWORK_SERVICE) == []
+
+
+def test_file_level_copyleft_may_join_a_proprietary_work_with_its_obligations():
+    result = assess("MPL-2.0", PROPRIETARY, BINARY)
+    assert result.verdict is Verdict.COMPATIBLE and "file-level" in result.reasons[0]
+    assert {"disclose-source", "same-license"} <= set(result.obligations)

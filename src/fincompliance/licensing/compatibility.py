@@ -152,6 +152,11 @@ def _judge(term: Term, outbound: str, distribution: Distribution, knowledge: Kno
             return Judgement(Verdict.COMPATIBLE, (
                 f"{name}: the exception lets independent modules link under any terms "
                 f"({effect_source}); the component itself stays under its licence",), obligations)
+        if category is Category.WEAK_COPYLEFT and licence and licence.copyleft_scope == "file":
+            return Judgement(Verdict.COMPATIBLE, (
+                f"{name} is file-level copyleft: a larger proprietary work may include it; its "
+                "own files stay under its licence, and changes to them must be offered as "
+                "source",), obligations)
         if category is Category.WEAK_COPYLEFT:
             extra = (" On mobile app stores and with static linking, relinking is hard to offer."
                      if distribution is Distribution.MOBILE_APP else "")

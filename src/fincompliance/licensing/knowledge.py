@@ -52,6 +52,7 @@ class Licence:
     notes: str | None
     source: tuple[str, ...]
     scancode_key: str | None = None
+    copyleft_scope: str | None = None     # "file": binds only its own files (MPL, EPL, CDDL)
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,8 @@ def load(directory: Path | None = None) -> Knowledge:
             osi_approved=record["osi_approved"], fsf_libre=record["fsf_libre"],
             is_exception=record["is_exception"], deprecated=record["deprecated"],
             notes=record.get("notes"), source=tuple(record["source"]),
-            scancode_key=record.get("scancode_key"))
+            scancode_key=record.get("scancode_key"),
+            copyleft_scope=record.get("copyleft_scope"))
         licences[licence.id] = licence
         for key in (licence.id, *record.get("deprecated_ids", [])):
             ids_by_key.setdefault(key.lower(), licence.id)
