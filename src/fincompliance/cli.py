@@ -27,8 +27,10 @@ from fincompliance.licensing.knowledge import Curation, read_curations
 from fincompliance.licensing.knowledge import load as load_knowledge
 from fincompliance.licensing.normalise import normalise
 from fincompliance.licensing.review import review
+from fincompliance.policy.evaluate import evaluate, failing
 from fincompliance.policy.loader import load_policy, rules_directory
 from fincompliance.report import explain, licence_check, notice, scan_json, terminal
+from fincompliance.report import findings as findings_report
 from fincompliance.scan import ScanOptions, ScanResult, scan
 
 app = typer.Typer(
@@ -171,6 +173,12 @@ def _report_errors(result: ScanResult) -> None:
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
+class FailOn(StrEnum):
+    error = "error"
+    warning = "warning"
+    never = "never"
+
+
 @app.command("scan")
 def scan_command(path: PathArgument,
                  output_format: Annotated[ScanFormat, typer.Option(
@@ -178,18 +186,42 @@ def scan_command(path: PathArgument,
                  ] = ScanFormat.table,
                  output: OutputOption = None, installed: InstalledOption = False,
                  keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
-                 curations: CurationsOption = None) -> None:
-    """Find every dependency under PATH, conclude its licence, and summarise."""
+                 curations: CurationsOption = None,
+                 policy_file: Annotated[str | None, typer.Option(
+                     "--policy", metavar="FILE",
+                     help="Judge the scan against this policy (or a shipped name).",
+                     show_default=False)] = None,
+                 fail_on: Annotated[FailOn, typer.Option(
+                     "--fail-on", help="Exit 1 when a finding is at least this severe.")
+                 ] = FailOn.error) -> None:
+    """Find every dependency under PATH, conclude its licence, and summarise; with --policy,
+    judge it and exit 1 on failure."""
     with user_errors():
+        policy = load_policy(policy_file) if policy_file else None  # before any scanning
         result = _scan(path, installed, keep_going, exclude, curations)
+        findings, failed, extra = [], [], None
+        if policy is not None:
+            knowledge = load_knowledge()
+            outcome = review(result.graph, result.root, policy.outbound, policy.distribution,
+                             knowledge=knowledge)
+            findings = evaluate(result.graph, outcome, policy, knowledge)
+            failed = failing(findings, fail_on.value)
+            extra = {"policy": findings_report.policy_dict(policy),
+                     "licence_review": findings_report.review_dict(outcome),
+                     "findings": findings_report.to_dicts(findings),
+                     "failed": [f.id for f in failed]}
         if output_format is ScanFormat.json:
-            _emit(scan_json.render(result), output)
+            _emit(scan_json.render(result, extra), output)
         else:
             console = Console(record=True, width=120, file=io.StringIO()) if output else stdout
             terminal.render(result, console)
+            if policy is not None:
+                findings_report.render(findings, failed, policy, console)
             if output:
                 _emit(console.export_text(), output)
         _report_errors(result)
+        if failed:
+            raise typer.Exit(EXIT_POLICY_FAILURE)
 
 
 @app.command("sbom")

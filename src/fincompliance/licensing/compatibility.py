@@ -61,7 +61,8 @@ class Assessment:
     expression: str
     verdict: Verdict
     chosen: str                      # the terms the verdict rests on (an OR's chosen option)
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]         # the decisive reasons first, then the other terms'
+    decisive: tuple[str, ...]        # the reasons of the terms that set the verdict
     obligations: tuple[str, ...]
     non_open: bool
 
@@ -103,11 +104,13 @@ def assess(expression: str, outbound: str, distribution: Distribution,
 
     judgement, chosen = evaluate(expression, judge, lambda j: j.verdict.rank)
     # An AND's verdict is its worst term's; its reasons and obligations are all terms'.
-    parts = [judge(t) for t in chosen]
+    parts = sorted((judge(t) for t in chosen), key=lambda p: p.verdict.rank)
+    decisive = tuple(dict.fromkeys(r for p in parts if p.verdict is judgement.verdict
+                                   for r in p.reasons))
     return Assessment(
         expression=expression, verdict=judgement.verdict,
         chosen=" AND ".join(str(t) for t in chosen),
-        reasons=tuple(dict.fromkeys(r for p in parts for r in p.reasons)),
+        reasons=tuple(dict.fromkeys(r for p in parts for r in p.reasons)), decisive=decisive,
         obligations=tuple(dict.fromkeys(o for p in parts for o in p.obligations)),
         non_open=any(p.non_open for p in parts))
 

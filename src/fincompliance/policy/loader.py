@@ -21,6 +21,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from fincompliance.errors import InputError
 from fincompliance.inputs import load_yaml, read_text
+from fincompliance.licensing.compatibility import PROPRIETARY, Distribution
 from fincompliance.licensing.knowledge import load as load_knowledge
 
 SHIPPED = ("financial-default", "strict", "internal-tools")
@@ -48,8 +49,8 @@ class Rule:
 class Policy:
     name: str
     files: list[str] = field(default_factory=list)
-    outbound: str = "LicenseRef-fincomp-proprietary"
-    distribution: str = "distributed-binary"
+    outbound: str = PROPRIETARY
+    distribution: Distribution = Distribution.DISTRIBUTED_BINARY
     rules: dict[str, Rule] = field(default_factory=dict)
 
     @property
@@ -59,7 +60,7 @@ class Policy:
 
     def to_dict(self) -> dict[str, Any]:
         return {"policy": self.name, "version": 1,
-                "product": {"outbound": self.outbound, "distribution": self.distribution},
+                "product": {"outbound": self.outbound, "distribution": self.distribution.value},
                 "rules": [{k: v for k, v in vars(r).items() if k != "defined_at"}
                           for r in self.rules.values()]}
 
@@ -108,7 +109,7 @@ def _load(path: Path, chain: list[Path]) -> Policy:
     policy.files.append(shown)
     product = data.get("product", {})
     policy.outbound = product.get("outbound", policy.outbound)
-    policy.distribution = product.get("distribution", policy.distribution)
+    policy.distribution = Distribution(product.get("distribution", policy.distribution))
     for rule_id in data.get("disable", []):
         policy.rules.pop(rule_id, None)
     for index, rule in enumerate(data.get("rules", [])):

@@ -15,7 +15,7 @@ from fincompliance.scan import ScanResult
 SCHEMA = "fincomp-scan/2"
 
 
-def to_dict(result: ScanResult) -> dict[str, Any]:
+def to_dict(result: ScanResult, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     graph = result.graph
     direct = graph.direct_refs()
     return {
@@ -30,6 +30,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         "components": [_component(c, c.ref in direct, graph) for c in graph.sorted_components()],
         "errors": [{"path": e.path, "line": e.line, "message": e.message}
                    for e in result.errors],
+        **(extra or {}),
     }
 
 
@@ -55,5 +56,6 @@ def _component(component: Component, direct: bool, graph: Graph) -> dict[str, An
     }
 
 
-def render(result: ScanResult) -> str:
-    return json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"
+def render(result: ScanResult, extra: dict[str, Any] | None = None) -> str:
+    """The graph, plus sections other stages add (policy and findings)."""
+    return json.dumps(to_dict(result, extra), indent=2, ensure_ascii=False) + "\n"

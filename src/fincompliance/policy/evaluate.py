@@ -1,0 +1,244 @@
+"""Judging a scanned graph against a policy: each rule's condition over each component's
+facts, explicit allows winning, and a finding for every match that says why.
+
+A finding's id depends only on the rule and the component, so the same finding keeps its
+id across runs (baselines and waivers rely on that).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from typing import Any
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from fincompliance.licensing.compatibility import Assessment
+from fincompliance.licensing.expressions import terms
+from fincompliance.licensing.knowledge import Knowledge, load
+from fincompliance.licensing.normalise import UNKNOWN
+from fincompliance.licensing.review import LicenceReview
+from fincompliance.model import Component, Graph, Location, Scope
+from fincompliance.policy.loader import Policy, Rule
+
+SEVERITY_RANK = {"note": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    rule: str
+    action: str
+    severity: str
+    article: str
+    component: str                      # ref
+    name: str
+    version: str | None
+    purl: str
+    paths: tuple[tuple[str, ...], ...]  # from a project to the component
+    location: Location | None           # the manifest or lockfile line that brought it in
+    message: str
+    why: tuple[str, ...]
+    remediation: str
+    rule_defined_at: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    component: Component
+    assessment: Assessment
+    direct: bool
+    depth: int | None
+
+
+def finding_id(rule_id: str, component_ref: str) -> str:
+    return hashlib.sha256(f"{rule_id}\0{component_ref}".encode()).hexdigest()[:16]
+
+
+def evaluate(graph: Graph, review: LicenceReview, policy: Policy,
+             knowledge: Knowledge | None = None) -> list[Finding]:
+    knowledge = knowledge or load()
+    direct = graph.direct_refs()
+    findings = []
+    for component in graph.sorted_components():
+        paths = graph.paths_to(component.ref)
+        facts = Facts(component, review.assessments[component.ref], component.ref in direct,
+                      len(paths[0]) - 1 if paths else None)
+        matched = []
+        for rule in policy.rules.values():
+            if component.scope is Scope.DEV and not rule.include_dev:
+                continue
+            hit, why = _matches(rule.when, facts, knowledge)
+            if hit:
+                matched.append((rule, why))
+        if any(rule.action == "allow" for rule, _ in matched):
+            continue  # an explicit allow wins over every other rule for this component
+        for rule, why in matched:
+            findings.append(_finding(rule, facts, why, paths, graph))
+    return sorted(findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.component))
+
+
+def _finding(rule: Rule, facts: Facts, why: list[str], paths: list[list[str]],
+             graph: Graph) -> Finding:
+    component = facts.component
+    introducer = graph.components.get(paths[0][1]) if paths and len(paths[0]) > 1 else None
+    location = (introducer or component).locations[0] if (introducer or component).locations \
+        else None
+    return Finding(
+        id=finding_id(rule.id, component.ref), rule=rule.id, action=rule.action,
+        severity=rule.severity, article=rule.article, component=component.ref,
+        name=component.name, version=component.version, purl=component.purl,
+        paths=tuple(tuple(p) for p in paths), location=location,
+        message=rule.message or f"matches rule {rule.id}",
+        why=tuple(dict.fromkeys(why)), remediation=rule.remediation,
+        rule_defined_at=rule.defined_at)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _matches(condition: dict[str, Any], facts: Facts, knowledge: Knowledge
+             ) -> tuple[bool, list[str]]:
+    """Every key of a condition must hold; `all`, `any` and `not` combine conditions."""
+    why: list[str] = []
+    for key, value in condition.items():
+        hit, reasons = _TESTS[key](value, facts, knowledge)
+        if not hit:
+            return False, []
+        why += reasons
+    return True, why
+
+
+def _all(value, facts, knowledge):
+    results = [_matches(c, facts, knowledge) for c in value]
+    return all(hit for hit, _ in results), [r for _, reasons in results for r in reasons]
+
+
+def _any(value, facts, knowledge):
+    for condition in value:
+        hit, reasons = _matches(condition, facts, knowledge)
+        if hit:
+            return True, reasons
+    return False, []
+
+
+def _not(value, facts, knowledge):
+    hit, _ = _matches(value, facts, knowledge)
+    return not hit, []
+
+
+def _license(value: dict[str, Any], facts: Facts, knowledge: Knowledge):
+    conclusion = facts.component.concluded
+    expression = conclusion.expression if conclusion else UNKNOWN
+    used = terms(facts.assessment.chosen) if facts.assessment.chosen else []
+    why = []
+    if "id" in value:
+        wanted = {i.lower() for i in _as_list(value["id"])}
+        found = [t.licence for t in terms(expression) if t.licence.lower() in wanted]
+        if not found:
+            return False, []
+        why.append(f"licence {', '.join(found)} (concluded: {expression})")
+    if "category" in value:
+        wanted = set(_as_list(value["category"]))
+        found = [(t.licence, knowledge.get(t.licence).category.value) for t in used
+                 if knowledge.get(t.licence) and knowledge.get(t.licence).category.value in wanted]
+        if not found:
+            return False, []
+        why += [f"licence {licence} is {category}" for licence, category in found]
+    if "expression" in value:
+        if expression.lower() != value["expression"].lower():
+            return False, []
+        why.append(f"licence expression {expression}")
+    for flag, holds, text in (
+            ("unknown", expression == UNKNOWN, f"licence not concluded: "
+             f"{conclusion.reason if conclusion else 'no conclusion'}"),
+            ("mismatch", bool(conclusion and conclusion.mismatch),
+             conclusion.reason if conclusion else ""),
+            ("non_open", facts.assessment.non_open, facts.assessment.reasons[0]
+             if facts.assessment.reasons else "")):
+        if flag in value:
+            if holds != value[flag]:
+                return False, []
+            if holds:
+                why.append(text or flag)
+    return True, why
+
+
+def _compatibility(value, facts, knowledge):
+    verdict = facts.assessment.verdict.value
+    if verdict not in _as_list(value):
+        return False, []
+    return True, [f"{verdict}: {reason}" for reason in facts.assessment.decisive]
+
+
+def _component(value: dict[str, Any], facts: Facts, knowledge):
+    component = facts.component
+    why = []
+    if "purl" in value:
+        base = component.purl.split("@", 1)[0]
+        if not any(fnmatch(component.purl, p) or fnmatch(base, p) for p in _as_list(value["purl"])):
+            return False, []
+        why.append(f"package {component.purl}")
+    if "name" in value:
+        if not any(fnmatch(component.name, p) for p in _as_list(value["name"])):
+            return False, []
+        why.append(f"package name {component.name}")
+    if "version" in value:
+        if not _in_range(component.version, value["version"]):
+            return False, []
+        why.append(f"version {component.version} is in {value['version']}")
+    return True, why
+
+
+def _in_range(version: str | None, wanted: str) -> bool:
+    if version is None:
+        return False
+    try:
+        return SpecifierSet(wanted).contains(Version(version), prereleases=True)
+    except InvalidVersion:
+        return False
+
+
+def _ecosystem(value, facts, knowledge):
+    ecosystem = facts.component.ecosystem
+    return (ecosystem in _as_list(value)), [f"ecosystem {ecosystem}"]
+
+
+def _scope(value, facts, knowledge):
+    scope = facts.component.scope.value
+    return (scope in _as_list(value)), [f"scope {scope}"]
+
+
+def _direct(value, facts, knowledge):
+    return facts.direct == value, ["direct dependency" if facts.direct else "transitive"]
+
+
+def _depth(value, facts, knowledge):
+    depth = facts.depth
+    if depth is None:
+        return False, []
+    hit = value.get("min", depth) <= depth <= value.get("max", depth)
+    return hit, [f"dependency depth {depth}"]
+
+
+def _unpinned(value, facts, knowledge):
+    unpinned = not facts.component.pinned
+    return unpinned == value, (
+        [f"no exact version (declared {facts.component.requirement or '*'})"] if unpinned else [])
+
+
+_TESTS = {"all": _all, "any": _any, "not": _not, "license": _license,
+          "compatibility": _compatibility, "component": _component, "ecosystem": _ecosystem,
+          "scope": _scope, "direct": _direct, "depth": _depth, "unpinned": _unpinned}
+
+
+def failing(findings: Iterable[Finding], fail_on: str) -> list[Finding]:
+    """Findings at or above the `--fail-on` severity (never: none)."""
+    if fail_on == "never":
+        return []
+    threshold = SEVERITY_RANK[fail_on]
+    return [f for f in findings if f.action != "info" and SEVERITY_RANK[f.severity] >= threshold]
