@@ -29,6 +29,8 @@ from fincompliance.licensing.normalise import normalise
 from fincompliance.licensing.review import review
 from fincompliance.policy.evaluate import evaluate, failing
 from fincompliance.policy.loader import load_policy, rules_directory
+from fincompliance.policy.waivers import DEFAULT_LOCATION as DEFAULT_WAIVERS
+from fincompliance.policy.waivers import apply_waivers, baseline_ids, load_waivers, today
 from fincompliance.report import explain, licence_check, notice, scan_json, terminal
 from fincompliance.report import findings as findings_report
 from fincompliance.scan import ScanOptions, ScanResult, scan
@@ -193,22 +195,38 @@ def scan_command(path: PathArgument,
                      show_default=False)] = None,
                  fail_on: Annotated[FailOn, typer.Option(
                      "--fail-on", help="Exit 1 when a finding is at least this severe.")
-                 ] = FailOn.error) -> None:
+                 ] = FailOn.error,
+                 waivers_file: Annotated[Path | None, typer.Option(
+                     "--waivers", metavar="FILE",
+                     help="Approved exceptions (default: .fincomp/waivers.yaml in PATH).",
+                     show_default=False)] = None,
+                 baseline: Annotated[Path | None, typer.Option(
+                     "--baseline", metavar="FILE",
+                     help="A previous scan JSON: only findings new since then fail.",
+                     show_default=False)] = None) -> None:
     """Find every dependency under PATH, conclude its licence, and summarise; with --policy,
     judge it and exit 1 on failure."""
     with user_errors():
         policy = load_policy(policy_file) if policy_file else None  # before any scanning
+        root = path if path.is_dir() else path.parent
+        waivers_path = waivers_file or (root / DEFAULT_WAIVERS)
+        waivers = load_waivers(waivers_path) if policy and (
+            waivers_file or waivers_path.is_file()) else []
+        known = baseline_ids(baseline) if policy and baseline else set()
         result = _scan(path, installed, keep_going, exclude, curations)
-        findings, failed, extra = [], [], None
+        findings, failed, uses, extra = [], [], [], None
         if policy is not None:
             knowledge = load_knowledge()
             outcome = review(result.graph, result.root, policy.outbound, policy.distribution,
                              knowledge=knowledge)
             findings = evaluate(result.graph, outcome, policy, knowledge)
-            failed = failing(findings, fail_on.value)
+            waived, uses = apply_waivers(findings, waivers, today())
+            failed = [f for f in failing(findings, fail_on.value)
+                      if f.id not in waived and f.id not in known]
             extra = {"policy": findings_report.policy_dict(policy),
                      "licence_review": findings_report.review_dict(outcome),
-                     "findings": findings_report.to_dicts(findings),
+                     "findings": findings_report.to_dicts(findings, waived, known),
+                     "waivers": findings_report.waivers_dict(uses),
                      "failed": [f.id for f in failed]}
         if output_format is ScanFormat.json:
             _emit(scan_json.render(result, extra), output)
@@ -216,7 +234,7 @@ def scan_command(path: PathArgument,
             console = Console(record=True, width=120, file=io.StringIO()) if output else stdout
             terminal.render(result, console)
             if policy is not None:
-                findings_report.render(findings, failed, policy, console)
+                findings_report.render(findings, failed, policy, uses, console)
             if output:
                 _emit(console.export_text(), output)
         _report_errors(result)

@@ -92,6 +92,8 @@ def load_yaml(text: str, shown_as: str) -> Any:
         raise InputError(shown_as, f"invalid YAML: {exc.problem or exc.context}", line) from None
     except yaml.YAMLError as exc:
         raise InputError(shown_as, f"invalid YAML: {exc}") from None
+    except (ValueError, TypeError) as exc:  # a value the safe constructor rejects (2027-13-01)
+        raise InputError(shown_as, f"invalid YAML value: {exc}") from None
     except RecursionError:
         raise InputError(shown_as, "invalid YAML: nested too deeply") from None
 

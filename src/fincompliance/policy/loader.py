@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -68,10 +69,31 @@ class Policy:
 _DEFAULT_SEVERITY = {"deny": "error", "review": "warning", "allow": "note", "info": "note"}
 
 
-@lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
-    schema = json.loads((rules_directory() / "policy.schema.json").read_text(encoding="utf-8"))
+@lru_cache(maxsize=2)
+def _validator(schema_name: str = "policy.schema.json") -> Draft202012Validator:
+    schema = json.loads((rules_directory() / schema_name).read_text(encoding="utf-8"))
     return Draft202012Validator(schema)
+
+
+def read_checked(path: Path, shown: str, schema_name: str, what: str
+                 ) -> tuple[Any, dict[tuple, int]]:
+    """A YAML file checked against one of fincomp's schemas, with its line map."""
+    if not path.is_file():
+        raise InputError(shown, f"{what} not found")
+    text = read_text(path, shown)
+    data = _dates_as_text(load_yaml(text, shown))
+    lines = _line_map(text)
+    _check_schema(data, lines, shown, schema_name)
+    return data, lines
+
+
+def _dates_as_text(value: Any) -> Any:
+    """YAML reads `expires: 2027-01-31` as a date; the schemas speak JSON, where it is text."""
+    if isinstance(value, dict):
+        return {k: _dates_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dates_as_text(v) for v in value]
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def load_policy(reference: str | Path) -> Policy:
@@ -91,12 +113,7 @@ def _load(path: Path, chain: list[Path]) -> Policy:
     shown = f"{path.stem} (shipped)" if shipped else str(path)
     if path.resolve() in chain:
         raise InputError(shown, "extends itself: " + " -> ".join(str(p) for p in chain + [path]))
-    if not path.is_file():
-        raise InputError(shown, "policy file not found")
-    text = read_text(path, shown)
-    data = load_yaml(text, shown)
-    lines = _line_map(text)
-    _check_schema(data, lines, shown)
+    data, lines = read_checked(path, shown, "policy.schema.json", "policy file")
     _check_meaning(data, lines, shown)
     parents = data.get("extends", [])
     parents = [parents] if isinstance(parents, str) else parents
@@ -122,8 +139,8 @@ def _load(path: Path, chain: list[Path]) -> Policy:
     return policy
 
 
-def _check_schema(data: Any, lines: dict[tuple, int], shown: str) -> None:
-    error = best_match(_validator().iter_errors(data))
+def _check_schema(data: Any, lines: dict[tuple, int], shown: str, schema_name: str) -> None:
+    error = best_match(_validator(schema_name).iter_errors(data))
     if error is None:
         return
     path = tuple(error.absolute_path)

@@ -11,15 +11,32 @@ from rich.table import Table
 from fincompliance.licensing.review import LicenceReview
 from fincompliance.policy.evaluate import Finding
 from fincompliance.policy.loader import Policy
+from fincompliance.policy.waivers import WaiverUse
 
 
-def to_dicts(findings: list[Finding]) -> list[dict[str, Any]]:
-    return [{"id": f.id, "rule": f.rule, "action": f.action, "severity": f.severity,
-             "article": f.article, "component": f.component, "name": f.name,
+def to_dicts(findings: list[Finding], waived: set[str] = frozenset(),
+             baselined: set[str] = frozenset()) -> list[dict[str, Any]]:
+    return [{"id": f.id, "status": _status(f.id, waived, baselined), "rule": f.rule,
+             "action": f.action, "severity": f.severity, "article": f.article,
+             "component": f.component, "name": f.name,
              "version": f.version, "purl": f.purl, "paths": [list(p) for p in f.paths],
              "location": str(f.location) if f.location else None, "message": f.message,
              "why": list(f.why), "remediation": f.remediation,
              "rule_defined_at": f.rule_defined_at} for f in findings]
+
+
+def _status(finding_id: str, waived: set[str], baselined: set[str]) -> str:
+    if finding_id in waived:
+        return "waived"
+    return "baselined" if finding_id in baselined else "open"
+
+
+def waivers_dict(uses: list[WaiverUse]) -> list[dict[str, Any]]:
+    return [{"component": u.waiver.component, "versions": u.waiver.versions,
+             "rule": u.waiver.rule, "reason": u.waiver.reason, "approver": u.waiver.approver,
+             "ticket": u.waiver.ticket, "expires": u.waiver.expires.isoformat(),
+             "expired": u.expired, "covers": list(u.findings),
+             "defined_at": u.waiver.defined_at} for u in uses]
 
 
 def review_dict(review: LicenceReview) -> dict[str, Any]:
@@ -36,7 +53,7 @@ def policy_dict(policy: Policy) -> dict[str, Any]:
 
 
 def render(findings: list[Finding], failing: list[Finding], policy: Policy,
-           console: Console) -> None:
+           uses: list[WaiverUse], console: Console) -> None:
     actionable = [f for f in findings if f.action != "info"]
     if actionable:
         table = Table(title=f"Policy {policy.name}: findings", title_justify="left")
@@ -48,6 +65,12 @@ def render(findings: list[Finding], failing: list[Finding], policy: Policy,
                           f"{finding.name} {finding.version or ''}",
                           str(finding.location or ""), why, finding.article)
         console.print(table)
+    for use in uses:
+        state = "EXPIRED, no longer applies" if use.expired else "in force"
+        console.print(f"waiver {use.waiver.rule} for {use.waiver.component} "
+                      f"(approved by {use.waiver.approver}, expires "
+                      f"{use.waiver.expires.isoformat()}): {state}; covers "
+                      f"{len(use.findings)} finding(s)", highlight=False)
     counts = Counter(f.severity for f in actionable)
     verdict = "FAIL" if failing else "PASS"
     console.print(f"{verdict}: {counts['error']} errors, {counts['warning']} warnings, "

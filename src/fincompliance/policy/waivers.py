@@ -1,0 +1,112 @@
+"""Waivers: approved, expiring exceptions to findings, kept with the project
+(`.fincomp/waivers.yaml`); and baselines: the findings a previous run already had."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from fincompliance.errors import InputError
+from fincompliance.inputs import load_json, read_text
+from fincompliance.policy.evaluate import Finding
+from fincompliance.policy.loader import read_checked
+
+DEFAULT_LOCATION = Path(".fincomp") / "waivers.yaml"
+
+
+@dataclass(frozen=True)
+class Waiver:
+    component: str
+    versions: str | None
+    rule: str
+    reason: str
+    approver: str
+    expires: date
+    ticket: str | None
+    defined_at: str
+
+    def covers(self, finding: Finding) -> bool:
+        if self.rule not in ("*", finding.rule):
+            return False
+        base, _, version = self.component.partition("@")
+        if finding.purl.split("@", 1)[0] != base:
+            return False
+        if version:
+            return finding.version == version
+        if self.versions:
+            try:
+                return SpecifierSet(self.versions).contains(Version(finding.version or ""),
+                                                            prereleases=True)
+            except InvalidVersion:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class WaiverUse:
+    waiver: Waiver
+    findings: tuple[str, ...]     # ids of the findings it covers
+    expired: bool
+
+
+def today() -> date:
+    """The date waivers are judged on: `FINCOMP_TODAY` (YYYY-MM-DD) pins it for audits
+    re-run as of a day, and for tests; otherwise the system date."""
+    pinned = os.environ.get("FINCOMP_TODAY")
+    if pinned:
+        try:
+            return date.fromisoformat(pinned)
+        except ValueError:
+            raise InputError("FINCOMP_TODAY", f"{pinned!r} is not a date (YYYY-MM-DD)") from None
+    return date.today()
+
+
+def load_waivers(path: Path) -> list[Waiver]:
+    data, lines = read_checked(path, str(path), "waivers.schema.json", "waivers file")
+    waivers = []
+    for index, entry in enumerate(data["waivers"]):
+        where = f"{path}:{lines.get(('waivers', index), '?')}"
+        try:
+            expires = date.fromisoformat(entry["expires"])
+        except ValueError:
+            raise InputError(str(path), f"waivers[{index}].expires: {entry['expires']!r} is not "
+                             "a date", lines.get(("waivers", index, "expires"))) from None
+        if entry.get("versions"):
+            try:
+                SpecifierSet(entry["versions"])
+            except InvalidSpecifier:
+                raise InputError(str(path), f"waivers[{index}].versions: "
+                                 f"{entry['versions']!r} is not a version range",
+                                 lines.get(("waivers", index, "versions"))) from None
+        waivers.append(Waiver(entry["component"], entry.get("versions"), entry["rule"],
+                              entry["reason"], entry["approver"], expires, entry.get("ticket"),
+                              where))
+    return waivers
+
+
+def apply_waivers(findings: list[Finding], waivers: list[Waiver], on: date
+                  ) -> tuple[set[str], list[WaiverUse]]:
+    """Ids of the findings an active waiver covers, and how every waiver was used."""
+    waived: set[str] = set()
+    uses = []
+    for waiver in waivers:
+        covered = tuple(f.id for f in findings if waiver.covers(f))
+        expired = waiver.expires < on
+        if not expired:
+            waived.update(covered)
+        uses.append(WaiverUse(waiver, covered, expired))
+    return waived, uses
+
+
+def baseline_ids(path: Path) -> set[str]:
+    """Finding ids in a previous `fincomp scan --format json` output."""
+    document = load_json(read_text(path, str(path)), str(path))
+    if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
+        raise InputError(str(path), "not a fincomp scan JSON with findings "
+                         "(make it with `fincomp scan --policy ... --format json`)")
+    return {f["id"] for f in document["findings"] if isinstance(f, dict) and "id" in f}
