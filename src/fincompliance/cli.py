@@ -31,7 +31,15 @@ from fincompliance.policy.evaluate import evaluate, failing
 from fincompliance.policy.loader import load_policy, rules_directory
 from fincompliance.policy.waivers import DEFAULT_LOCATION as DEFAULT_WAIVERS
 from fincompliance.policy.waivers import apply_waivers, baseline_ids, load_waivers, today
-from fincompliance.report import explain, licence_check, notice, scan_json, terminal
+from fincompliance.report import (
+    explain,
+    licence_check,
+    markdown,
+    notice,
+    sarif,
+    scan_json,
+    terminal,
+)
 from fincompliance.report import findings as findings_report
 from fincompliance.scan import ScanOptions, ScanResult, scan
 
@@ -51,6 +59,13 @@ EXIT_PASS, EXIT_POLICY_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 class ScanFormat(StrEnum):
     table = "table"
     json = "json"
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+    markdown = "markdown"
 
 
 class SbomFormat(StrEnum):
@@ -183,9 +198,10 @@ class FailOn(StrEnum):
 
 @app.command("scan")
 def scan_command(path: PathArgument,
-                 output_format: Annotated[ScanFormat, typer.Option(
-                     "--format", "-f", help="table for people, json for machines.")
-                 ] = ScanFormat.table,
+                 output_format: Annotated[ReportFormat, typer.Option(
+                     "--format", "-f", help="table for people, json for machines; with "
+                     "--policy also sarif (code scanning) and markdown (pull requests).")
+                 ] = ReportFormat.table,
                  output: OutputOption = None, installed: InstalledOption = False,
                  keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
                  curations: CurationsOption = None,
@@ -207,6 +223,9 @@ def scan_command(path: PathArgument,
     """Find every dependency under PATH, conclude its licence, and summarise; with --policy,
     judge it and exit 1 on failure."""
     with user_errors():
+        if output_format in (ReportFormat.sarif, ReportFormat.markdown) and not policy_file:
+            raise UsageError(f"--format {output_format.value} reports policy findings: "
+                             "add --policy")
         policy = load_policy(policy_file) if policy_file else None  # before any scanning
         root = path if path.is_dir() else path.parent
         waivers_path = waivers_file or (root / DEFAULT_WAIVERS)
@@ -215,6 +234,7 @@ def scan_command(path: PathArgument,
         known = baseline_ids(baseline) if policy and baseline else set()
         result = _scan(path, installed, keep_going, exclude, curations)
         findings, failed, uses, extra = [], [], [], None
+        waived: set[str] = set()
         if policy is not None:
             knowledge = load_knowledge()
             outcome = review(result.graph, result.root, policy.outbound, policy.distribution,
@@ -228,8 +248,12 @@ def scan_command(path: PathArgument,
                      "findings": findings_report.to_dicts(findings, waived, known),
                      "waivers": findings_report.waivers_dict(uses),
                      "failed": [f.id for f in failed]}
-        if output_format is ScanFormat.json:
+        if output_format is ReportFormat.json:
             _emit(scan_json.render(result, extra), output)
+        elif output_format is ReportFormat.sarif:
+            _emit(sarif.render(findings, policy, waived, known), output)
+        elif output_format is ReportFormat.markdown:
+            _emit(markdown.render(findings, failed, policy, waived, known, uses), output)
         else:
             console = Console(record=True, width=120, file=io.StringIO()) if output else stdout
             terminal.render(result, console)
