@@ -322,7 +322,10 @@ def check_command(path: PathArgument, outbound: OutboundOption = PROPRIETARY,
         if output_format is ScanFormat.json:
             _emit(licence_check.render_json(result.graph, outcome, knowledge), output)
         else:
-            licence_check.render(result.graph, outcome, knowledge, stdout)
+            console = Console(record=True, width=120, file=io.StringIO()) if output else stdout
+            licence_check.render(result.graph, outcome, knowledge, console)
+            if output:
+                _emit(console.export_text(), output)
         _report_errors(result)
 
 

@@ -10,7 +10,7 @@ always starts at a project.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -271,10 +271,3 @@ class Graph:
     def ecosystems(self) -> list[str]:
         return sorted({c.ecosystem for c in self.components.values()}
                       | {p.ecosystem for p in self.projects.values()})
-
-
-def merge_all(graphs: Iterable[Graph]) -> Graph:
-    merged = Graph()
-    for graph in graphs:
-        merged.merge(graph)
-    return merged

@@ -135,3 +135,49 @@ rules:
     qs = [c for c in graph.components.values() if c.name == "qs"]
     old_qs = int(qs[0].version.split(".")[0]) < 7
     assert bool([f for f in findings if f.rule == "OLD-QS"]) == old_qs
+
+
+def test_licence_ids_allow_as_an_allow_list_and_deny_what_is_used(tmp_path):
+    from fincompliance.licensing.compatibility import PROPRIETARY, Distribution, assess
+    from fincompliance.licensing.conclude import conclude
+    from fincompliance.licensing.review import LicenceReview
+    from fincompliance.model import Component, DeclaredLicense, Graph, Project
+
+    graph = Graph()
+    graph.add_project(Project("project:x", "x", "npm", None))
+    outcome = LicenceReview(PROPRIETARY, Distribution.DISTRIBUTED_BINARY)
+    for name, expression in [("both", "MIT AND GPL-3.0-only"), ("either", "MIT OR GPL-3.0-only"),
+                             ("near", "MIT-0")]:
+        component = Component(ref=f"pkg:npm/{name}@1.0.0", ecosystem="npm", name=name,
+                              version="1.0.0", purl=f"pkg:npm/{name}@1.0.0",
+                              declared_licenses=(DeclaredLicense(expression, "license"),))
+        component.concluded = conclude(component, [])
+        graph.add_component(component)
+        graph.add_edge("project:x", component.ref)
+        outcome.assessments[component.ref] = assess(expression, PROPRIETARY,
+                                                    Distribution.DISTRIBUTED_BINARY)
+    path = tmp_path / "policy.yaml"
+    path.write_text("""policy: p
+version: 1
+rules:
+  - id: ALLOW-MIT
+    article: art. 10
+    action: allow
+    when: {license: {id: MIT}}
+  - id: FLAG-ALL
+    article: art. 10
+    action: review
+    when: {direct: true}
+  - id: DENY-GPL3
+    article: art. 10
+    action: deny
+    when: {license: {id: GPL-3.0-only}}
+""")
+    findings = evaluate(graph, outcome, load_policy(path))
+    flagged = {(f.name, f.rule) for f in findings}
+    # "either" is used under MIT: allowed, and not denied for GPL-3.0-only
+    assert not {r for n, r in flagged if n == "either"}
+    # "both" needs GPL-3.0-only too: not allowed, and denied
+    assert ("both", "DENY-GPL3") in flagged and ("both", "FLAG-ALL") in flagged
+    # MIT does not allow MIT-0
+    assert ("near", "FLAG-ALL") in flagged

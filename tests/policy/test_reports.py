@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CORPUS, FIXTURES, run_cli
 from jsonschema import Draft4Validator
+
+from conftest import CORPUS, FIXTURES, run_cli
 
 FIN = CORPUS / "python/site-packages-fin"
 SARIF_SCHEMA = json.loads((FIXTURES / "schemas/sarif-2.1.0-rtm.5.json").read_text())

@@ -33,11 +33,6 @@ class Category(StrEnum):
     def is_open(self) -> bool:
         return self not in (Category.SOURCE_AVAILABLE, Category.PROPRIETARY, Category.UNKNOWN)
 
-    @property
-    def is_copyleft(self) -> bool:
-        return self in (Category.WEAK_COPYLEFT, Category.STRONG_COPYLEFT,
-                        Category.NETWORK_COPYLEFT)
-
 
 @dataclass(frozen=True)
 class Licence:
@@ -91,9 +86,6 @@ class Knowledge:
     def get(self, licence_id: str) -> Licence | None:
         canonical = self.ids_by_key.get(licence_id.lower())
         return self.licences.get(canonical) if canonical else None
-
-    def canonical_id(self, licence_id: str) -> str | None:
-        return self.ids_by_key.get(licence_id.lower())
 
 
 _FOLD = re.compile(r"[\s,;:()\"']+")

@@ -39,23 +39,18 @@ class Normalised:
     def identified(self) -> bool:
         return self.expression != UNKNOWN
 
-    @property
-    def needs_files(self) -> bool:
-        return not self.identified
-
 
 @lru_cache(maxsize=2)
 def licensing(knowledge: Knowledge | None = None) -> Licensing:
     """A license-expression parser that knows every id in our catalogue."""
     knowledge = knowledge or load()
-    symbols = []
-    for licence in knowledge.licences.values():
-        aliases = tuple(key for key, target in knowledge.ids_by_key.items()
-                        if target == licence.id and key != licence.id.lower()
-                        and " " not in key)
-        symbols.append(LicenseSymbol(licence.id, aliases=aliases,
-                                     is_exception=licence.is_exception))
-    return Licensing(symbols)
+    aliases: dict[str, list[str]] = {}
+    for key, target in knowledge.ids_by_key.items():
+        if key != target.lower() and " " not in key:
+            aliases.setdefault(target, []).append(key)
+    return Licensing([LicenseSymbol(licence.id, aliases=tuple(aliases.get(licence.id, ())),
+                                    is_exception=licence.is_exception)
+                      for licence in knowledge.licences.values()])
 
 
 def parse_spdx(text: str, knowledge: Knowledge | None = None) -> str | None:

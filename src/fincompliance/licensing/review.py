@@ -15,7 +15,7 @@ from fincompliance.licensing.compatibility import (
     conflicts,
 )
 from fincompliance.licensing.conclude import conclude_graph
-from fincompliance.licensing.knowledge import Curation, Knowledge, load
+from fincompliance.licensing.knowledge import Knowledge, load
 from fincompliance.model import Graph, Scope
 
 
@@ -30,15 +30,14 @@ class LicenceReview:
 
 def review(graph: Graph, root: Path, outbound: str = PROPRIETARY,
            distribution: Distribution = Distribution.DISTRIBUTED_BINARY,
-           curations: tuple[Curation, ...] = (), knowledge: Knowledge | None = None
-           ) -> LicenceReview:
+           knowledge: Knowledge | None = None) -> LicenceReview:
     """Conclude every component's licence (if not yet done) and assess it.
 
     Dev-scope components are not shipped, so they are assessed as internal use.
     """
     knowledge = knowledge or load()
     if any(c.concluded is None for c in graph.components.values()):
-        conclude_graph(graph, root, knowledge, curations)
+        conclude_graph(graph, root, knowledge)
     result = LicenceReview(outbound, distribution)
     shipped = []
     for component in graph.sorted_components():

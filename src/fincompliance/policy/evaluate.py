@@ -17,7 +17,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from fincompliance.licensing.compatibility import Assessment
-from fincompliance.licensing.expressions import terms
+from fincompliance.licensing.expressions import allowed, terms
 from fincompliance.licensing.knowledge import Knowledge, load
 from fincompliance.licensing.normalise import UNKNOWN
 from fincompliance.licensing.review import LicenceReview
@@ -47,6 +47,12 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class _Context:
+    knowledge: Knowledge
+    allow: bool  # judging an allow rule: licence ids are an allow-list
+
+
+@dataclass(frozen=True)
 class Facts:
     component: Component
     assessment: Assessment
@@ -71,7 +77,7 @@ def evaluate(graph: Graph, review: LicenceReview, policy: Policy,
         for rule in policy.rules.values():
             if component.scope is Scope.DEV and not rule.include_dev:
                 continue
-            hit, why = _matches(rule.when, facts, knowledge)
+            hit, why = _matches(rule.when, facts, _Context(knowledge, rule.action == "allow"))
             if hit:
                 matched.append((rule, why))
         if any(rule.action == "allow" for rule, _ in matched):
@@ -101,47 +107,58 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _matches(condition: dict[str, Any], facts: Facts, knowledge: Knowledge
+def _matches(condition: dict[str, Any], facts: Facts, context: _Context
              ) -> tuple[bool, list[str]]:
     """Every key of a condition must hold; `all`, `any` and `not` combine conditions."""
     why: list[str] = []
     for key, value in condition.items():
-        hit, reasons = _TESTS[key](value, facts, knowledge)
+        hit, reasons = _TESTS[key](value, facts, context)
         if not hit:
             return False, []
         why += reasons
     return True, why
 
 
-def _all(value, facts, knowledge):
-    results = [_matches(c, facts, knowledge) for c in value]
+def _all(value, facts, context):
+    results = [_matches(c, facts, context) for c in value]
     return all(hit for hit, _ in results), [r for _, reasons in results for r in reasons]
 
 
-def _any(value, facts, knowledge):
+def _any(value, facts, context):
     for condition in value:
-        hit, reasons = _matches(condition, facts, knowledge)
+        hit, reasons = _matches(condition, facts, context)
         if hit:
             return True, reasons
     return False, []
 
 
-def _not(value, facts, knowledge):
-    hit, _ = _matches(value, facts, knowledge)
+def _not(value, facts, context):
+    hit, _ = _matches(value, facts, context)
     return not hit, []
 
 
-def _license(value: dict[str, Any], facts: Facts, knowledge: Knowledge):
+def _license(value: dict[str, Any], facts: Facts, context: _Context):
+    knowledge = context.knowledge
     conclusion = facts.component.concluded
     expression = conclusion.expression if conclusion else UNKNOWN
     used = terms(facts.assessment.chosen) if facts.assessment.chosen else []
     why = []
     if "id" in value:
-        wanted = {i.lower() for i in _as_list(value["id"])}
-        found = [t.licence for t in terms(expression) if t.licence.lower() in wanted]
-        if not found:
-            return False, []
-        why.append(f"licence {', '.join(found)} (concluded: {expression})")
+        listed = _as_list(value["id"])
+        if context.allow:
+            # An allow-list admits an OR through any choice, an AND only if every term is
+            # listed, and never a near miss (MIT does not admit MIT-0).
+            admitted, through = allowed(expression, listed)
+            if not admitted:
+                return False, []
+            why.append(f"licence {' AND '.join(map(str, through))} is on the allow-list")
+        else:
+            # Other rules look at the licence the component is used under (an OR's choice).
+            wanted = {i.lower() for i in listed}
+            found = [t.licence for t in used if t.licence.lower() in wanted]
+            if not found:
+                return False, []
+            why.append(f"licence {', '.join(found)} (concluded: {expression})")
     if "category" in value:
         wanted = set(_as_list(value["category"]))
         found = [(t.licence, knowledge.get(t.licence).category.value) for t in used
@@ -168,14 +185,14 @@ def _license(value: dict[str, Any], facts: Facts, knowledge: Knowledge):
     return True, why
 
 
-def _compatibility(value, facts, knowledge):
+def _compatibility(value, facts, context):
     verdict = facts.assessment.verdict.value
     if verdict not in _as_list(value):
         return False, []
     return True, [f"{verdict}: {reason}" for reason in facts.assessment.decisive]
 
 
-def _component(value: dict[str, Any], facts: Facts, knowledge):
+def _component(value: dict[str, Any], facts: Facts, context):
     component = facts.component
     why = []
     if "purl" in value:
@@ -203,21 +220,21 @@ def _in_range(version: str | None, wanted: str) -> bool:
         return False
 
 
-def _ecosystem(value, facts, knowledge):
+def _ecosystem(value, facts, context):
     ecosystem = facts.component.ecosystem
     return (ecosystem in _as_list(value)), [f"ecosystem {ecosystem}"]
 
 
-def _scope(value, facts, knowledge):
+def _scope(value, facts, context):
     scope = facts.component.scope.value
     return (scope in _as_list(value)), [f"scope {scope}"]
 
 
-def _direct(value, facts, knowledge):
+def _direct(value, facts, context):
     return facts.direct == value, ["direct dependency" if facts.direct else "transitive"]
 
 
-def _depth(value, facts, knowledge):
+def _depth(value, facts, context):
     depth = facts.depth
     if depth is None:
         return False, []
@@ -225,7 +242,7 @@ def _depth(value, facts, knowledge):
     return hit, [f"dependency depth {depth}"]
 
 
-def _unpinned(value, facts, knowledge):
+def _unpinned(value, facts, context):
     unpinned = not facts.component.pinned
     return unpinned == value, (
         [f"no exact version (declared {facts.component.requirement or '*'})"] if unpinned else [])

@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from fincompliance.errors import InputError
@@ -70,7 +68,10 @@ _DEFAULT_SEVERITY = {"deny": "error", "review": "warning", "allow": "note", "inf
 
 
 @lru_cache(maxsize=2)
-def _validator(schema_name: str = "policy.schema.json") -> Draft202012Validator:
+def _validator(schema_name: str):
+    # Imported here: jsonschema takes over a second to import, and only policies need it.
+    from jsonschema import Draft202012Validator
+
     schema = json.loads((rules_directory() / schema_name).read_text(encoding="utf-8"))
     return Draft202012Validator(schema)
 
@@ -140,6 +141,8 @@ def _load(path: Path, chain: list[Path]) -> Policy:
 
 
 def _check_schema(data: Any, lines: dict[tuple, int], shown: str, schema_name: str) -> None:
+    from jsonschema.exceptions import best_match
+
     error = best_match(_validator(schema_name).iter_errors(data))
     if error is None:
         return

@@ -6,10 +6,6 @@ import hashlib
 import os
 import uuid
 from datetime import UTC, datetime
-from functools import lru_cache
-
-from boolean.boolean import ParseError
-from license_expression import ExpressionError, get_spdx_licensing
 
 from fincompliance import __version__
 from fincompliance.model import PURL_TYPES, Graph
@@ -44,31 +40,3 @@ def graph_digest(graph: Graph) -> str:
 
 def document_uuid(graph: Graph, name: str) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"fincomp:{name}:{graph_digest(graph)}")
-
-
-@lru_cache(maxsize=1)
-def _licensing():
-    return get_spdx_licensing()
-
-
-@lru_cache(maxsize=4096)
-def spdx_expression(text: str) -> str | None:
-    """`text` as a valid SPDX expression of known ids (or LicenseRef-s), else None.
-
-    Only text that already is SPDX passes: turning prose into SPDX is the licence engine's
-    work, not the SBOM writer's.
-    """
-    licensing = _licensing()
-    try:
-        parsed = licensing.parse(text, strict=True)
-    except (ExpressionError, ParseError):
-        return None
-    if parsed is None:
-        return None
-    if any(not key.startswith("LicenseRef-") for key in licensing.unknown_license_keys(parsed)):
-        return None
-    return str(parsed)
-
-
-def is_single_license_id(expression: str) -> bool:
-    return " " not in expression.strip() and "(" not in expression

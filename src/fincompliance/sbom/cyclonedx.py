@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import defusedxml.ElementTree as SafeElementTree
+from cyclonedx.contrib.license.factories import LicenseFactory
 from cyclonedx.model import HashAlgorithm, HashType, Property
 from cyclonedx.model.bom import Bom, BomMetaData
 from cyclonedx.model.bom_ref import BomRef
@@ -18,7 +19,7 @@ from cyclonedx.model.component import Component as CdxComponent
 from cyclonedx.model.component import ComponentScope, ComponentType
 from cyclonedx.model.component_evidence import ComponentEvidence
 from cyclonedx.model.dependency import Dependency
-from cyclonedx.model.license import DisjunctiveLicense, LicenseAcknowledgement, LicenseExpression
+from cyclonedx.model.license import LicenseAcknowledgement, LicenseExpression
 from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.output.xml import XmlV1Dot6
 from defusedxml import DefusedXmlException
@@ -43,11 +44,10 @@ from fincompliance.sbom.common import (
     TOOL_VERSION,
     build_time,
     document_uuid,
-    is_single_license_id,
-    spdx_expression,
 )
 
 ROOT_REF = "fincomp:root"
+_FACTORY = LicenseFactory()
 _SCOPES = {Scope.REQUIRED: ComponentScope.REQUIRED, Scope.OPTIONAL: ComponentScope.OPTIONAL,
            Scope.DEV: ComponentScope.EXCLUDED}
 _SCOPES_BACK = {v: k for k, v in _SCOPES.items()}
@@ -146,15 +146,8 @@ def _component(component: Component, direct: bool) -> CdxComponent:
 
 
 def _licence(text: str, acknowledgement: LicenseAcknowledgement):
-    """One licence statement: an SPDX id, an expression, or a name (LicenseRef-s included:
-    CycloneDX's `id` takes only SPDX list ids)."""
-    expression = spdx_expression(text)
-    if expression and is_single_license_id(expression) and not expression.startswith(
-            "LicenseRef-"):
-        return DisjunctiveLicense(id=expression, acknowledgement=acknowledgement)
-    if expression and not is_single_license_id(expression):
-        return LicenseExpression(expression, acknowledgement=acknowledgement)
-    return DisjunctiveLicense(name=text, acknowledgement=acknowledgement)
+    """An SPDX id, an expression, or a name, as the library's own factory decides."""
+    return _FACTORY.make_from_string(text, license_acknowledgement=acknowledgement)
 
 
 def _licence_fields(component: Component) -> tuple[list, list]:

@@ -41,7 +41,7 @@ from spdx_tools.spdx.writer.tagvalue.tagvalue_writer import (
 
 from fincompliance.errors import InputError
 from fincompliance.licensing.knowledge import load as load_knowledge
-from fincompliance.licensing.normalise import UNKNOWN
+from fincompliance.licensing.normalise import UNKNOWN, parse_spdx
 from fincompliance.model import (
     Component,
     DeclaredLicense,
@@ -58,7 +58,6 @@ from fincompliance.sbom.common import (
     TOOL_VERSION,
     build_time,
     document_uuid,
-    spdx_expression,
 )
 
 NAMESPACE_BASE = "https://sbom.example.internal/fincomp"
@@ -135,7 +134,7 @@ def _component(component: Component, extracted: dict[str, ExtractedLicensingInfo
 def _spdx_licence(text: str, extracted: dict[str, ExtractedLicensingInfo], origin: str):
     """An SPDX 2.3 expression for `text`; what SPDX 2.3 cannot say (prose, or a LicenseRef
     after WITH) becomes one LicenseRef carrying the text as written."""
-    expression = spdx_expression(text)
+    expression = parse_spdx(text)
     if expression is None or re.search(r"WITH\s+LicenseRef-", expression):
         licence_id = "LicenseRef-fincomp-" + hashlib.sha256(text.encode()).hexdigest()[:12]
         extracted[licence_id] = ExtractedLicensingInfo(

@@ -11,7 +11,7 @@ import base64
 import binascii
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from fnmatch import fnmatch
@@ -165,17 +165,6 @@ def line_numbers(text: str, pattern: str) -> dict[str, int]:
 def first_line(text: str, needle: str) -> int | None:
     at = text.find(needle)
     return text.count("\n", 0, at) + 1 if at >= 0 else None
-
-
-def string_map(value: object) -> Mapping[str, str]:
-    """A name → specifier table from a manifest, tolerating absent or malformed sections."""
-    if not isinstance(value, Mapping):
-        return {}
-    return {str(k): v if isinstance(v, str) else "" for k, v in value.items()}
-
-
-def unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
 
 
 _HASH_NAMES = {"md5": "MD5", "sha1": "SHA-1", "sha256": "SHA-256", "sha384": "SHA-384",

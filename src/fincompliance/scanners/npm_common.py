@@ -65,20 +65,6 @@ def declared_licenses(record: Mapping[str, Any]) -> tuple[DeclaredLicense, ...]:
     return tuple(found)
 
 
-def manifest_scopes(manifest: Mapping[str, Any]) -> dict[str, Scope]:
-    """Name → the strongest scope a package.json declares it in."""
-    scopes: dict[str, Scope] = {}
-    for section, scope in MANIFEST_SECTIONS:
-        table = manifest.get(section)
-        for name in table if isinstance(table, dict) else ():
-            widen_scope(scopes, name, scope)
-    optional_peers = manifest.get("peerDependenciesMeta")
-    for name, meta in optional_peers.items() if isinstance(optional_peers, dict) else ():
-        if isinstance(meta, dict) and meta.get("optional") and scopes.get(name) is Scope.REQUIRED:
-            scopes[name] = Scope.OPTIONAL
-    return scopes
-
-
 def exact_version(specifier: str) -> str | None:
     found = _EXACT_VERSION.match(specifier.strip())
     return found.group(1) if found else None
@@ -130,7 +116,7 @@ def tree_graph(path: str, entries: Mapping[str, Mapping[str, Any]], projects: di
         name = record.get("name") or install_path.rsplit("node_modules/", 1)[1]
         component = graph.add_component(npm_component(
             str(name), version, Location(path, lines.get(install_path)),
-            scope=_flag_scope(record), hashes=parse_integrity(str(record.get("integrity", ""))),
+            scope=flag_scope(record), hashes=parse_integrity(str(record.get("integrity", ""))),
             declared=declared_licenses(record), properties=_flags(record),
             license_files=tuple((license_files or {}).get(install_path, ()))))
         refs[install_path] = component.ref
@@ -167,7 +153,8 @@ def _target(entries: Mapping[str, Mapping[str, Any]], refs: Mapping[str, str],
     return refs.get(found)
 
 
-def _flag_scope(record: Mapping[str, Any]) -> Scope:
+def flag_scope(record: Mapping[str, Any]) -> Scope:
+    """The scope npm and pnpm record on a package (`dev`, `optional`, `devOptional`)."""
     if record.get("dev"):
         return Scope.DEV
     if record.get("optional") or record.get("devOptional"):

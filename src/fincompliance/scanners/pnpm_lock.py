@@ -25,6 +25,7 @@ from fincompliance.scanners.base import (
 from fincompliance.scanners.npm_common import (
     ECOSYSTEM,
     MANIFEST_SECTIONS,
+    flag_scope,
     npm_component,
     split_descriptor,
 )
@@ -70,7 +71,7 @@ def parse(source: Source) -> Graph:
             version, folder = None, str(resolution.get("directory", version))
         component = graph.add_component(npm_component(
             name, version, Location(source.path, lines.get(key)), variant=folder,
-            scope=_flag_scope(record), hashes=parse_integrity(str(resolution.get("integrity", ""))),
+            scope=flag_scope(record), hashes=parse_integrity(str(resolution.get("integrity", ""))),
             properties=_source_property(resolution)))
         refs[package_id(str(key), major)] = component.ref
 
@@ -143,14 +144,6 @@ def _importers(document: dict[str, Any], source: Source, graph: Graph,
                 if target in graph.components:
                     widen_scope(direct, target, scope)
     return direct
-
-
-def _flag_scope(record: dict[str, Any]) -> Scope:
-    if record.get("dev") is True:
-        return Scope.DEV
-    if record.get("optional") is True:
-        return Scope.OPTIONAL
-    return Scope.REQUIRED
 
 
 def _source_property(resolution: dict[str, Any]) -> tuple[tuple[str, str], ...]:

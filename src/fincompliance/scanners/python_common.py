@@ -102,6 +102,7 @@ def locked_graph(path: str, packages: list[LockedPackage],
     graph = Graph()
     project_by_name = {canonical(p.name): p.ref for p, _ in projects}
     refs_by_name: dict[str, list[tuple[str, str]]] = {}
+    refs = []
     for package in packages:
         component = graph.add_component(python_component(
             package.name, package.version, Location(path, package.line),
@@ -109,10 +110,10 @@ def locked_graph(path: str, packages: list[LockedPackage],
             properties=package.properties))
         refs_by_name.setdefault(canonical(package.name), []).append(
             (package.version, component.ref))
+        refs.append(component.ref)
 
     depended_on: set[str] = set()
-    for package in packages:
-        source = component_ref(make_purl(ECOSYSTEM, package.name, package.version))
+    for package, source in zip(packages, refs, strict=True):
         for name, version in package.dependencies:
             for target in _matching(refs_by_name.get(canonical(name), []), version):
                 graph.add_edge(source, target)
