@@ -9,6 +9,7 @@ import io
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +20,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from fincompliance import __version__
+from fincompliance.clock import today
 from fincompliance.errors import FincompError, UsageError
+from fincompliance.inputs import read_text
 from fincompliance.licensing.attribution import collect as collect_attributions
 from fincompliance.licensing.compatibility import PROPRIETARY, Distribution
 from fincompliance.licensing.conclude import conclude_graph
@@ -27,12 +30,14 @@ from fincompliance.licensing.knowledge import Curation, read_curations
 from fincompliance.licensing.knowledge import load as load_knowledge
 from fincompliance.licensing.normalise import normalise
 from fincompliance.licensing.review import review
-from fincompliance.policy.evaluate import evaluate, failing
-from fincompliance.policy.loader import load_policy, rules_directory
+from fincompliance.policy.baseline import Baseline, load_baseline
+from fincompliance.policy.gate import judge
+from fincompliance.policy.loader import Policy, load_policy, rules_directory
 from fincompliance.policy.waivers import DEFAULT_LOCATION as DEFAULT_WAIVERS
-from fincompliance.policy.waivers import apply_waivers, baseline_ids, load_waivers, today
+from fincompliance.policy.waivers import Waiver, load_waivers
 from fincompliance.report import (
     explain,
+    junit,
     licence_check,
     markdown,
     notice,
@@ -42,6 +47,7 @@ from fincompliance.report import (
 )
 from fincompliance.report import findings as findings_report
 from fincompliance.scan import ScanOptions, ScanResult, scan
+from fincompliance.scanners.sbom_document import read_document
 
 app = typer.Typer(
     name="fincomp",
@@ -65,6 +71,7 @@ class ReportFormat(StrEnum):
     table = "table"
     json = "json"
     sarif = "sarif"
+    junit = "junit"
     markdown = "markdown"
 
 
@@ -196,74 +203,109 @@ class FailOn(StrEnum):
     never = "never"
 
 
+FormatOption = Annotated[ReportFormat, typer.Option(
+    "--format", "-f", help="table for people, json for machines; with --policy also sarif "
+    "(code scanning), junit (CI test reports) and markdown (pull-request comments).")]
+PolicyOption = Annotated[str | None, typer.Option(
+    "--policy", metavar="FILE", help="Judge against this policy (or a shipped name).",
+    show_default=False)]
+FailOnOption = Annotated[FailOn, typer.Option(
+    "--fail-on", help="Exit 1 when an open finding is at least this severe.")]
+WaiversOption = Annotated[Path | None, typer.Option(
+    "--waivers", metavar="FILE",
+    help="Approved exceptions (default: .fincomp/waivers.yaml beside what is checked).",
+    show_default=False)]
+BaselineOption = Annotated[Path | None, typer.Option(
+    "--baseline", metavar="FILE",
+    help="A previous scan JSON: only findings new since then fail, and changes since then "
+    "(new packages, dev to runtime, licence) are facts rules can use.", show_default=False)]
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """The policy inputs, all read (and checked) before anything is scanned."""
+
+    policy: Policy
+    waivers: list[Waiver]
+    baseline: Baseline | None
+    fail_on: str
+
+
+def _gate(policy_file: str | None, output_format: ReportFormat, root: Path,
+          waivers_file: Path | None, baseline: Path | None, fail_on: FailOn) -> _Gate | None:
+    if policy_file is None:
+        if output_format in _POLICY_FORMATS:
+            raise UsageError(f"--format {output_format.value} reports policy findings: "
+                             "add --policy")
+        return None
+    policy = load_policy(policy_file)
+    waivers_path = waivers_file or (root / DEFAULT_WAIVERS)
+    waivers = load_waivers(waivers_path) if waivers_file or waivers_path.is_file() else []
+    return _Gate(policy, waivers, load_baseline(baseline) if baseline else None, fail_on.value)
+
+
+def _judge_and_report(result: ScanResult, gate: _Gate | None, output_format: ReportFormat,
+                      output: Path | None) -> None:
+    judgement = None if gate is None else judge(
+        result.graph, result.root, gate.policy, waivers=gate.waivers, baseline=gate.baseline,
+        fail_on=gate.fail_on, on=today())
+    if output_format is ReportFormat.json:
+        extra = findings_report.judgement_dict(judgement) if judgement else None
+        _emit(scan_json.render(result, extra), output)
+    elif output_format in _POLICY_FORMATS:
+        _emit(_POLICY_FORMATS[output_format](judgement), output)
+    else:
+        console = Console(record=True, width=120, file=io.StringIO()) if output else stdout
+        terminal.render(result, console)
+        if judgement is not None:
+            findings_report.render(judgement, console)
+        if output:
+            _emit(console.export_text(), output)
+    _report_errors(result)
+    if judgement is not None and judgement.failed:
+        raise typer.Exit(EXIT_POLICY_FAILURE)
+
+
+_POLICY_FORMATS = {ReportFormat.sarif: sarif.render, ReportFormat.junit: junit.render,
+                   ReportFormat.markdown: markdown.render}
+
+
 @app.command("scan")
-def scan_command(path: PathArgument,
-                 output_format: Annotated[ReportFormat, typer.Option(
-                     "--format", "-f", help="table for people, json for machines; with "
-                     "--policy also sarif (code scanning) and markdown (pull requests).")
-                 ] = ReportFormat.table,
+def scan_command(path: PathArgument, output_format: FormatOption = ReportFormat.table,
                  output: OutputOption = None, installed: InstalledOption = False,
                  keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
-                 curations: CurationsOption = None,
-                 policy_file: Annotated[str | None, typer.Option(
-                     "--policy", metavar="FILE",
-                     help="Judge the scan against this policy (or a shipped name).",
-                     show_default=False)] = None,
-                 fail_on: Annotated[FailOn, typer.Option(
-                     "--fail-on", help="Exit 1 when a finding is at least this severe.")
-                 ] = FailOn.error,
-                 waivers_file: Annotated[Path | None, typer.Option(
-                     "--waivers", metavar="FILE",
-                     help="Approved exceptions (default: .fincomp/waivers.yaml in PATH).",
-                     show_default=False)] = None,
-                 baseline: Annotated[Path | None, typer.Option(
-                     "--baseline", metavar="FILE",
-                     help="A previous scan JSON: only findings new since then fail.",
-                     show_default=False)] = None) -> None:
+                 curations: CurationsOption = None, policy_file: PolicyOption = None,
+                 fail_on: FailOnOption = FailOn.error, waivers_file: WaiversOption = None,
+                 baseline: BaselineOption = None) -> None:
     """Find every dependency under PATH, conclude its licence, and summarise; with --policy,
     judge it and exit 1 on failure."""
     with user_errors():
-        if output_format in (ReportFormat.sarif, ReportFormat.markdown) and not policy_file:
-            raise UsageError(f"--format {output_format.value} reports policy findings: "
-                             "add --policy")
-        policy = load_policy(policy_file) if policy_file else None  # before any scanning
         root = path if path.is_dir() else path.parent
-        waivers_path = waivers_file or (root / DEFAULT_WAIVERS)
-        waivers = load_waivers(waivers_path) if policy and (
-            waivers_file or waivers_path.is_file()) else []
-        known = baseline_ids(baseline) if policy and baseline else set()
+        gate = _gate(policy_file, output_format, root, waivers_file, baseline, fail_on)
         result = _scan(path, installed, keep_going, exclude, curations)
-        findings, failed, uses, extra = [], [], [], None
-        waived: set[str] = set()
-        if policy is not None:
-            knowledge = load_knowledge()
-            outcome = review(result.graph, result.root, policy.outbound, policy.distribution,
-                             knowledge=knowledge)
-            findings = evaluate(result.graph, outcome, policy, knowledge)
-            waived, uses = apply_waivers(findings, waivers, today())
-            failed = [f for f in failing(findings, fail_on.value)
-                      if f.id not in waived and f.id not in known]
-            extra = {"policy": findings_report.policy_dict(policy),
-                     "licence_review": findings_report.review_dict(outcome),
-                     "findings": findings_report.to_dicts(findings, waived, known),
-                     "waivers": findings_report.waivers_dict(uses),
-                     "failed": [f.id for f in failed]}
-        if output_format is ReportFormat.json:
-            _emit(scan_json.render(result, extra), output)
-        elif output_format is ReportFormat.sarif:
-            _emit(sarif.render(findings, policy, waived, known), output)
-        elif output_format is ReportFormat.markdown:
-            _emit(markdown.render(findings, failed, policy, waived, known, uses), output)
-        else:
-            console = Console(record=True, width=120, file=io.StringIO()) if output else stdout
-            terminal.render(result, console)
-            if policy is not None:
-                findings_report.render(findings, failed, policy, uses, console)
-            if output:
-                _emit(console.export_text(), output)
-        _report_errors(result)
-        if failed:
-            raise typer.Exit(EXIT_POLICY_FAILURE)
+        _judge_and_report(result, gate, output_format, output)
+
+
+@app.command("check")
+def check_sbom_command(sbom: Annotated[Path, typer.Argument(
+                      help="A CycloneDX (JSON/XML) or SPDX (JSON/tag-value) SBOM.",
+                      show_default=False)],
+                  policy_file: Annotated[str, typer.Option(
+                      "--policy", metavar="FILE",
+                      help="Judge against this policy (or a shipped name).")],
+                  output_format: FormatOption = ReportFormat.table,
+                  output: OutputOption = None, fail_on: FailOnOption = FailOn.error,
+                  waivers_file: WaiversOption = None, baseline: BaselineOption = None,
+                  curations: CurationsOption = None) -> None:
+    """Judge an existing SBOM (a supplier's, or one fincomp wrote) against a policy."""
+    with user_errors():
+        if not sbom.is_file():
+            raise UsageError(f"{sbom}: no such file")
+        gate = _gate(policy_file, output_format, sbom.parent, waivers_file, baseline, fail_on)
+        result = ScanResult(sbom.parent, read_document(
+            read_text(sbom, str(sbom)), sbom.name), tasks=[])
+        conclude_graph(result.graph, result.root, curations=_curations(curations))
+        _judge_and_report(result, gate, output_format, output)
 
 
 @app.command("sbom")

@@ -81,6 +81,51 @@ class LicenceConclusion:
     reason: str | None = None        # why it could not be concluded, or why it was chosen
 
 
+@dataclass(frozen=True)
+class Vulnerability:
+    """A known advisory that affects the component's version (from the analyser)."""
+
+    id: str                            # the advisory's own id (GHSA-..., PYSEC-..., CVE-...)
+    aliases: tuple[str, ...] = ()      # the same issue under other ids
+    summary: str = ""
+    severity: str = "unknown"          # critical, high, medium, low, unknown
+    score: float | None = None         # CVSS base score when a vector gives one
+    vector: str | None = None
+    fixed: str | None = None           # the lowest version that resolves it, if any
+    published: str | None = None       # ISO date
+    source: str = ""                   # which imported database said so
+
+    @property
+    def fix_available(self) -> bool:
+        return self.fixed is not None
+
+
+SEVERITY_ORDER = ("unknown", "low", "medium", "high", "critical")
+
+
+@dataclass(frozen=True)
+class ReleaseFacts:
+    """What the package registry says about the package and the version in use."""
+
+    latest_version: str | None = None
+    latest_licence: str | None = None  # as the latest release declares it, normalised
+    released: str | None = None        # ISO date the version in use was published
+    last_release: str | None = None    # ISO date of the newest release
+    release_count: int | None = None
+    deprecated: str | None = None      # the registry's deprecation message
+    yanked: str | None = None          # the registry's yank reason ("" when none given)
+    maintainers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PreviousState:
+    """How the same package looked in the previous scan (a baseline or the ledger)."""
+
+    scope: Scope
+    licence: str | None                # concluded expression then
+    versions: tuple[str, ...] = ()
+
+
 @dataclass
 class Component:
     ref: str
@@ -96,6 +141,15 @@ class Component:
     license_files: tuple[str, ...] = ()
     properties: tuple[tuple[str, str], ...] = ()
     concluded: LicenceConclusion | None = None
+    # Facts later stages add: the analyser, and the comparison with the previous scan.
+    vulnerabilities: tuple[Vulnerability, ...] = ()
+    release: ReleaseFacts | None = None
+    previous: PreviousState | None = None
+
+    @property
+    def package(self) -> str:
+        """The purl without version, qualifiers or subpath: the package across versions."""
+        return self.purl.split("@", 1)[0].split("?", 1)[0]
 
     @property
     def pinned(self) -> bool:
@@ -169,6 +223,9 @@ class Graph:
     projects: dict[str, Project] = field(default_factory=dict)
     components: dict[str, Component] = field(default_factory=dict)
     edges: dict[str, set[str]] = field(default_factory=dict)
+    # The previous scan the components' `previous` states come from (a baseline file or a
+    # ledger scan); None when there is nothing to compare with.
+    compared_with: str | None = None
 
     def add_project(self, project: Project) -> Project:
         self.projects.setdefault(project.ref, project)
@@ -215,35 +272,7 @@ class Graph:
 
     def paths_to(self, ref: str, limit: int = 3) -> list[list[str]]:
         """Up to `limit` shortest dependency paths from a project to `ref`, each a list of refs."""
-        parents: dict[str, list[str]] = {}
-        depth = {root: 0 for root in sorted(self.projects)}
-        queue = deque(depth)
-        while queue:
-            node = queue.popleft()
-            if node == ref:
-                continue
-            for child in sorted(self.edges.get(node, ())):
-                if child not in depth:
-                    depth[child] = depth[node] + 1
-                    queue.append(child)
-                if depth[child] == depth[node] + 1:
-                    parents.setdefault(child, []).append(node)
-        if ref not in depth or ref in self.projects:
-            return [[ref]] if ref in self.projects else []
-        paths: list[list[str]] = []
-        self._unwind(ref, parents, [ref], paths, limit)
-        return paths
-
-    def _unwind(self, node: str, parents: dict[str, list[str]], suffix: list[str],
-                found: list[list[str]], limit: int) -> None:
-        stack = [(node, suffix)]
-        while stack and len(found) < limit:
-            current, tail = stack.pop()
-            if current in self.projects:
-                found.append(tail)
-                continue
-            for parent in reversed(parents.get(current, [])):
-                stack.append((parent, [parent, *tail]))
+        return PathIndex(self).paths_to(ref, limit)
 
     def propagate_scopes(self, direct: Mapping[str, Scope]) -> None:
         """Give every component the strongest scope under which some path reaches it.
@@ -264,6 +293,12 @@ class Graph:
         for ref, component in self.components.items():
             component.scope = reached.get(ref, component.scope)
 
+    def compare_with(self, previous: Mapping[str, PreviousState], source: str) -> None:
+        """Give every component the state its package had in a previous scan."""
+        self.compared_with = source
+        for component in self.components.values():
+            component.previous = previous.get(component.package)
+
     def sorted_components(self) -> Iterator[Component]:
         for ref in sorted(self.components):
             yield self.components[ref]
@@ -271,3 +306,43 @@ class Graph:
     def ecosystems(self) -> list[str]:
         return sorted({c.ecosystem for c in self.components.values()}
                       | {p.ecosystem for p in self.projects.values()})
+
+
+class PathIndex:
+    """Shortest dependency paths from the projects to every node, from one breadth-first
+    walk: build it once and ask for many components (per-component walks are quadratic)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self._projects = graph.projects
+        self._parents: dict[str, list[str]] = {}
+        self._depth = {root: 0 for root in sorted(graph.projects)}
+        queue = deque(self._depth)
+        while queue:
+            node = queue.popleft()
+            for child in sorted(graph.edges.get(node, ())):
+                if child in self._projects:
+                    continue  # a project is a root, not a step on another project's path
+                if child not in self._depth:
+                    self._depth[child] = self._depth[node] + 1
+                    queue.append(child)
+                if self._depth[child] == self._depth[node] + 1:
+                    self._parents.setdefault(child, []).append(node)
+
+    def depth(self, ref: str) -> int | None:
+        return self._depth.get(ref)
+
+    def paths_to(self, ref: str, limit: int = 3) -> list[list[str]]:
+        if ref in self._projects:
+            return [[ref]]
+        if ref not in self._depth:
+            return []
+        found: list[list[str]] = []
+        stack = [(ref, [ref])]
+        while stack and len(found) < limit:
+            current, tail = stack.pop()
+            if current in self._projects:
+                found.append(tail)
+                continue
+            for parent in reversed(self._parents.get(current, [])):
+                stack.append((parent, [parent, *tail]))
+        return found

@@ -63,3 +63,33 @@ def test_markdown_summary_for_a_pull_request():
 def test_finding_formats_need_a_policy(fmt):
     result = run_cli("scan", str(FIN), "--format", fmt)
     assert result.returncode == 2 and "add --policy" in result.stderr
+
+
+def test_junit_report_is_valid_and_fails_what_fails_the_build():
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(FIXTURES / "schemas/junit-10.xsd")))
+
+    def report(*extra):
+        result = run_cli("scan", str(FIN), "--policy", "financial-default", "--format",
+                         "junit", *extra)
+        document = etree.fromstring(result.stdout.encode())
+        schema.assertValid(document)
+        return result.returncode, document
+
+    code, passing = report()
+    assert code == 0 and passing.get("failures") == "0"
+    suites = {s.get("name"): s for s in passing.iter("testsuite")}
+    assert "FIN-LIC-COPYLEFT-IMPORTED" in suites and "FIN-DEP-UNPINNED" in suites
+    mysql = suites["FIN-LIC-COPYLEFT-IMPORTED"].find("testcase")
+    assert mysql.get("name") == "mysql-connector-python 26.10.0"
+    assert "brought in by: mysql_connector_python-26.10.0.dist-info/METADATA:2" in \
+        mysql.findtext("system-out")
+    unpinned = suites["FIN-DEP-UNPINNED"].findall("testcase")
+    assert [c.get("name") for c in unpinned] == ["no component matches"]
+
+    code, failing = report("--fail-on", "warning")
+    assert code == 1
+    failures = [c.get("name") for c in failing.iter("testcase") if c.find("failure") is not None]
+    assert int(failing.get("failures")) == len(failures) == 5
+    assert "mysql-connector-python 26.10.0" in failures

@@ -82,7 +82,9 @@ def test_bad_waivers_are_input_errors(tmp_path, text, message):
 def test_baseline_fails_only_the_new_finding(tmp_path):
     policy = tmp_path / "policy.yaml"
     policy.write_text("policy: no-mit\nversion: 1\nrules:\n  - id: NO-MIT\n    article: art. 10\n"
-                      "    action: deny\n    when: {license: {id: MIT}}\n")
+                      "    action: deny\n    when: {license: {id: MIT}}\n"
+                      "  - id: NEW-PACKAGE\n    article: art. 5\n    action: review\n"
+                      "    when: {change: {new: true}}\n")
     project = tmp_path / "app"
     project.mkdir()
     lock = json.loads((CORPUS / "npm/express-app/package-lock.json").read_text())
@@ -107,7 +109,14 @@ def test_baseline_fails_only_the_new_finding(tmp_path):
     assert after.returncode == 1
     (new,) = document["failed"]
     assert next(f for f in document["findings"] if f["id"] == new)["name"] == "left-pad"
-    assert {f["status"] for f in document["findings"] if f["id"] != new} == {"baselined"}
+    assert {f["status"] for f in document["findings"] if f["id"] != new
+            and f["rule"] == "NO-MIT"} == {"baselined"}
+    (introduced,) = [f for f in document["findings"] if f["rule"] == "NEW-PACKAGE"]
+    assert introduced["name"] == "left-pad" and introduced["why"] == ["not in the previous scan"]
+    # Without a previous scan there is nothing to call new.
+    alone = json.loads(run_cli("scan", str(project), "--policy", str(policy), "--format",
+                               "json").stdout)
+    assert not [f for f in alone["findings"] if f["rule"] == "NEW-PACKAGE"]
 
 
 def test_baseline_that_is_not_a_scan_is_refused(tmp_path):

@@ -28,15 +28,28 @@ def conclude_graph(graph: Graph, root: Path, knowledge: Knowledge | None = None,
                    curations: tuple[Curation, ...] = ()) -> None:
     """Set `concluded` on every component; licence files are read relative to `root`.
 
-    `curations` (an institution's own) take precedence over the ones fincomp ships.
+    `curations` (an institution's own) take precedence over the ones fincomp ships. A
+    component read from an SBOM keeps the conclusion the document states, unless an
+    institution curation covers it.
     """
     knowledge = knowledge or load()
-    files = {str(root / f) for c in graph.components.values() for f in c.license_files}
+    todo = [c for c in graph.components.values() if c.concluded is None or any(
+        curation.applies_to(c.purl, c.version) for curation in curations)]
+    files = {str(root / f) for c in todo for f in c.license_files if _readable(root, f)}
     detections = detect_files(files) if files else {}
-    for component in graph.components.values():
+    for component in todo:
         found = [(f, detections.get(str(root / f))) for f in component.license_files]
         component.concluded = conclude(component, found, knowledge,
                                        curations + knowledge.curations)
+
+
+def _readable(root: Path, relative: str) -> bool:
+    """A licence file that is there and inside the scanned tree (never follow a name out)."""
+    try:
+        target = (root / relative).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
+    return target.is_file() and target.is_relative_to(root.resolve())
 
 
 def conclude(component: Component, detections: Iterable[tuple[str, Detection | None]],

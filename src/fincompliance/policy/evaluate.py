@@ -10,18 +10,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from fnmatch import fnmatch
 from typing import Any
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from fincompliance.clock import today
 from fincompliance.licensing.compatibility import Assessment
 from fincompliance.licensing.expressions import allowed, terms
 from fincompliance.licensing.knowledge import Knowledge, load
 from fincompliance.licensing.normalise import UNKNOWN
 from fincompliance.licensing.review import LicenceReview
-from fincompliance.model import Component, Graph, Location, Scope
+from fincompliance.model import SEVERITY_ORDER, Component, Graph, Location, PathIndex, Scope
 from fincompliance.policy.loader import Policy, Rule
 
 SEVERITY_RANK = {"note": 0, "warning": 1, "error": 2}
@@ -50,6 +52,7 @@ class Finding:
 class _Context:
     knowledge: Knowledge
     allow: bool  # judging an allow rule: licence ids are an allow-list
+    today: date
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Facts:
     assessment: Assessment
     direct: bool
     depth: int | None
+    compared: bool  # a previous scan is known, so `previous` is meaningful
 
 
 def finding_id(rule_id: str, component_ref: str) -> str:
@@ -65,25 +69,27 @@ def finding_id(rule_id: str, component_ref: str) -> str:
 
 
 def evaluate(graph: Graph, review: LicenceReview, policy: Policy,
-             knowledge: Knowledge | None = None) -> list[Finding]:
+             knowledge: Knowledge | None = None, on: date | None = None) -> list[Finding]:
+    """Findings of every rule on every component, judged as of `on` (default: today)."""
     knowledge = knowledge or load()
+    contexts = {allow: _Context(knowledge, allow, on or today()) for allow in (False, True)}
     direct = graph.direct_refs()
+    index = PathIndex(graph)
     findings = []
     for component in graph.sorted_components():
-        paths = graph.paths_to(component.ref)
         facts = Facts(component, review.assessments[component.ref], component.ref in direct,
-                      len(paths[0]) - 1 if paths else None)
+                      index.depth(component.ref), graph.compared_with is not None)
         matched = []
         for rule in policy.rules.values():
             if component.scope is Scope.DEV and not rule.include_dev:
                 continue
-            hit, why = _matches(rule.when, facts, _Context(knowledge, rule.action == "allow"))
+            hit, why = _matches(rule.when, facts, contexts[rule.action == "allow"])
             if hit:
                 matched.append((rule, why))
         if any(rule.action == "allow" for rule, _ in matched):
             continue  # an explicit allow wins over every other rule for this component
         for rule, why in matched:
-            findings.append(_finding(rule, facts, why, paths, graph))
+            findings.append(_finding(rule, facts, why, index.paths_to(component.ref), graph))
     return sorted(findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.component))
 
 
@@ -125,11 +131,10 @@ def _all(value, facts, context):
 
 
 def _any(value, facts, context):
-    for condition in value:
-        hit, reasons = _matches(condition, facts, context)
-        if hit:
-            return True, reasons
-    return False, []
+    # Every alternative that holds adds its reasons: a finding lists all it is about.
+    results = [_matches(c, facts, context) for c in value]
+    return any(hit for hit, _ in results), [r for hit, reasons in results if hit
+                                            for r in reasons]
 
 
 def _not(value, facts, context):
@@ -238,8 +243,7 @@ def _depth(value, facts, context):
     depth = facts.depth
     if depth is None:
         return False, []
-    hit = value.get("min", depth) <= depth <= value.get("max", depth)
-    return hit, [f"dependency depth {depth}"]
+    return _within(depth, value), [f"dependency depth {depth}"]
 
 
 def _unpinned(value, facts, context):
@@ -248,9 +252,120 @@ def _unpinned(value, facts, context):
         [f"no exact version (declared {facts.component.requirement or '*'})"] if unpinned else [])
 
 
+def _vulnerability(value: dict[str, Any], facts: Facts, context):
+    """Matches when at least one of the component's advisories meets every stated test."""
+    wanted_ids = {i.upper() for i in _as_list(value.get("id", []))}
+    severities = set(_as_list(value.get("severity", [])))
+    floor = SEVERITY_ORDER.index(value["min_severity"]) if "min_severity" in value else 0
+    why = []
+    for vulnerability in facts.component.vulnerabilities:
+        if severities and vulnerability.severity not in severities:
+            continue
+        if SEVERITY_ORDER.index(vulnerability.severity) < floor:
+            continue
+        if "fix_available" in value and vulnerability.fix_available != value["fix_available"]:
+            continue
+        if wanted_ids and not wanted_ids & {vulnerability.id.upper(),
+                                            *(a.upper() for a in vulnerability.aliases)}:
+            continue
+        fix = f"fixed in {vulnerability.fixed}" if vulnerability.fixed else "no fixed version"
+        why.append(f"{vulnerability.id} ({vulnerability.severity}"
+                   + (f" {vulnerability.score}" if vulnerability.score is not None else "")
+                   + f", {fix})")
+    return bool(why), why
+
+
+def _release(value: dict[str, Any], facts: Facts, context: _Context):
+    release = facts.component.release
+    if release is None:
+        return False, []
+    why = []
+    for flag, state, text in (("deprecated", release.deprecated, "deprecated"),
+                              ("yanked", release.yanked, "yanked")):
+        if flag in value:
+            if (state is not None) != value[flag]:
+                return False, []
+            if state is not None:
+                why.append(f"version {facts.component.version} is {text}"
+                           + (f": {state}" if state else ""))
+    for key, when, text in (("age_days", release.released, "published"),
+                            ("last_release_days", release.last_release, "newest release")):
+        if key in value:
+            days = _days_since(when, context.today)
+            if days is None or not _within(days, value[key]):
+                return False, []
+            why.append(f"{text} {days} days ago ({when})")
+    if "relicensed" in value:
+        changed = bool(release.latest_licence and facts.component.concluded
+                       and release.latest_licence != facts.component.concluded.expression)
+        if changed != value["relicensed"]:
+            return False, []
+        if changed:
+            why.append(f"newest release {release.latest_version} is under "
+                       f"{release.latest_licence}, not {facts.component.concluded.expression}")
+    if "behind_latest" in value:
+        behind = _behind(facts.component.version, release.latest_version)
+        if behind is None or not any(behind[part] >= wanted for part, wanted
+                                     in value["behind_latest"].items()):
+            return False, []
+        why.append(f"{facts.component.version} is {behind['major']} major and "
+                   f"{behind['minor']} minor versions behind {release.latest_version}")
+    return True, why
+
+
+def _days_since(iso_date: str | None, on: date) -> int | None:
+    try:
+        return (on - date.fromisoformat(iso_date[:10])).days if iso_date else None
+    except ValueError:
+        return None
+
+
+def _within(number: int, bounds: dict[str, int]) -> bool:
+    return bounds.get("min", number) <= number <= bounds.get("max", number)
+
+
+def _behind(current: str | None, latest: str | None) -> dict[str, int] | None:
+    try:
+        now, newest = Version(current or ""), Version(latest or "")
+    except InvalidVersion:
+        return None
+    if newest <= now:
+        return {"major": 0, "minor": 0}
+    major = newest.major - now.major
+    return {"major": major, "minor": newest.minor - now.minor if major == 0 else newest.minor}
+
+
+def _change(value: dict[str, Any], facts: Facts, context):
+    if not facts.compared:
+        return False, []
+    previous = facts.component.previous
+    why = []
+    if "new" in value:
+        if (previous is None) != value["new"]:
+            return False, []
+        if previous is None:
+            why.append("not in the previous scan")
+    if "scope_from" in value:
+        scope = facts.component.scope
+        if previous is None or previous.scope.value not in _as_list(value["scope_from"]) \
+                or scope.strength <= previous.scope.strength:
+            return False, []
+        why.append(f"scope was {previous.scope.value} in the previous scan, now {scope.value}")
+    if "licence" in value:
+        now = facts.component.concluded.expression if facts.component.concluded else None
+        changed = previous is not None and previous.licence is not None and now is not None \
+            and previous.licence != now
+        if previous is None or changed != value["licence"]:
+            return False, []
+        if changed:
+            why.append(f"licence was {previous.licence} in the previous scan, now {now}")
+    return True, why
+
+
 _TESTS = {"all": _all, "any": _any, "not": _not, "license": _license,
           "compatibility": _compatibility, "component": _component, "ecosystem": _ecosystem,
-          "scope": _scope, "direct": _direct, "depth": _depth, "unpinned": _unpinned}
+          "scope": _scope, "direct": _direct, "depth": _depth, "unpinned": _unpinned,
+          "vulnerability": _vulnerability, "release": _release, "change": _change}
 
 
 def failing(findings: Iterable[Finding], fail_on: str) -> list[Finding]:

@@ -1,9 +1,8 @@
 """Waivers: approved, expiring exceptions to findings, kept with the project
-(`.fincomp/waivers.yaml`); and baselines: the findings a previous run already had."""
+(`.fincomp/waivers.yaml`)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,7 +11,6 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from fincompliance.errors import InputError
-from fincompliance.inputs import load_json, read_text
 from fincompliance.policy.evaluate import Finding
 from fincompliance.policy.loader import read_checked
 
@@ -54,18 +52,6 @@ class WaiverUse:
     expired: bool
 
 
-def today() -> date:
-    """The date waivers are judged on: `FINCOMP_TODAY` (YYYY-MM-DD) pins it for audits
-    re-run as of a day, and for tests; otherwise the system date."""
-    pinned = os.environ.get("FINCOMP_TODAY")
-    if pinned:
-        try:
-            return date.fromisoformat(pinned)
-        except ValueError:
-            raise InputError("FINCOMP_TODAY", f"{pinned!r} is not a date (YYYY-MM-DD)") from None
-    return date.today()
-
-
 def load_waivers(path: Path) -> list[Waiver]:
     data, lines = read_checked(path, str(path), "waivers.schema.json", "waivers file")
     waivers = []
@@ -101,12 +87,3 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], on: date
             waived.update(covered)
         uses.append(WaiverUse(waiver, covered, expired))
     return waived, uses
-
-
-def baseline_ids(path: Path) -> set[str]:
-    """Finding ids in a previous `fincomp scan --format json` output."""
-    document = load_json(read_text(path, str(path)), str(path))
-    if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
-        raise InputError(str(path), "not a fincomp scan JSON with findings "
-                         "(make it with `fincomp scan --policy ... --format json`)")
-    return {f["id"] for f in document["findings"] if isinstance(f, dict) and "id" in f}

@@ -9,26 +9,28 @@ from rich.console import Console
 from rich.table import Table
 
 from fincompliance.licensing.review import LicenceReview
-from fincompliance.policy.evaluate import Finding
+from fincompliance.policy.gate import Judgement
 from fincompliance.policy.loader import Policy
 from fincompliance.policy.waivers import WaiverUse
 
 
-def to_dicts(findings: list[Finding], waived: set[str] = frozenset(),
-             baselined: set[str] = frozenset()) -> list[dict[str, Any]]:
-    return [{"id": f.id, "status": _status(f.id, waived, baselined), "rule": f.rule,
+def judgement_dict(judgement: Judgement) -> dict[str, Any]:
+    """The sections a judgement adds to the scan JSON (docs/scan-json.md)."""
+    return {"policy": policy_dict(judgement.policy),
+            "licence_review": review_dict(judgement.review),
+            "findings": to_dicts(judgement),
+            "waivers": waivers_dict(judgement.uses),
+            "failed": [f.id for f in judgement.failed]}
+
+
+def to_dicts(judgement: Judgement) -> list[dict[str, Any]]:
+    return [{"id": f.id, "status": judgement.status(f), "rule": f.rule,
              "action": f.action, "severity": f.severity, "article": f.article,
              "component": f.component, "name": f.name,
              "version": f.version, "purl": f.purl, "paths": [list(p) for p in f.paths],
              "location": str(f.location) if f.location else None, "message": f.message,
              "why": list(f.why), "remediation": f.remediation,
-             "rule_defined_at": f.rule_defined_at} for f in findings]
-
-
-def _status(finding_id: str, waived: set[str], baselined: set[str]) -> str:
-    if finding_id in waived:
-        return "waived"
-    return "baselined" if finding_id in baselined else "open"
+             "rule_defined_at": f.rule_defined_at} for f in judgement.findings]
 
 
 def waivers_dict(uses: list[WaiverUse]) -> list[dict[str, Any]]:
@@ -52,16 +54,17 @@ def policy_dict(policy: Policy) -> dict[str, Any]:
             "outbound": policy.outbound, "distribution": policy.distribution.value}
 
 
-def render(findings: list[Finding], failing: list[Finding], policy: Policy,
-           uses: list[WaiverUse], console: Console) -> None:
-    actionable = [f for f in findings if f.action != "info"]
+def render(judgement: Judgement, console: Console) -> None:
+    policy, uses = judgement.policy, judgement.uses
+    actionable = [f for f in judgement.findings if f.action != "info"]
     if actionable:
         table = Table(title=f"Policy {policy.name}: findings", title_justify="left")
-        for column in ("severity", "rule", "component", "brought in by", "why", "article"):
+        for column in ("severity", "status", "rule", "component", "brought in by", "why",
+                       "article"):
             table.add_column(column, overflow="fold")
         for finding in actionable:
             why = "; ".join(finding.why[:2]) or finding.message
-            table.add_row(finding.severity, finding.rule,
+            table.add_row(finding.severity, judgement.status(finding), finding.rule,
                           f"{finding.name} {finding.version or ''}",
                           str(finding.location or ""), why, finding.article)
         console.print(table)
@@ -72,7 +75,7 @@ def render(findings: list[Finding], failing: list[Finding], policy: Policy,
                       f"{use.waiver.expires.isoformat()}): {state}; covers "
                       f"{len(use.findings)} finding(s)", highlight=False)
     counts = Counter(f.severity for f in actionable)
-    verdict = "FAIL" if failing else "PASS"
+    verdict = "FAIL" if judgement.failed else "PASS"
     console.print(f"{verdict}: {counts['error']} errors, {counts['warning']} warnings, "
                   f"{counts['note']} notes under policy {policy.name} "
                   f"(digest {policy.digest[:12]})", highlight=False)

@@ -3,9 +3,7 @@ needs action, with where it comes from and what to do."""
 
 from __future__ import annotations
 
-from fincompliance.policy.evaluate import Finding
-from fincompliance.policy.loader import Policy
-from fincompliance.policy.waivers import WaiverUse
+from fincompliance.policy.gate import Judgement
 
 _ICONS = {"error": "🔴", "warning": "🟠", "note": "🔵"}
 
@@ -14,14 +12,12 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(findings: list[Finding], failed: list[Finding], policy: Policy,
-           waived: set[str], baselined: set[str], uses: list[WaiverUse]) -> str:
-    actionable = [f for f in findings if f.action != "info" and f.id not in waived
-                  and f.id not in baselined]
+def render(judgement: Judgement) -> str:
+    policy, failed, actionable = judgement.policy, judgement.failed, judgement.actionable
     verdict = "❌ **fincomp: policy failed**" if failed else "✅ **fincomp: policy passed**"
     lines = [f"{verdict} — policy `{policy.name}` (digest `{policy.digest[:12]}`), "
-             f"{len(failed)} failing, {len(actionable)} to act on, {len(waived)} waived, "
-             f"{len(baselined)} already in the baseline.", ""]
+             f"{len(failed)} failing, {len(actionable)} to act on, {len(judgement.waived)} "
+             f"waived, {len(judgement.baselined)} already in the baseline.", ""]
     if actionable:
         lines += ["| | Rule | Component | Brought in by | Why | What to do | Article |",
                   "|---|---|---|---|---|---|---|"]
@@ -30,7 +26,7 @@ def render(findings: list[Finding], failed: list[Finding], policy: Policy,
             lines.append(f"| {_ICONS[f.severity]} | `{f.rule}` | `{f.name}` {f.version or ''} | "
                          f"`{f.location or ''}` | {_cell(why)} | {_cell(f.remediation)} | "
                          f"{f.article} |")
-    expired = [u for u in uses if u.expired]
+    expired = [u for u in judgement.uses if u.expired]
     if expired:
         lines += ["", "**Expired waivers** (no longer applied):", ""]
         lines += [f"- `{u.waiver.rule}` for `{u.waiver.component}`, approved by "

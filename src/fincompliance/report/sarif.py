@@ -9,15 +9,15 @@ from typing import Any
 
 from fincompliance import __version__
 from fincompliance.policy.evaluate import Finding
-from fincompliance.policy.loader import Policy
+from fincompliance.policy.gate import Judgement
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "note": "note"}
 
 
-def render(findings: list[Finding], policy: Policy, waived: set[str], baselined: set[str]
-           ) -> str:
-    actionable = [f for f in findings if f.action != "info"]
+def render(judgement: Judgement) -> str:
+    policy = judgement.policy
+    actionable = [f for f in judgement.findings if f.action != "info"]
     rule_ids = sorted({f.rule for f in actionable})
     rules = [policy.rules[rule_id] for rule_id in rule_ids]
     document = {
@@ -35,7 +35,7 @@ def render(findings: list[Finding], policy: Policy, waived: set[str], baselined:
                                    "policy": policy.name}} for rule in rules]}},
             "originalUriBaseIds": {"%SRCROOT%": {"description": {
                 "text": "The folder fincomp scanned"}}},
-            "results": [_result(f, rule_ids.index(f.rule), waived, baselined)
+            "results": [_result(f, rule_ids.index(f.rule), judgement.status(f))
                         for f in actionable],
             "properties": {"policy": policy.name, "policyDigest": policy.digest},
         }],
@@ -43,14 +43,13 @@ def render(findings: list[Finding], policy: Policy, waived: set[str], baselined:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _result(finding: Finding, rule_index: int, waived: set[str], baselined: set[str]
-            ) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int, status: str) -> dict[str, Any]:
     text = finding.message + (" " + "; ".join(finding.why) if finding.why else "")
     result: dict[str, Any] = {
         "ruleId": finding.rule, "ruleIndex": rule_index, "level": _LEVELS[finding.severity],
         "message": {"text": f"{finding.name} {finding.version or ''}: {text}".strip()},
         "partialFingerprints": {"fincompFinding/v1": finding.id},
-        "baselineState": "unchanged" if finding.id in baselined else "new",
+        "baselineState": "unchanged" if status == "baselined" else "new",
         "properties": {"purl": finding.purl, "article": finding.article,
                        "paths": [" > ".join(p) for p in finding.paths],
                        "remediation": finding.remediation},
@@ -60,7 +59,7 @@ def _result(finding: Finding, rule_index: int, waived: set[str], baselined: set[
         result["locations"] = [{"physicalLocation": {
             "artifactLocation": {"uri": finding.location.path, "uriBaseId": "%SRCROOT%"},
             **({"region": region} if region else {})}}]
-    if finding.id in waived:
+    if status == "waived":
         result["suppressions"] = [{"kind": "external", "status": "accepted",
                                    "justification": "waived in the project's waivers file"}]
     return result

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
-from datetime import UTC, datetime
 
 from fincompliance import __version__
 from fincompliance.model import PURL_TYPES, Graph
@@ -14,14 +12,6 @@ TOOL_NAME = "fincomp"
 TOOL_VERSION = __version__
 PROPERTY_PREFIX = "fincomp:"
 ECOSYSTEM_BY_PURL_TYPE = {purl_type: ecosystem for ecosystem, purl_type in PURL_TYPES.items()}
-
-
-def build_time() -> datetime:
-    """`SOURCE_DATE_EPOCH` when set (reproducible builds), else now; whole seconds, UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC)
-    return datetime.now(tz=UTC).replace(microsecond=0)
 
 
 def graph_digest(graph: Graph) -> str:

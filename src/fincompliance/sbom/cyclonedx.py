@@ -25,6 +25,7 @@ from cyclonedx.output.xml import XmlV1Dot6
 from defusedxml import DefusedXmlException
 from packageurl import PackageURL
 
+from fincompliance.clock import build_time
 from fincompliance.errors import InputError
 from fincompliance.licensing.normalise import UNKNOWN
 from fincompliance.model import (
@@ -42,7 +43,6 @@ from fincompliance.sbom.common import (
     PROPERTY_PREFIX,
     TOOL_NAME,
     TOOL_VERSION,
-    build_time,
     document_uuid,
 )
 
@@ -173,7 +173,10 @@ def _licence_fields(component: Component) -> tuple[list, list]:
 def read_json(text: str, path: str) -> Graph:
     from fincompliance.inputs import load_json
 
-    data = load_json(text, path)
+    return from_json(load_json(text, path), path)
+
+
+def from_json(data: Any, path: str) -> Graph:
     if not isinstance(data, dict) or data.get("bomFormat") != "CycloneDX":
         raise InputError(path, "not a CycloneDX JSON document (no \"bomFormat\": \"CycloneDX\")")
     try:

@@ -39,6 +39,7 @@ from spdx_tools.spdx.writer.tagvalue.tagvalue_writer import (
     write_document_to_stream as write_tv_doc,
 )
 
+from fincompliance.clock import build_time
 from fincompliance.errors import InputError
 from fincompliance.licensing.knowledge import load as load_knowledge
 from fincompliance.licensing.normalise import UNKNOWN, parse_spdx
@@ -56,7 +57,6 @@ from fincompliance.sbom.common import (
     ECOSYSTEM_BY_PURL_TYPE,
     TOOL_NAME,
     TOOL_VERSION,
-    build_time,
     document_uuid,
 )
 

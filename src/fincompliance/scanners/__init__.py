@@ -12,6 +12,7 @@ from fincompliance.scanners import (
     pyproject,
     python_installed,
     requirements_txt,
+    sbom_document,
     uv_lock,
     vendored,
     yarn_lock,
@@ -33,6 +34,7 @@ REGISTRY: tuple[Scanner, ...] = (
     package_json.SCANNER,
     node_modules.SCANNER,
     vendored.SCANNER,
+    sbom_document.SCANNER,
 )
 
 __all__ = ["REGISTRY", "Kind", "Scanner", "Source"]

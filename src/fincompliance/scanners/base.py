@@ -26,6 +26,7 @@ class Kind(StrEnum):
     LOCKFILE = "lockfile"      # resolved versions: preferred for its project
     MANIFEST = "manifest"      # declared ranges: read only where no lockfile covers it
     INSTALLED = "installed"    # an installed tree, read from a directory
+    SBOM = "sbom"              # a bill of materials someone else made, read as it stands
 
 
 @dataclass(frozen=True)

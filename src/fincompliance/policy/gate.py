@@ -1,0 +1,54 @@
+"""The policy stage as CI runs it: licence review, rule evaluation, waivers and baseline,
+and which findings fail the build. `scan` and `check` (an existing SBOM) share it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from fincompliance.licensing.knowledge import Knowledge
+from fincompliance.licensing.knowledge import load as load_knowledge
+from fincompliance.licensing.review import LicenceReview, review
+from fincompliance.model import Graph
+from fincompliance.policy.baseline import Baseline
+from fincompliance.policy.evaluate import Finding, evaluate, failing
+from fincompliance.policy.loader import Policy
+from fincompliance.policy.waivers import Waiver, WaiverUse, apply_waivers
+
+
+@dataclass(frozen=True)
+class Judgement:
+    policy: Policy
+    review: LicenceReview
+    findings: list[Finding]
+    waived: set[str]
+    baselined: set[str]
+    uses: list[WaiverUse]
+    failed: list[Finding]
+    fail_on: str
+
+    def status(self, finding: Finding) -> str:
+        if finding.id in self.waived:
+            return "waived"
+        return "baselined" if finding.id in self.baselined else "open"
+
+    @property
+    def actionable(self) -> list[Finding]:
+        """What someone has to look at: not info, not waived, not already in the baseline."""
+        return [f for f in self.findings if f.action != "info" and self.status(f) == "open"]
+
+
+def judge(graph: Graph, root: Path, policy: Policy, *, waivers: list[Waiver],
+          baseline: Baseline | None, fail_on: str, on: date,
+          knowledge: Knowledge | None = None) -> Judgement:
+    knowledge = knowledge or load_knowledge()
+    if baseline is not None:
+        graph.compare_with(baseline.packages, baseline.source)
+    outcome = review(graph, root, policy.outbound, policy.distribution, knowledge=knowledge)
+    findings = evaluate(graph, outcome, policy, knowledge, on)
+    waived, uses = apply_waivers(findings, waivers, on)
+    known = set(baseline.finding_ids) if baseline else set()
+    failed = [f for f in failing(findings, fail_on) if f.id not in waived and f.id not in known]
+    return Judgement(policy, outcome, findings, waived, known, uses, failed, fail_on)
+

@@ -1,0 +1,78 @@
+"""Policy findings as JUnit XML, the test-report format every CI server shows
+(GitLab's `artifacts:reports:junit`, Jenkins' `junit` step), in the Jenkins xUnit dialect
+(junit-10.xsd).
+
+One test suite per policy rule, one test case per finding: failing findings fail, waived
+and baselined ones are skipped with the reason, findings below the `--fail-on` level pass
+with their text attached. A rule that found nothing has one passing case, so the report
+shows every rule was checked (an empty report reads as "no tests ran")."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+
+from fincompliance.policy.evaluate import Finding
+from fincompliance.policy.gate import Judgement
+
+
+def render(judgement: Judgement) -> str:
+    policy = judgement.policy
+    failed = {f.id for f in judgement.failed}
+    by_rule: dict[str, list[Finding]] = {rule_id: [] for rule_id in sorted(policy.rules)
+                                         if policy.rules[rule_id].action not in ("allow", "info")}
+    for finding in judgement.findings:
+        if finding.rule in by_rule:
+            by_rule[finding.rule].append(finding)
+    root = ElementTree.Element("testsuites", name=f"fincomp policy {policy.name}")
+    totals = {"tests": 0, "failures": 0, "skipped": 0}
+    for rule_id, findings in by_rule.items():
+        rule = policy.rules[rule_id]
+        suite = ElementTree.SubElement(root, "testsuite", name=rule_id)
+        counts = {"tests": 0, "failures": 0, "skipped": 0}
+        properties = ElementTree.SubElement(suite, "properties")
+        for name, value in (("article", rule.article), ("action", rule.action),
+                            ("severity", rule.severity), ("policy-digest", policy.digest)):
+            ElementTree.SubElement(properties, "property", name=name, value=value)
+        if not findings:
+            ElementTree.SubElement(suite, "testcase", classname=rule_id,
+                                   name="no component matches")
+            counts["tests"] += 1
+        for finding in sorted(findings, key=lambda f: f.component):
+            case = ElementTree.SubElement(suite, "testcase", classname=rule_id,
+                                          name=f"{finding.name} {finding.version or ''}".strip())
+            counts["tests"] += 1
+            status = judgement.status(finding)
+            if status != "open":
+                ElementTree.SubElement(case, "skipped", message=f"{status}: {finding.message}")
+                counts["skipped"] += 1
+            elif finding.id in failed:
+                failure = ElementTree.SubElement(case, "failure", type=finding.severity,
+                                                 message=finding.message)
+                failure.text = _details(finding)
+                counts["failures"] += 1
+            else:
+                ElementTree.SubElement(case, "system-out").text = _details(finding)
+        suite.set("tests", str(counts["tests"]))
+        suite.set("failures", str(counts["failures"]))
+        suite.set("errors", "0")
+        suite.set("skipped", str(counts["skipped"]))
+        for key in totals:
+            totals[key] += counts[key]
+    root.set("tests", str(totals["tests"]))
+    root.set("failures", str(totals["failures"]))
+    root.set("errors", "0")
+    ElementTree.indent(root)
+    return ElementTree.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _details(finding: Finding) -> str:
+    lines = [f"{finding.severity} {finding.rule} ({finding.article}): {finding.message}",
+             f"component: {finding.purl}"]
+    if finding.location:
+        lines.append(f"brought in by: {finding.location}")
+    lines += [f"path: {' > '.join(path)}" for path in finding.paths]
+    lines += [f"why: {reason}" for reason in finding.why]
+    if finding.remediation:
+        lines.append(f"what to do: {finding.remediation}")
+    lines.append(f"finding id: {finding.id}")
+    return "\n".join(lines)
