@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from generated import generated_lockfile
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("FINCOMP_SHARED", REPO.parent / "shared")) / "corpus"
@@ -31,23 +31,6 @@ def run(target: Path, fmt: str) -> tuple[float, float, int]:
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
-
-
-def generated_lockfile(folder: Path, size: int) -> Path:
-    """A package-lock.json v3 with `size` packages, each depending on up to three others."""
-    rng = random.Random(42)
-    packages = {"": {"name": "generated", "version": "1.0.0",
-                     "dependencies": {f"pkg-{i}": "^1.0.0" for i in range(50)}}}
-    for i in range(size):
-        others = rng.sample(range(i + 1, size), k=min(3, size - i - 1))
-        deps = {f"pkg-{j}": "^1.0.0" for j in others}
-        packages[f"node_modules/pkg-{i}"] = {
-            "version": f"1.{i % 97}.{i % 13}", "license": rng.choice(["MIT", "ISC", "Apache-2.0"]),
-            "integrity": "sha512-" + "A" * 86 + "==", "dependencies": deps}
-    path = folder / "package-lock.json"
-    path.write_text(json.dumps({"name": "generated", "lockfileVersion": 3, "packages": packages},
-                               indent=2))
-    return path
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 from license_expression import AND, OR, LicenseSymbol, LicenseWithExceptionSymbol
@@ -31,7 +32,14 @@ def evaluate(expression: str, judge: Callable[[Term], T], rank: Callable[[T], in
 
     Returns the verdict and the terms it rests on (for an OR, the chosen option's terms).
     """
-    return _walk(licensing().parse(expression), judge, rank)
+    return _walk(_parsed(expression), judge, rank)
+
+
+@lru_cache(maxsize=8192)
+def _parsed(expression: str):
+    # A large graph holds a few hundred distinct expressions judged by thousands of
+    # components and rules; parsing is what costs.
+    return licensing().parse(expression)
 
 
 def _walk(node, judge, rank):
@@ -50,7 +58,8 @@ def _walk(node, judge, rank):
     raise ValueError(f"unexpected node {node!r}")
 
 
-def terms(expression: str) -> list[Term]:
+@lru_cache(maxsize=8192)
+def terms(expression: str) -> tuple[Term, ...]:
     """Every term of an expression, choices included."""
     found: list[Term] = []
 
@@ -58,8 +67,8 @@ def terms(expression: str) -> list[Term]:
         found.append(term)
         return True
 
-    _walk(licensing().parse(expression), collect, lambda _: 0)
-    return found
+    _walk(_parsed(expression), collect, lambda _: 0)
+    return tuple(found)
 
 
 def allowed(expression: str, allow_list: Iterable[str]) -> tuple[bool, list[Term]]:
@@ -68,9 +77,14 @@ def allowed(expression: str, allow_list: Iterable[str]) -> tuple[bool, list[Term
     A licence WITH an exception is admitted when the combination is listed, or the licence
     itself is (an exception only adds permissions).
     """
-    listed = {str(licensing().parse(item)).lower() for item in allow_list}
+    listed = _listed(tuple(allow_list))
 
     def judge(term: Term) -> bool:
         return str(term).lower() in listed or term.licence.lower() in listed
 
     return evaluate(expression, judge, int)
+
+
+@lru_cache(maxsize=256)
+def _listed(allow_list: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(str(_parsed(item)).lower() for item in allow_list)

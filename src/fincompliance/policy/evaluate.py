@@ -146,7 +146,7 @@ def _license(value: dict[str, Any], facts: Facts, context: _Context):
     knowledge = context.knowledge
     conclusion = facts.component.concluded
     expression = conclusion.expression if conclusion else UNKNOWN
-    used = terms(facts.assessment.chosen) if facts.assessment.chosen else []
+    used = terms(facts.assessment.chosen) if facts.assessment.chosen else ()
     why = []
     if "id" in value:
         listed = _as_list(value["id"])

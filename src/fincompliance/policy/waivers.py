@@ -80,8 +80,12 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], on: date
     """Ids of the findings an active waiver covers, and how every waiver was used."""
     waived: set[str] = set()
     uses = []
+    by_package: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_package.setdefault(finding.purl.split("@", 1)[0], []).append(finding)
     for waiver in waivers:
-        covered = tuple(f.id for f in findings if waiver.covers(f))
+        candidates = by_package.get(waiver.component.partition("@")[0], [])
+        covered = tuple(f.id for f in candidates if waiver.covers(f))
         expired = waiver.expires < on
         if not expired:
             waived.update(covered)
