@@ -16,6 +16,12 @@ SHARED = Path(os.environ.get("FINCOMP_SHARED", REPO.parent / "shared"))
 CORPUS = SHARED / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+OSV = SHARED / "osv" / "pypa-advisory-database" / "vulns"
+
+# Tests see only the vulnerability databases they make, never the developer's own.
+os.environ["FINCOMP_DB"] = str(Path(os.environ.get("TMPDIR", "/tmp"),
+                                    f"fincomp-tests-{os.getpid()}-no-db.sqlite3"))
+
 if not (CORPUS / "MANIFEST.tsv").is_file():
     raise pytest.UsageError(
         f"the shared corpus is missing at {CORPUS}: clone beside shared/ or set FINCOMP_SHARED")
@@ -61,3 +67,12 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture(scope="session")
+def pypa_db(tmp_path_factory) -> Path:
+    """The real PyPA advisory database imported once, for the tests that match against it."""
+    path = tmp_path_factory.mktemp("vulndb") / "pypa.sqlite3"
+    result = run_cli("db", "update", "--from", str(OSV), "--db", str(path))
+    assert result.returncode == 0, result.stderr
+    return path

@@ -5,7 +5,9 @@ It holds no logic of its own; every decision lives in the stage it belongs to.
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +22,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from fincompliance import __version__
+from fincompliance.analysis.stage import analyse
+from fincompliance.analysis.vulndb import VulnerabilityDatabase
+from fincompliance.analysis.vulndb import update as update_database
 from fincompliance.clock import today
 from fincompliance.errors import FincompError, UsageError
 from fincompliance.inputs import read_text
@@ -30,11 +35,13 @@ from fincompliance.licensing.knowledge import Curation, read_curations
 from fincompliance.licensing.knowledge import load as load_knowledge
 from fincompliance.licensing.normalise import normalise
 from fincompliance.licensing.review import review
+from fincompliance.locations import vulnerability_db
 from fincompliance.policy.baseline import Baseline, load_baseline
 from fincompliance.policy.gate import judge
 from fincompliance.policy.loader import Policy, load_policy, rules_directory
 from fincompliance.policy.waivers import DEFAULT_LOCATION as DEFAULT_WAIVERS
 from fincompliance.policy.waivers import Waiver, load_waivers
+from fincompliance.report import database as database_report
 from fincompliance.report import (
     explain,
     junit,
@@ -119,6 +126,9 @@ app.add_typer(licenses_app, name="licenses")
 policy_app = typer.Typer(help="Institution policies: check, show, start one.",
                          no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+db_app = typer.Typer(help="The local vulnerability database (OSV data, offline).",
+                     no_args_is_help=True)
+app.add_typer(db_app, name="db")
 
 
 def _version(value: bool) -> None:
@@ -156,9 +166,10 @@ def _curations(files: list[Path] | None) -> tuple[Curation, ...]:
 
 def _scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | None,
           curations: list[Path] | None) -> ScanResult:
-    """The scan stage, then the licence conclusions every command reports."""
+    """The scan stage, then the licence conclusions and the analysis every command reports."""
     result = _run_scan(path, installed, keep_going, exclude)
     conclude_graph(result.graph, result.root, curations=_curations(curations))
+    result.analysis = analyse(result.graph)
     return result
 
 
@@ -305,6 +316,7 @@ def check_sbom_command(sbom: Annotated[Path, typer.Argument(
         result = ScanResult(sbom.parent, read_document(
             read_text(sbom, str(sbom)), sbom.name), tasks=[])
         conclude_graph(result.graph, result.root, curations=_curations(curations))
+        result.analysis = analyse(result.graph)
         _judge_and_report(result, gate, output_format, output)
 
 
@@ -429,6 +441,43 @@ def policy_init_command(output: Annotated[Path, typer.Option(
         output.parent.mkdir(parents=True, exist_ok=True)
         _emit((rules_directory() / "starter.yaml").read_text(encoding="utf-8"), output)
         stdout.print(f"wrote {output}")
+
+
+DatabaseOption = Annotated[Path | None, typer.Option(
+    "--db", metavar="FILE", help="The vulnerability database (default: FINCOMP_DB, else "
+    "vulndb.sqlite3 in the cache folder).", show_default=False)]
+
+
+@db_app.command("update")
+def db_update_command(source: Annotated[str, typer.Option(
+                          "--from", metavar="PATH|URL",
+                          help="OSV data: a folder of JSON/YAML advisories, one file, an "
+                          "ecosystem zip archive, or the URL of one on your mirror.")],
+                      name: Annotated[str | None, typer.Option(
+                          "--name", help="Name of this source (default: its location).",
+                          show_default=False)] = None,
+                      database: DatabaseOption = None) -> None:
+    """Import OSV advisories into the local database (incremental, all or nothing)."""
+    with user_errors():
+        path = database or vulnerability_db()
+        report = update_database(path, source, name)
+        stdout.print(f"{report.source}: {report.added} added, {report.updated} updated, "
+                     f"{report.unchanged} unchanged ({report.withdrawn} withdrawn, ignored "
+                     f"when matching) into {path}")
+
+
+@db_app.command("status")
+def db_status_command(database: DatabaseOption = None,
+                      output_format: Annotated[ScanFormat, typer.Option("--format", "-f")
+                                               ] = ScanFormat.table) -> None:
+    """Show the database's sources, counts and age."""
+    with user_errors():
+        with VulnerabilityDatabase(database or vulnerability_db()) as opened:
+            status = opened.status()
+        if output_format is ScanFormat.json:
+            _emit(json.dumps(dataclasses.asdict(status), indent=2) + "\n", None)
+        else:
+            database_report.render_status(status, today(), stdout)
 
 
 def main() -> None:

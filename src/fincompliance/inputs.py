@@ -81,12 +81,15 @@ def load_toml(text: str, shown_as: str) -> dict[str, Any]:
 
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Every scalar as text: version lists such as `- 2.10` must not turn into the float 2.1.
+_YAML_TEXT_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
-def load_yaml(text: str, shown_as: str) -> Any:
+def load_yaml(text: str, shown_as: str, all_text: bool = False) -> Any:
     """Parse YAML with the safe loader (no object construction, no code)."""
     try:
-        return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - safe loader
+        return yaml.load(text, Loader=_YAML_TEXT_LOADER if all_text  # noqa: S506 - safe
+                         else _YAML_LOADER)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise InputError(shown_as, f"invalid YAML: {exc.problem or exc.context}", line) from None

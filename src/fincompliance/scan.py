@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fincompliance.analysis.stage import AnalysisReport
 from fincompliance.discovery import DiscoveryOptions, Task, discover, discover_file
 from fincompliance.errors import InputError
 from fincompliance.model import Graph
@@ -25,6 +26,7 @@ class ScanResult:
     graph: Graph
     tasks: list[Task]
     errors: list[InputError] = field(default_factory=list)
+    analysis: AnalysisReport | None = None  # set by the analysis stage
 
 
 def scan(target: Path, options: ScanOptions = ScanOptions(),

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from fincompliance.inputs import max_file_bytes
+from fincompliance.locations import cache_dir
 
 _PARALLEL_FROM = 16   # below this many files, forking costs more than it saves
 _WORKERS = 2
@@ -96,9 +97,7 @@ class _Cache:
     """
 
     def __init__(self) -> None:
-        base = os.environ.get("FINCOMP_CACHE_DIR") or os.path.join(
-            os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "fincomp")
-        self.folder = Path(base) / "detections" / _scancode_version()
+        self.folder = cache_dir() / "detections" / _scancode_version()
 
     def _key(self, path: str) -> Path | None:
         try:

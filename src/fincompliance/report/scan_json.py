@@ -6,6 +6,7 @@ The document's shape is documented in docs/scan-json.md; `schema` names its vers
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 from fincompliance import __version__
@@ -30,6 +31,7 @@ def to_dict(result: ScanResult, extra: dict[str, Any] | None = None) -> dict[str
         "components": [_component(c, c.ref in direct, graph) for c in graph.sorted_components()],
         "errors": [{"path": e.path, "line": e.line, "message": e.message}
                    for e in result.errors],
+        "analysis": _analysis(result),
         **(extra or {}),
     }
 
@@ -53,7 +55,21 @@ def _component(component: Component, direct: bool, graph: Graph) -> dict[str, An
         "license_files": list(component.license_files),
         "properties": [{"name": n, "value": v} for n, v in component.properties],
         "dependencies": graph.dependencies_of(component.ref),
+        "vulnerabilities": [asdict(v) for v in component.vulnerabilities],
+        "release": asdict(component.release) if component.release else None,
     }
+
+
+def _analysis(result: ScanResult) -> dict[str, Any] | None:
+    analysis = result.analysis
+    if analysis is None:
+        return None
+    database = analysis.database
+    return {"vulnerability_database": None if database is None else {
+                "advisories": database.advisories,
+                "sources": [{"name": s.name, "imported_at": s.imported_at,
+                             "advisories": s.advisories} for s in database.sources]},
+            "vulnerable_components": analysis.vulnerable, "notes": list(analysis.notes)}
 
 
 def render(result: ScanResult, extra: dict[str, Any] | None = None) -> str:

@@ -76,5 +76,35 @@ def render(result: ScanResult, console: Console) -> None:
                           str(component.locations[0]) if component.locations else "")
         console.print(table)
 
+    _vulnerabilities(result, console)
     for error in result.errors:
         console.print(f"[red]error[/red] {error}", highlight=False)
+
+
+def _vulnerabilities(result: ScanResult, console: Console) -> None:
+    analysis = result.analysis
+    if analysis is None:
+        return
+    for note in analysis.notes:
+        console.print(note, highlight=False, markup=False)
+    if analysis.database is None:
+        return
+    vulnerable = [c for c in result.graph.sorted_components() if c.vulnerabilities]
+    if vulnerable:
+        table = Table(title="Known vulnerabilities", title_justify="left")
+        for column in ("component", "vulnerability", "severity", "fixed in", "aliases"):
+            table.add_column(column, overflow="fold")
+        for component in vulnerable:
+            for vulnerability in component.vulnerabilities:
+                table.add_row(f"{component.name} {component.version}", vulnerability.id,
+                              vulnerability.severity + (f" {vulnerability.score}"
+                                                        if vulnerability.score else ""),
+                              vulnerability.fixed or "no fix", ", ".join(vulnerability.aliases))
+        console.print(table)
+    counts = Counter(v.severity for c in vulnerable for v in c.vulnerabilities)
+    sources = ", ".join(f"{s.name} ({s.imported_at[:10]})" for s in analysis.database.sources)
+    console.print(f"{len(vulnerable)} vulnerable components, "
+                  + ", ".join(f"{counts[s]} {s}" for s in ("critical", "high", "medium", "low",
+                                                          "unknown") if counts[s])
+                  + f" — checked offline against {analysis.database.advisories:,} advisories "
+                  f"from {sources}", highlight=False, markup=False)

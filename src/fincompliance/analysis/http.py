@@ -1,0 +1,61 @@
+"""The only way fincomp reaches a network: httpx, to URLs the user configured or named,
+with timeouts, bounded retries with backoff, and a size limit on what it downloads."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from fincompliance import __version__
+from fincompliance.errors import InputError
+from fincompliance.inputs import max_file_bytes
+
+TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+RETRIES = 3
+_RETRY_STATUSES = {429, 500, 502, 503, 504}
+USER_AGENT = f"fincomp/{__version__}"
+
+
+def client() -> httpx.Client:
+    # trust_env: the institution's proxy and CA settings (HTTPS_PROXY, SSL_CERT_FILE) apply.
+    return httpx.Client(timeout=TIMEOUT, headers={"User-Agent": USER_AGENT},
+                        follow_redirects=True, trust_env=True)
+
+
+def download(url: str, limit: int | None = None) -> Path:
+    """Fetch a file to a temporary path (the caller deletes it); retries transient errors."""
+    limit = max_file_bytes() if limit is None else limit
+    last_error = ""
+    with client() as http:
+        for attempt in range(RETRIES):
+            if attempt:
+                time.sleep(0.5 * 2 ** attempt)
+            try:
+                with http.stream("GET", url) as response:
+                    if response.status_code in _RETRY_STATUSES:
+                        last_error = f"HTTP {response.status_code}"
+                        continue
+                    if response.status_code != 200:
+                        raise InputError(url, f"download failed: HTTP {response.status_code}")
+                    return _save(response, url, limit)
+            except httpx.TransportError as exc:
+                last_error = str(exc) or type(exc).__name__
+    raise InputError(url, f"unreachable after {RETRIES} attempts: {last_error}")
+
+
+def _save(response: httpx.Response, url: str, limit: int) -> Path:
+    handle = tempfile.NamedTemporaryFile(prefix="fincomp-", delete=False)
+    size = 0
+    with handle:
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                handle.close()
+                Path(handle.name).unlink()
+                raise InputError(url, f"download is over the {limit:,}-byte limit "
+                                 "(set FINCOMP_MAX_FILE_SIZE to raise it)")
+            handle.write(chunk)
+    return Path(handle.name)

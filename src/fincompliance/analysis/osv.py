@@ -1,0 +1,280 @@
+"""OSV advisories (https://ossf.github.io/osv-schema/): reading records from folders and zip
+archives (bounded), and deciding which versions of a package they affect, each ecosystem
+with its own version ordering (univers)."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+from univers import versions as univers_versions
+
+from fincompliance.errors import InputError
+from fincompliance.inputs import decode_utf8, load_json, load_yaml, max_file_bytes, read_text
+
+# OSV ecosystem (the part before ":") for each purl type fincomp produces.
+OSV_ECOSYSTEMS = {"pypi": "PyPI", "npm": "npm", "maven": "Maven", "golang": "Go",
+                  "cargo": "crates.io", "gem": "RubyGems", "composer": "Packagist",
+                  "nuget": "NuGet", "deb": "Debian", "apk": "Alpine", "hex": "Hex",
+                  "pub": "Pub"}
+
+_VERSION_CLASSES = {
+    "PyPI": univers_versions.PypiVersion, "npm": univers_versions.SemverVersion,
+    "Maven": univers_versions.MavenVersion, "Go": univers_versions.GolangVersion,
+    "crates.io": univers_versions.SemverVersion, "RubyGems": univers_versions.RubygemsVersion,
+    "Packagist": univers_versions.ComposerVersion, "NuGet": univers_versions.NugetVersion,
+    "Debian": univers_versions.DebianVersion, "Ubuntu": univers_versions.DebianVersion,
+    "Alpine": univers_versions.AlpineLinuxVersion, "Hex": univers_versions.SemverVersion,
+    "Pub": univers_versions.SemverVersion,
+}
+
+# A zip member may expand at most this much; real OSV JSON compresses about 5:1.
+_MAX_COMPRESSION_RATIO = 100
+_MAX_ARCHIVE_MEMBERS = 2_000_000
+
+
+@dataclass(frozen=True)
+class Range:
+    kind: str                                # ECOSYSTEM or SEMVER (GIT ranges are not read)
+    events: tuple[tuple[str, str], ...]      # (introduced|fixed|last_affected, version)
+
+
+@dataclass(frozen=True)
+class AffectedPackage:
+    ecosystem: str                           # the OSV ecosystem without its release suffix
+    name: str                                # normalised as package_key() does
+    ranges: tuple[Range, ...]
+    versions: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Advisory:
+    id: str
+    modified: str
+    published: str | None
+    withdrawn: str | None
+    summary: str
+    aliases: tuple[str, ...]
+    severity: str                            # critical, high, medium, low, unknown
+    score: float | None
+    vector: str | None
+    affected: tuple[AffectedPackage, ...]
+
+
+def package_key(ecosystem: str, name: str) -> str:
+    """The name under which an ecosystem's package is looked up."""
+    if ecosystem == "PyPI":
+        return canonicalize_name(name)
+    if ecosystem in ("npm", "crates.io", "RubyGems", "Packagist", "NuGet"):
+        return name.lower()
+    return name
+
+
+def parse_record(data: Any, shown: str) -> Advisory:
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        raise InputError(shown, "not an OSV advisory (no \"id\")")
+    if not isinstance(data.get("modified"), str):
+        raise InputError(shown, f"OSV advisory {data['id']} has no \"modified\" time")
+    affected = []
+    for entry in data.get("affected") or []:
+        package = entry.get("package") if isinstance(entry, dict) else None
+        if not isinstance(package, dict) or not package.get("name") or not package.get(
+                "ecosystem"):
+            continue
+        ecosystem = str(package["ecosystem"]).split(":", 1)[0]
+        ranges = tuple(
+            Range(str(r["type"]), tuple((kind, str(version)) for event in r.get("events") or []
+                                        for kind, version in event.items()
+                                        if kind in ("introduced", "fixed", "last_affected")))
+            for r in entry.get("ranges") or [] if isinstance(r, dict)
+            and r.get("type") in ("ECOSYSTEM", "SEMVER"))
+        affected.append(AffectedPackage(
+            ecosystem, package_key(ecosystem, str(package["name"])), ranges,
+            frozenset(str(v) for v in entry.get("versions") or [])))
+    severity, score, vector = _severity(data)
+    return Advisory(
+        id=data["id"], modified=data["modified"], published=data.get("published"),
+        withdrawn=data.get("withdrawn"),
+        summary=str(data.get("summary") or data.get("details") or "").strip().split("\n")[0],
+        aliases=tuple(sorted(str(a) for a in data.get("aliases") or [])),
+        severity=severity, score=score, vector=vector, affected=tuple(affected))
+
+
+_WORDS = {"critical": "critical", "high": "high", "important": "high", "moderate": "medium",
+          "medium": "medium", "low": "low"}
+
+
+def _severity(data: dict[str, Any]) -> tuple[str, float | None, str | None]:
+    """CVSS v4, then v3, then v2 vectors decide; else the words a database wrote."""
+    from cvss import CVSS2, CVSS3, CVSS4
+    from cvss.exceptions import CVSSError
+
+    scored = {s.get("type"): s.get("score") for s in data.get("severity") or []
+              if isinstance(s, dict)}
+    for kind, reader in (("CVSS_V4", CVSS4), ("CVSS_V3", CVSS3), ("CVSS_V2", CVSS2)):
+        vector = scored.get(kind)
+        if not isinstance(vector, str):
+            continue
+        try:
+            parsed = reader(vector)
+        except (CVSSError, ValueError, KeyError):
+            continue
+        score = float(parsed.base_score if kind == "CVSS_V4" else parsed.scores()[0])
+        return _band(score), score, vector
+    words = [data.get("database_specific"), *(
+        a.get("ecosystem_specific") for a in data.get("affected") or [] if isinstance(a, dict))]
+    for specific in words:
+        if isinstance(specific, dict) and str(specific.get("severity", "")).lower() in _WORDS:
+            return _WORDS[str(specific["severity"]).lower()], None, None
+    return "unknown", None, None
+
+
+def _band(score: float) -> str:
+    """CVSS qualitative ratings (the same bands in v3 and v4)."""
+    if score >= 9.0:
+        return "critical"
+    if score >= 7.0:
+        return "high"
+    if score >= 4.0:
+        return "medium"
+    return "low" if score > 0 else "unknown"
+
+
+# -- which versions ---------------------------------------------------------------------
+
+@lru_cache(maxsize=65536)
+def _version(ecosystem: str, text: str):
+    cls = _VERSION_CLASSES.get(ecosystem)
+    if cls is None:
+        return None
+    try:
+        return cls(text.removeprefix("v") if cls is univers_versions.SemverVersion else text)
+    except Exception:  # univers raises many types for unparseable versions
+        return None
+
+
+def affects(package: AffectedPackage, version: str) -> bool:
+    """Whether this affected entry covers `version`: listed, or inside a range."""
+    if version in package.versions:
+        return True
+    current = _version(package.ecosystem, version)
+    if current is None:
+        return False
+    return any(_in_range(current, package.ecosystem, r) for r in package.ranges)
+
+
+def _in_range(current, ecosystem: str, bounds: Range) -> bool:
+    # OSV's evaluation: walk the events in version order; introduced opens, fixed and
+    # last_affected close. "0" is before every version.
+    events = []
+    for kind, text in bounds.events:
+        parsed = None if text == "0" else _version(ecosystem, text)
+        if parsed is None and text != "0":
+            return False  # a bound we cannot order: do not guess
+        events.append((kind, parsed))
+    affected = False
+    for kind, bound in sorted(events, key=lambda event: _Ordered(event[1])):
+        if kind == "introduced" and (bound is None or current >= bound):
+            affected = True
+        elif kind == "fixed" and bound is not None and current >= bound:
+            affected = False
+        elif kind == "last_affected" and bound is not None and current > bound:
+            affected = False
+    return affected
+
+
+class _Ordered:
+    """Sort key: None ("0") first, then versions by their ecosystem's order."""
+
+    __slots__ = ("bound",)
+
+    def __init__(self, bound) -> None:
+        self.bound = bound
+
+    def __lt__(self, other: _Ordered) -> bool:
+        if self.bound is None:
+            return other.bound is not None
+        if other.bound is None:
+            return False
+        return self.bound < other.bound
+
+
+def lowest_fix(package: AffectedPackage, version: str) -> str | None:
+    """The lowest fixed version above `version` that this entry no longer affects."""
+    current = _version(package.ecosystem, version)
+    candidates = sorted(
+        {(parsed, text) for r in package.ranges for kind, text in r.events if kind == "fixed"
+         for parsed in [_version(package.ecosystem, text)] if parsed is not None
+         and (current is None or parsed > current)}, key=lambda pair: pair[0])
+    for _, text in candidates:
+        if not affects(package, text):
+            return text
+    return None
+
+
+def newest(ecosystem: str, texts: list[str]) -> str | None:
+    """The highest of some versions by the ecosystem's order (unparseable ones last)."""
+    parsed = [(p, t) for t in texts for p in [_version(ecosystem, t)] if p is not None]
+    return max(parsed, key=lambda pair: pair[0])[1] if parsed else None
+
+
+# -- reading ----------------------------------------------------------------------------
+
+def read_records(location: Path) -> Iterator[tuple[str, Any]]:
+    """(where, parsed document) for every OSV file in a folder or a zip archive."""
+    if location.is_dir():
+        yield from _read_folder(location)
+    elif zipfile.is_zipfile(location):
+        yield from _read_zip(location)
+    elif location.is_file():
+        yield str(location), _parse_text(read_text(location, str(location)), str(location))
+    else:
+        raise InputError(str(location), "no such file or folder")
+
+
+def _read_folder(folder: Path) -> Iterator[tuple[str, Any]]:
+    for current, directories, files in os.walk(folder):  # does not follow directory links
+        directories.sort()
+        for name in sorted(files):
+            if name.endswith((".json", ".yaml", ".yml")):
+                path = Path(current, name)
+                if path.is_symlink():
+                    continue
+                shown = str(path.relative_to(folder.parent))
+                yield shown, _parse_text(read_text(path, shown), shown)
+
+
+def _read_zip(archive: Path) -> Iterator[tuple[str, Any]]:
+    limit = max_file_bytes()
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            members = [m for m in bundle.infolist() if not m.is_dir()
+                       and m.filename.endswith((".json", ".yaml", ".yml"))]
+            if len(members) > _MAX_ARCHIVE_MEMBERS:
+                raise InputError(str(archive), f"{len(members):,} files in the archive, over "
+                                 f"the {_MAX_ARCHIVE_MEMBERS:,} limit")
+            for member in sorted(members, key=lambda m: m.filename):
+                shown = f"{archive.name}:{member.filename}"
+                if member.file_size > limit or member.file_size > max(
+                        member.compress_size, 1) * _MAX_COMPRESSION_RATIO:
+                    raise InputError(shown, "refused: expands beyond the size or compression "
+                                     "limits (a decompression bomb?)")
+                with bundle.open(member) as handle:
+                    data = handle.read(limit + 1)  # the header's size may lie
+                if len(data) > limit:
+                    raise InputError(shown, "refused: expands beyond the size limit")
+                yield shown, _parse_text(decode_utf8(data, shown), shown)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as exc:
+        raise InputError(str(archive), f"unreadable zip archive: {exc}") from None
+
+
+def _parse_text(text: str, shown: str) -> Any:
+    if shown.endswith((".yaml", ".yml")):
+        return load_yaml(text, shown, all_text=True)
+    return load_json(text, shown)

@@ -1,0 +1,177 @@
+"""The local vulnerability database: OSV advisories imported from files the institution
+brings in (air-gapped) into an indexed SQLite file.
+
+An import is one transaction: if it is interrupted (killed, disk full, bad file), SQLite
+rolls it back and the previous database is what every reader keeps seeing. Imports are
+incremental: an advisory whose `modified` time is unchanged is not rewritten.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fincompliance.analysis.osv import Advisory, parse_record
+from fincompliance.errors import InputError, UsageError
+
+SCHEMA_VERSION = "1"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS source (
+    name TEXT PRIMARY KEY, location TEXT NOT NULL, imported_at TEXT NOT NULL,
+    advisories INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS advisory (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL, modified TEXT NOT NULL, withdrawn TEXT,
+    record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS affected (
+    advisory TEXT NOT NULL REFERENCES advisory(id) ON DELETE CASCADE,
+    ecosystem TEXT NOT NULL, package TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS affected_package ON affected (ecosystem, package);
+CREATE INDEX IF NOT EXISTS affected_advisory ON affected (advisory);
+"""
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    source: str
+    added: int
+    updated: int
+    unchanged: int
+    withdrawn: int
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    name: str
+    location: str
+    imported_at: str
+    advisories: int
+
+
+@dataclass(frozen=True)
+class Status:
+    path: str
+    sources: list[SourceStatus]
+    advisories: int
+    withdrawn: int
+    packages: int
+    ecosystems: dict[str, int]
+
+
+class VulnerabilityDatabase:
+    def __init__(self, path: Path, create: bool = False) -> None:
+        if not create and not path.is_file():
+            raise UsageError(f"{path}: no vulnerability database yet (import one with "
+                             "`fincomp db update --from PATH`)")
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        try:
+            # Autocommit mode: transactions are begun explicitly, so an import is one.
+            self._connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self._connection.execute("PRAGMA foreign_keys = ON")
+            if create:
+                self._connection.executescript(_SCHEMA)
+                self._connection.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            version = self._connection.execute(
+                "SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(str(path), f"not a fincomp vulnerability database: {exc}") from None
+        if version is None or version[0] != SCHEMA_VERSION:
+            raise InputError(str(path), "vulnerability database of another fincomp version: "
+                             "import it again into a new file")
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> VulnerabilityDatabase:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def import_records(self, source: str, location: str,
+                       records: Iterable[tuple[str, Any]]) -> ImportReport:
+        """Import OSV documents as one transaction; a bad document aborts the whole import
+        (with its file named) and leaves the database as it was."""
+        added = updated = unchanged = withdrawn = 0
+        cursor = self._connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            for shown, document in records:
+                advisory = parse_record(document, shown)
+                known = cursor.execute("SELECT modified FROM advisory WHERE id = ?",
+                                       (advisory.id,)).fetchone()
+                withdrawn += advisory.withdrawn is not None
+                if known is not None and known[0] == advisory.modified:
+                    unchanged += 1
+                    continue
+                if known is not None:
+                    cursor.execute("DELETE FROM affected WHERE advisory = ?", (advisory.id,))
+                    updated += 1
+                else:
+                    added += 1
+                cursor.execute("INSERT OR REPLACE INTO advisory VALUES (?, ?, ?, ?, ?)",
+                               (advisory.id, source, advisory.modified, advisory.withdrawn,
+                                json.dumps(document, separators=(",", ":"), sort_keys=True)))
+                cursor.executemany("INSERT INTO affected VALUES (?, ?, ?)", sorted(
+                    {(advisory.id, a.ecosystem, a.name) for a in advisory.affected}))
+            total = added + updated + unchanged
+            cursor.execute("INSERT OR REPLACE INTO source VALUES (?, ?, ?, ?)",
+                           (source, location, datetime.now(tz=UTC).isoformat(timespec="seconds"),
+                            total))
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        return ImportReport(source, added, updated, unchanged, withdrawn)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def advisories_for(self, ecosystem: str, package: str) -> list[Advisory]:
+        """Advisories naming this package, withdrawn ones left out."""
+        rows = self._connection.execute(
+            "SELECT DISTINCT advisory.id, advisory.record FROM affected JOIN advisory "
+            "ON advisory.id = affected.advisory WHERE affected.ecosystem = ? AND "
+            "affected.package = ? AND advisory.withdrawn IS NULL ORDER BY advisory.id",
+            (ecosystem, package)).fetchall()
+        return [parse_record(json.loads(record), f"{self.path}:{advisory_id}")
+                for advisory_id, record in rows]
+
+    def status(self) -> Status:
+        connection = self._connection
+        sources = [SourceStatus(*row) for row in connection.execute(
+            "SELECT name, location, imported_at, advisories FROM source ORDER BY name")]
+        advisories, withdrawn = connection.execute(
+            "SELECT COUNT(*), COUNT(withdrawn) FROM advisory").fetchone()
+        packages = connection.execute(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT ecosystem, package FROM affected)").fetchone()[0]
+        ecosystems = dict(connection.execute(
+            "SELECT ecosystem, COUNT(DISTINCT advisory) FROM affected GROUP BY ecosystem "
+            "ORDER BY ecosystem").fetchall())
+        return Status(str(self.path), sources, advisories, withdrawn, packages, ecosystems)
+
+
+def update(database_path: Path, location: str, name: str | None = None) -> ImportReport:
+    """Import OSV data from a folder, a file, a zip archive or a URL (downloaded only
+    because the user named it)."""
+    from fincompliance.analysis.http import download
+    from fincompliance.analysis.osv import read_records
+
+    remote = location.startswith(("http://", "https://"))
+    path = download(location) if remote else Path(location)
+    try:
+        with VulnerabilityDatabase(database_path, create=True) as database:
+            shown = location if remote else str(path.resolve())
+            return database.import_records(name or shown, shown, read_records(path))
+    finally:
+        if remote:
+            path.unlink(missing_ok=True)

@@ -1,0 +1,99 @@
+"""Matching components against the local vulnerability database, offline.
+
+Advisories about the same issue under several ids (PYSEC, GHSA, CVE) become one
+vulnerability: its id is one of them, the others its aliases; its severity the highest any
+of them gives; its fix the lowest version that resolves all of them.
+"""
+
+from __future__ import annotations
+
+from packageurl import PackageURL
+
+from fincompliance.analysis.osv import (
+    OSV_ECOSYSTEMS,
+    Advisory,
+    affects,
+    lowest_fix,
+    newest,
+    package_key,
+)
+from fincompliance.analysis.vulndb import VulnerabilityDatabase
+from fincompliance.model import SEVERITY_ORDER, Component, Graph, Vulnerability
+
+# Which of several ids names the merged vulnerability: the reviewed databases first.
+_ID_PREFERENCE = ("GHSA-", "PYSEC-", "GO-", "RUSTSEC-", "CVE-")
+
+
+def osv_package(component: Component) -> tuple[str, str] | None:
+    """(OSV ecosystem, package key) of a component, or None for what OSV does not cover."""
+    try:
+        purl = PackageURL.from_string(component.purl)
+    except ValueError:
+        return None
+    ecosystem = OSV_ECOSYSTEMS.get(purl.type)
+    if ecosystem is None:
+        return None
+    separator = ":" if purl.type == "maven" else "/"
+    name = f"{purl.namespace}{separator}{purl.name}" if purl.namespace else purl.name
+    return ecosystem, package_key(ecosystem, name)
+
+
+def match_graph(graph: Graph, database: VulnerabilityDatabase) -> int:
+    """Set `vulnerabilities` on every pinned component; returns how many are vulnerable."""
+    vulnerable = 0
+    for component in graph.components.values():
+        package = osv_package(component)
+        if package is None or component.version is None:
+            continue
+        found = match(component.version, package, database.advisories_for(*package),
+                      source=database.path.name)
+        component.vulnerabilities = found
+        vulnerable += bool(found)
+    return vulnerable
+
+
+def match(version: str, package: tuple[str, str], advisories: list[Advisory],
+          source: str = "") -> tuple[Vulnerability, ...]:
+    hits: list[tuple[Advisory, str | None]] = []
+    for advisory in advisories:
+        entries = [a for a in advisory.affected if (a.ecosystem, a.name) == package]
+        affecting = [a for a in entries if affects(a, version)]
+        if affecting:
+            fixes = [lowest_fix(a, version) for a in affecting]
+            hits.append((advisory, None if None in fixes else newest(package[0], fixes)))
+    return tuple(sorted((_merged(group, package[0], source) for group in _by_alias(hits)),
+                        key=lambda v: (-SEVERITY_ORDER.index(v.severity), v.id)))
+
+
+def _by_alias(hits: list[tuple[Advisory, str | None]]) -> list[list[tuple[Advisory, str | None]]]:
+    """Group advisories that share an id or alias (transitively)."""
+    groups: list[tuple[set[str], list[tuple[Advisory, str | None]]]] = []
+    for advisory, fix in hits:
+        names = {advisory.id, *advisory.aliases}
+        joined = [g for g in groups if g[0] & names]
+        merged_names, merged_hits = set(names), [(advisory, fix)]
+        for group in joined:
+            merged_names |= group[0]
+            merged_hits += group[1]
+            groups.remove(group)
+        groups.append((merged_names, merged_hits))
+    return [hits for _, hits in groups]
+
+
+def _merged(group: list[tuple[Advisory, str | None]], ecosystem: str,
+            source: str) -> Vulnerability:
+    advisories = [advisory for advisory, _ in group]
+    ids = sorted({a.id for a in advisories})
+    primary = min(ids, key=lambda i: (next((n for n, p in enumerate(_ID_PREFERENCE)
+                                            if i.startswith(p)), len(_ID_PREFERENCE)), i))
+    aliases = sorted({name for a in advisories for name in (a.id, *a.aliases)} - {primary})
+    worst = max(advisories, key=lambda a: (SEVERITY_ORDER.index(a.severity), a.score or 0))
+    fixes = [fix for _, fix in group]
+    first = min((a.published for a in advisories if a.published), default=None)
+    return Vulnerability(
+        id=primary, aliases=tuple(aliases),
+        summary=next((a.summary for a in advisories if a.id == primary and a.summary),
+                     worst.summary),
+        severity=worst.severity, score=worst.score, vector=worst.vector,
+        fixed=None if None in fixes else newest(ecosystem, fixes),
+        published=first[:10] if first else None, source=source)
