@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from fincompliance import __version__
-from fincompliance.analysis.stage import analyse
+from fincompliance.analysis.stage import analyse, enrich_online
 from fincompliance.analysis.vulndb import VulnerabilityDatabase
 from fincompliance.analysis.vulndb import update as update_database
 from fincompliance.clock import today
@@ -118,6 +118,9 @@ CurationsOption = Annotated[list[Path] | None, typer.Option(
 OutboundOption = Annotated[str, typer.Option(
     "--outbound", metavar="SPDX-ID",
     help="The product's own licence; LicenseRef-fincomp-proprietary for a closed product.")]
+OnlineOption = Annotated[bool, typer.Option(
+    "--online", help="Also ask the configured registry mirrors (release history, deprecated "
+    "and yanked versions, missing licences). Off by default: a scan sends nothing.")]
 DistributionOption = Annotated[Distribution, typer.Option(
     "--distribution", help="How the product reaches people.")]
 
@@ -165,12 +168,17 @@ def _curations(files: list[Path] | None) -> tuple[Curation, ...]:
 
 
 def _scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | None,
-          curations: list[Path] | None) -> ScanResult:
-    """The scan stage, then the licence conclusions and the analysis every command reports."""
+          curations: list[Path] | None, online: bool = False) -> ScanResult:
+    """The scan stage, then the analysis and licence conclusions every command reports."""
     result = _run_scan(path, installed, keep_going, exclude)
-    conclude_graph(result.graph, result.root, curations=_curations(curations))
-    result.analysis = analyse(result.graph)
+    _analyse(result, curations, online)
     return result
+
+
+def _analyse(result: ScanResult, curations: list[Path] | None, online: bool) -> None:
+    report = enrich_online(result.graph, result.root) if online else None
+    conclude_graph(result.graph, result.root, curations=_curations(curations))
+    result.analysis = analyse(result.graph, report=report)
 
 
 def _run_scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | None
@@ -287,13 +295,13 @@ def scan_command(path: PathArgument, output_format: FormatOption = ReportFormat.
                  keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
                  curations: CurationsOption = None, policy_file: PolicyOption = None,
                  fail_on: FailOnOption = FailOn.error, waivers_file: WaiversOption = None,
-                 baseline: BaselineOption = None) -> None:
+                 baseline: BaselineOption = None, online: OnlineOption = False) -> None:
     """Find every dependency under PATH, conclude its licence, and summarise; with --policy,
     judge it and exit 1 on failure."""
     with user_errors():
         root = path if path.is_dir() else path.parent
         gate = _gate(policy_file, output_format, root, waivers_file, baseline, fail_on)
-        result = _scan(path, installed, keep_going, exclude, curations)
+        result = _scan(path, installed, keep_going, exclude, curations, online)
         _judge_and_report(result, gate, output_format, output)
 
 
@@ -307,7 +315,7 @@ def check_sbom_command(sbom: Annotated[Path, typer.Argument(
                   output_format: FormatOption = ReportFormat.table,
                   output: OutputOption = None, fail_on: FailOnOption = FailOn.error,
                   waivers_file: WaiversOption = None, baseline: BaselineOption = None,
-                  curations: CurationsOption = None) -> None:
+                  curations: CurationsOption = None, online: OnlineOption = False) -> None:
     """Judge an existing SBOM (a supplier's, or one fincomp wrote) against a policy."""
     with user_errors():
         if not sbom.is_file():
@@ -315,8 +323,7 @@ def check_sbom_command(sbom: Annotated[Path, typer.Argument(
         gate = _gate(policy_file, output_format, sbom.parent, waivers_file, baseline, fail_on)
         result = ScanResult(sbom.parent, read_document(
             read_text(sbom, str(sbom)), sbom.name), tasks=[])
-        conclude_graph(result.graph, result.root, curations=_curations(curations))
-        result.analysis = analyse(result.graph)
+        _analyse(result, curations, online)
         _judge_and_report(result, gate, output_format, output)
 
 
@@ -327,10 +334,10 @@ def sbom_command(path: PathArgument,
                  ] = SbomFormat.cyclonedx_json,
                  output: OutputOption = None, installed: InstalledOption = False,
                  keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
-                 curations: CurationsOption = None) -> None:
+                 curations: CurationsOption = None, online: OnlineOption = False) -> None:
     """Write an SBOM of PATH: dependency graph, declared and concluded licences."""
     with user_errors():
-        result = _scan(path, installed, keep_going, exclude, curations)
+        result = _scan(path, installed, keep_going, exclude, curations, online)
         name = path.resolve().name if path.is_dir() else path.name
         _emit(_sbom_writer(sbom_format)(result.graph, name), output)
         _report_errors(result)

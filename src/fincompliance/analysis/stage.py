@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fincompliance.analysis.config import load_settings
+from fincompliance.analysis.registry import EnrichmentReport, enrich
 from fincompliance.analysis.vulndb import Status, VulnerabilityDatabase
 from fincompliance.analysis.vulnerabilities import match_graph
 from fincompliance.locations import vulnerability_db
@@ -16,11 +18,30 @@ from fincompliance.model import Graph
 class AnalysisReport:
     database: Status | None = None      # None: no database imported yet
     vulnerable: int = 0
+    online: bool = False
+    registries: list[str] = field(default_factory=list)
+    enrichment: EnrichmentReport | None = None
     notes: list[str] = field(default_factory=list)
 
 
-def analyse(graph: Graph, database_path: Path | None = None) -> AnalysisReport:
-    report = AnalysisReport()
+def enrich_online(graph: Graph, root: Path) -> AnalysisReport:
+    """Registry facts (before licences are concluded: they may add declared licences)."""
+    settings = load_settings(root)
+    report = AnalysisReport(online=True, registries=list(settings.sources))
+    if not settings.pypi and not settings.npm:
+        report.notes.append("--online: no registry mirror configured (FINCOMP_PYPI_URL, "
+                            "FINCOMP_NPM_URL, the fincomp config file, pip's index-url or "
+                            "npm's registry); no registry facts gathered")
+        return report
+    report.enrichment = enrich(graph, settings)
+    report.notes += report.enrichment.notes()
+    return report
+
+
+def analyse(graph: Graph, database_path: Path | None = None,
+            report: AnalysisReport | None = None) -> AnalysisReport:
+    """Vulnerabilities from the local database, offline."""
+    report = report or AnalysisReport()
     path = database_path or vulnerability_db()
     if not path.is_file():
         report.notes.append("no vulnerability database: import one with "

@@ -296,13 +296,14 @@ def _release(value: dict[str, Any], facts: Facts, context: _Context):
                 return False, []
             why.append(f"{text} {days} days ago ({when})")
     if "relicensed" in value:
-        changed = bool(release.latest_licence and facts.component.concluded
-                       and release.latest_licence != facts.component.concluded.expression)
+        now = facts.component.concluded.expression if facts.component.concluded else UNKNOWN
+        changed = bool(release.latest_licence and now != UNKNOWN
+                       and release.latest_licence != now)
         if changed != value["relicensed"]:
             return False, []
         if changed:
             why.append(f"newest release {release.latest_version} is under "
-                       f"{release.latest_licence}, not {facts.component.concluded.expression}")
+                       f"{release.latest_licence}, not {now}")
     if "behind_latest" in value:
         behind = _behind(facts.component.version, release.latest_version)
         if behind is None or not any(behind[part] >= wanted for part, wanted

@@ -69,7 +69,10 @@ def _analysis(result: ScanResult) -> dict[str, Any] | None:
                 "advisories": database.advisories,
                 "sources": [{"name": s.name, "imported_at": s.imported_at,
                              "advisories": s.advisories} for s in database.sources]},
-            "vulnerable_components": analysis.vulnerable, "notes": list(analysis.notes)}
+            "vulnerable_components": analysis.vulnerable,
+            "online": analysis.online, "registries": list(analysis.registries),
+            "enrichment": asdict(analysis.enrichment) if analysis.enrichment else None,
+            "notes": list(analysis.notes)}
 
 
 def render(result: ScanResult, extra: dict[str, Any] | None = None) -> str:

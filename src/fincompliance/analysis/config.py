@@ -1,0 +1,110 @@
+"""Which registry mirrors fincomp may ask (only with --online), from the user's own
+configuration: fincomp's environment variables, fincomp's config file, then the package
+managers' settings (pip, npm). No registry address is built in: a bank's scans reach only
+the mirrors it runs."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from fincompliance.errors import InputError
+
+
+@dataclass(frozen=True)
+class OnlineSettings:
+    pypi: str | None            # a PyPI JSON API base: {base}/pypi/{name}/json
+    npm: str | None             # an npm registry base: {base}/{name}
+    concurrency: int = 8
+    cache_hours: float = 24.0
+    sources: tuple[str, ...] = ()  # where each setting came from, for messages
+
+
+def config_file() -> Path:
+    configured = os.environ.get("FINCOMP_CONFIG")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    return Path(base, "fincomp", "config.toml")
+
+
+def load_settings(project: Path | None = None) -> OnlineSettings:
+    sources = []
+    file_settings: dict = {}
+    path = config_file()
+    if path.is_file():
+        try:
+            file_settings = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+            raise InputError(str(path), f"invalid fincomp config: {exc}") from None
+    registries = file_settings.get("registries", {})
+    online = file_settings.get("online", {})
+
+    pypi, where = _first(("FINCOMP_PYPI_URL", os.environ.get("FINCOMP_PYPI_URL")),
+                         (str(path), registries.get("pypi")),
+                         ("PIP_INDEX_URL", os.environ.get("PIP_INDEX_URL")),
+                         *_pip_config())
+    if pypi:
+        sources.append(f"PyPI mirror from {where}")
+    npm, where = _first(("FINCOMP_NPM_URL", os.environ.get("FINCOMP_NPM_URL")),
+                        (str(path), registries.get("npm")),
+                        ("NPM_CONFIG_REGISTRY", os.environ.get("NPM_CONFIG_REGISTRY")
+                         or os.environ.get("npm_config_registry")),
+                        *_npmrc(project))
+    if npm:
+        sources.append(f"npm registry from {where}")
+    return OnlineSettings(pypi=_pypi_base(pypi) if pypi else None,
+                          npm=npm.rstrip("/") if npm else None,
+                          concurrency=int(online.get("concurrency", 8)),
+                          cache_hours=float(online.get("cache_hours", 24)),
+                          sources=tuple(sources))
+
+
+def _first(*candidates: tuple[str, str | None]) -> tuple[str | None, str | None]:
+    for where, value in candidates:
+        if value and str(value).startswith(("http://", "https://")):
+            return str(value), where
+    return None, None
+
+
+def _pypi_base(index_url: str) -> str:
+    """pip's index URL (…/simple) to the JSON API base beside it (…/pypi/NAME/json)."""
+    base = index_url.rstrip("/")
+    return base[: -len("/simple")] if base.endswith("/simple") else base
+
+
+def _pip_config() -> list[tuple[str, str | None]]:
+    files = [os.environ.get("PIP_CONFIG_FILE"), "/etc/pip.conf", "/etc/xdg/pip/pip.conf",
+             os.path.expanduser("~/.pip/pip.conf"),
+             os.path.join(os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config"),
+                          "pip", "pip.conf")]
+    found = []
+    for name in reversed([f for f in files if f]):  # pip: the user's file wins
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(name, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError):
+            continue
+        value = parser.get("global", "index-url", fallback=None) or parser.get(
+            "install", "index-url", fallback=None)
+        found.append((name, value))
+    return found
+
+
+def _npmrc(project: Path | None) -> list[tuple[str, str | None]]:
+    files = [project / ".npmrc"] if project else []
+    files.append(Path(os.path.expanduser("~/.npmrc")))
+    found = []
+    for path in files:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for line in lines:
+            key, _, value = line.partition("=")
+            if key.strip() == "registry":
+                found.append((str(path), value.strip()))
+    return found

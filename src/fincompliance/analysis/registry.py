@@ -1,0 +1,283 @@
+"""Registry facts, only with `--online`: release history, the latest version and its
+licence, deprecated and yanked versions, maintainers, and the declared licence of the
+version in use when the lockfile records none. Asked of the mirrors the user configured
+(analysis/config.py), concurrently with a limit, with timeouts, retries with backoff and an
+on-disk cache; when a mirror cannot be reached the scan completes without these facts and
+says so."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from fincompliance.analysis.config import OnlineSettings
+from fincompliance.analysis.http import RETRIES, TIMEOUT, USER_AGENT
+from fincompliance.analysis.osv import newest
+from fincompliance.licensing.normalise import normalise
+from fincompliance.locations import cache_dir
+from fincompliance.model import Component, DeclaredLicense, Graph, ReleaseFacts
+
+_RETRY_STATUSES = {429, 500, 502, 503, 504}
+DECLARED_FROM_PROPERTY = "fincomp:declared-licence-from"
+
+
+@dataclass
+class EnrichmentReport:
+    asked: int = 0
+    enriched: int = 0
+    from_cache: int = 0
+    licences_added: int = 0
+    not_found: list[str] = field(default_factory=list)
+    unreachable: dict[str, str] = field(default_factory=dict)   # mirror -> why
+
+    def notes(self) -> list[str]:
+        notes = [f"{mirror} unreachable ({why}); the scan completed without its registry facts"
+                 for mirror, why in sorted(self.unreachable.items())]
+        if self.not_found:
+            notes.append(f"{len(self.not_found)} packages not on the mirror: "
+                         + ", ".join(sorted(self.not_found)[:10])
+                         + (" ..." if len(self.not_found) > 10 else ""))
+        return notes
+
+
+class _Unreachable(Exception):
+    pass
+
+
+def enrich(graph: Graph, settings: OnlineSettings) -> EnrichmentReport:
+    report = EnrichmentReport()
+    asks = []
+    for component in graph.components.values():
+        url = _url(component, settings)
+        if url is not None:
+            asks.append((component, url))
+    report.asked = len(asks)
+    if asks:
+        asyncio.run(_fetch_all(asks, settings, report))
+    return report
+
+
+def _url(component: Component, settings: OnlineSettings) -> str | None:
+    if component.ecosystem == "python" and settings.pypi:
+        return f"{settings.pypi}/pypi/{component.package.rsplit('/', 1)[1]}/json"
+    if component.ecosystem == "npm" and settings.npm:
+        return f"{settings.npm}/{quote(component.name, safe='@')}"
+    return None
+
+
+async def _fetch_all(asks: list[tuple[Component, str]], settings: OnlineSettings,
+                     report: EnrichmentReport) -> None:
+    limit = asyncio.Semaphore(max(1, settings.concurrency))
+    cache = _Cache(settings.cache_hours)
+    async with httpx.AsyncClient(timeout=TIMEOUT, headers={"User-Agent": USER_AGENT},
+                                 follow_redirects=True, trust_env=True) as http:
+        async def one(component: Component, url: str) -> None:
+            mirror = httpx.URL(url).host
+            if mirror in report.unreachable:
+                return
+            document = cache.get(url)
+            if document is not None:
+                report.from_cache += 1
+            else:
+                async with limit:
+                    try:
+                        document = await _get(http, url)
+                    except _Unreachable as exc:
+                        report.unreachable.setdefault(mirror, str(exc))
+                        return
+                if document is None:
+                    report.not_found.append(component.name)
+                    return
+                cache.put(url, document)
+            extra = {}
+            if component.ecosystem == "python" and not component.declared_licenses:
+                extra = await _pypi_version_metadata(http, limit, url, document, component,
+                                                     cache)
+            _apply(component, document, extra, report)
+
+        await asyncio.gather(*(one(component, url) for component, url in asks))
+
+
+async def _get(http: httpx.AsyncClient, url: str, as_json: bool = True):
+    """The document, None for 404/410, _Unreachable after retries."""
+    last = ""
+    for attempt in range(RETRIES):
+        if attempt:
+            await asyncio.sleep(0.25 * 2 ** attempt)
+        try:
+            response = await http.get(url)
+        except httpx.TransportError as exc:
+            last = str(exc) or type(exc).__name__
+            if isinstance(exc, httpx.ConnectError):
+                break  # nothing listens there: no use waiting
+            continue
+        if response.status_code in (404, 410):
+            return None
+        if response.status_code in _RETRY_STATUSES:
+            last = f"HTTP {response.status_code}"
+            continue
+        if response.status_code != 200:
+            raise _Unreachable(f"HTTP {response.status_code}")
+        try:
+            return response.json() if as_json else response.text
+        except ValueError:
+            raise _Unreachable("answered with something other than JSON") from None
+    raise _Unreachable(last or "no answer")
+
+
+async def _pypi_version_metadata(http, limit, project_url, document, component, cache
+                                 ) -> dict[str, Any]:
+    """Core metadata (PEP 658) of the version in use, for its licence fields."""
+    files = (document.get("releases") or {}).get(component.version or "") or []
+    with_metadata = [f for f in files if f.get("core_metadata") or f.get(
+        "data_dist_info_metadata")]
+    if not with_metadata:
+        return {}
+    url = str(httpx.URL(project_url).join(with_metadata[0]["url"])) + ".metadata"
+    text = cache.get(url)
+    if text is None:
+        async with limit:
+            try:
+                text = await _get(http, url, as_json=False)
+            except _Unreachable:
+                return {}
+        if text is None:
+            return {}
+        cache.put(url, text)
+    return {"metadata": text}
+
+
+def _apply(component: Component, document: dict[str, Any], extra: dict[str, Any],
+           report: EnrichmentReport) -> None:
+    if component.ecosystem == "npm":
+        facts, licences = _from_packument(document, component.version)
+    else:
+        facts, licences = _from_pypi(document, component.version, extra.get("metadata"))
+    component.release = facts
+    report.enriched += 1
+    if licences and not component.declared_licenses:
+        component.declared_licenses = tuple(licences)
+        component.properties = tuple(sorted({*component.properties,
+                                             (DECLARED_FROM_PROPERTY, "registry")}))
+        report.licences_added += 1
+
+
+def _from_packument(document: dict[str, Any], version: str | None
+                    ) -> tuple[ReleaseFacts, list[DeclaredLicense]]:
+    versions = document.get("versions") or {}
+    times = {k: v for k, v in (document.get("time") or {}).items()
+             if k not in ("created", "modified") and k in versions}
+    latest = (document.get("dist-tags") or {}).get("latest")
+    current = versions.get(version or "") or {}
+    licence = _npm_licence((versions.get(latest) or {}).get("license"))
+    used = _npm_licence(current.get("license"))
+    return ReleaseFacts(
+        latest_version=latest, latest_licence=_normalised(licence),
+        released=times.get(version or ""), last_release=max(times.values(), default=None),
+        release_count=len(versions), deprecated=current.get("deprecated") or None,
+        maintainers=tuple(sorted(str(m.get("name")) for m in document.get("maintainers") or []
+                                 if isinstance(m, dict) and m.get("name")))
+    ), ([DeclaredLicense(used, "license")] if used else [])
+
+
+def _npm_licence(value: Any) -> str | None:
+    if isinstance(value, dict):  # the legacy {"type": "MIT", "url": ...} form
+        value = value.get("type")
+    return str(value) if value else None
+
+
+def _from_pypi(document: dict[str, Any], version: str | None, metadata: str | None
+               ) -> tuple[ReleaseFacts, list[DeclaredLicense]]:
+    info = document.get("info") or {}
+    releases = {v: files for v, files in (document.get("releases") or {}).items() if files}
+    uploaded = {v: min(f.get("upload_time_iso_8601") or "" for f in files)
+                for v, files in releases.items()}
+    current = releases.get(version or "", [])
+    yanked = None
+    if current and all(f.get("yanked") for f in current):
+        yanked = next((f.get("yanked_reason") for f in current if f.get("yanked_reason")), "")
+    latest = info.get("version") or newest("PyPI", list(releases))
+    latest_licence = info.get("license_expression") or _short(info.get("license")) or \
+        _classifier(info.get("classifiers") or [])
+    licences = _metadata_licences(metadata) if metadata else []
+    if not licences and version == latest:
+        licences = [DeclaredLicense(text, name) for name, text in (
+            ("License-Expression", info.get("license_expression")),
+            ("License", _short(info.get("license")))) if text]
+    maintainers = tuple(sorted({str(info[k]) for k in ("maintainer", "author") if info.get(k)}))
+    return ReleaseFacts(
+        latest_version=latest, latest_licence=_normalised(latest_licence),
+        released=uploaded.get(version or "") or None,
+        last_release=max((t for t in uploaded.values() if t), default=None),
+        release_count=len(releases), yanked=yanked, maintainers=maintainers), licences
+
+
+def _short(text: str | None) -> str | None:
+    # Some projects put the whole licence text in the field; that is not an identifier.
+    return text if text and len(text) <= 200 and "\n" not in text.strip() else None
+
+
+def _classifier(classifiers: list[str]) -> str | None:
+    found = [c for c in classifiers if c.startswith("License ::")]
+    return found[0] if len(found) == 1 else None
+
+
+def _metadata_licences(text: str) -> list[DeclaredLicense]:
+    from email.parser import HeaderParser
+
+    headers = HeaderParser().parsestr(text)
+    found = []
+    for name in ("License-Expression", "License"):
+        value = _short(headers.get(name))
+        if value and value.upper() != "UNKNOWN":
+            found.append(DeclaredLicense(value, name))
+    found += [DeclaredLicense(c, "Classifier") for c in headers.get_all("Classifier")
+              or [] if c.startswith("License ::")]
+    return found
+
+
+def _normalised(text: str | None) -> str | None:
+    if not text:
+        return None
+    result = normalise(text, "registry")
+    return result.expression if result.identified else None
+
+
+class _Cache:
+    """Registry answers on disk, by URL, for `cache_hours`."""
+
+    def __init__(self, hours: float) -> None:
+        self.folder = cache_dir() / "registry"
+        self.seconds = hours * 3600
+
+    def _path(self, url: str) -> Path:
+        digest = hashlib.sha256(url.encode()).hexdigest()
+        return self.folder / digest[:2] / f"{digest}.json"
+
+    def get(self, url: str):
+        path = self._path(url)
+        try:
+            if time.time() - path.stat().st_mtime > self.seconds:
+                return None
+            return json.loads(path.read_text(encoding="utf-8"))["body"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def put(self, url: str, body) -> None:
+        path = self._path(url)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{time.time_ns()}.tmp")
+            temporary.write_text(json.dumps({"url": url, "body": body}), encoding="utf-8")
+            temporary.replace(path)
+        except OSError:
+            pass  # a cache that cannot be written is simply not used
+

@@ -1,0 +1,201 @@
+"""Registry enrichment with --online, against a real HTTP server on loopback serving real
+registry answers (tests/fixtures/registry), and never without --online."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, FIXTURES, run_cli
+
+REGISTRY = FIXTURES / "registry"
+LEGACY = CORPUS / "python/legacy-app"
+EXPRESS = CORPUS / "npm/express-app/package-lock.json"
+
+
+class _Mirror(http.server.BaseHTTPRequestHandler):
+    """PyPI's JSON API under /pypi/NAME/json and an npm registry under /npm/NAME."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        self.server.requests.append(self.path)
+        if self.path.startswith("/pypi/") and self.path.endswith("/json"):
+            path = REGISTRY / "pypi" / (self.path.split("/")[2] + ".json")
+        elif self.path.startswith("/npm/"):
+            path = REGISTRY / "npm" / (self.path[5:].replace("/", "%2f") + ".json")
+        else:
+            path = REGISTRY / "files" / self.path.lstrip("/")
+        if not path.is_file():
+            self.send_response(404)
+            self.end_headers()
+            return
+        own = f"http://127.0.0.1:{self.server.server_port}/".encode()
+        body = path.read_bytes().replace(b"https://mirror.example.internal/", own)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def mirror(tmp_path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Mirror)
+    server.requests = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    env = {"FINCOMP_PYPI_URL": f"{base}/simple/", "FINCOMP_NPM_URL": f"{base}/npm/",
+           "FINCOMP_CACHE_DIR": str(tmp_path / "cache")}
+    yield server, env
+    server.shutdown()
+
+
+def _scan(target, env, *extra):
+    result = run_cli("scan", str(target), "--format", "json", *extra, env=env)
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def test_release_facts_come_from_the_mirror(mirror):
+    server, env = mirror
+    document = _scan(LEGACY, env, "--online")
+    enrichment = document["analysis"]["enrichment"]
+    assert enrichment["asked"] == enrichment["enriched"] == 21
+    assert {r.split("/")[2] for r in server.requests} == {
+        c["name"] for c in document["components"]}
+    for component in document["components"]:
+        answer = json.loads((REGISTRY / "pypi" / f"{component['name']}.json").read_text())
+        release = component["release"]
+        assert release["latest_version"] == answer["info"]["version"]
+        assert release["release_count"] == len(answer["releases"])
+        assert release["released"] == answer["releases"][component["version"]][0][
+            "upload_time_iso_8601"]
+    urllib3 = next(c for c in document["components"] if c["name"] == "urllib3")
+    assert urllib3["release"]["latest_licence"] == "MIT"
+
+
+def test_without_online_nothing_is_asked(mirror):
+    server, env = mirror
+    _scan(LEGACY, env)
+    assert server.requests == []
+
+
+def test_policy_rules_on_release_facts(mirror, tmp_path):
+    _, env = mirror
+    project = tmp_path / "app"
+    project.mkdir()
+    pins = (LEGACY / "requirements.txt").read_text().replace("requests==2.21.0",
+                                                             "requests==2.32.0")
+    (project / "requirements.txt").write_text(pins)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "policy: age\nversion: 1\nextends: financial-default\nrules:\n"
+        "  - {id: FAR-BEHIND, article: art. 7, action: review,"
+        " when: {release: {behind_latest: {major: 3}}}}\n")
+    document = _scan(project, {**env, "FINCOMP_TODAY": "2026-11-23"}, "--online", "--policy",
+                     str(policy))
+    by_rule = {}
+    for finding in document["findings"]:
+        by_rule.setdefault(finding["rule"], {})[finding["name"]] = finding["why"]
+    assert by_rule["FIN-REL-DEPRECATED"] == {"requests": [
+        "version 2.32.0 is yanked: Yanked due to conflicts with CVE-2024-35195 mitigation"]}
+    assert by_rule["FAR-BEHIND"]["cryptography"] == [
+        "2.6.1 is 48 major and 0 minor versions behind 50.0.2"]
+    assert "six" not in by_rule["FAR-BEHIND"]
+
+
+def test_missing_npm_licences_are_filled_from_the_registry(mirror, tmp_path):
+    _, env = mirror
+    lock = json.loads(EXPRESS.read_text())
+    original = {key.rsplit("node_modules/", 1)[1]: entry.get("license")
+                for key, entry in lock["packages"].items() if key}
+    for entry in lock["packages"].values():
+        entry.pop("license", None)
+    lock["packages"][""]["dependencies"]["left-pad"] = "^1.3.0"
+    lock["packages"]["node_modules/left-pad"] = {"version": "1.3.0"}
+    (tmp_path / "package-lock.json").write_text(json.dumps(lock))
+    offline = _scan(tmp_path, env)
+    assert all(c["declared_licenses"] == [] for c in offline["components"])
+    document = _scan(tmp_path, env, "--online", "--policy", "financial-default")
+    concluded = {c["name"]: c["concluded_license"]["expression"]
+                 for c in document["components"]}
+    assert {name: concluded[name] for name in original} == original
+    assert document["analysis"]["enrichment"]["licences_added"] == 83
+    (deprecated,) = [f for f in document["findings"] if f["rule"] == "FIN-REL-DEPRECATED"]
+    assert deprecated["name"] == "left-pad"
+    assert deprecated["why"] == ["version 1.3.0 is deprecated: use String.prototype.padStart()"]
+
+
+def test_relicensing_is_a_closure_signal(mirror, tmp_path):
+    """chardet 3.0.4 is LGPL (recorded here as the institution's curation, since a
+    requirements file holds no licence); its newest release is under 0BSD."""
+    _, env = mirror
+    curations = tmp_path / "curations.yaml"
+    curations.write_text("curations:\n  - purl: pkg:pypi/chardet\n    versions: ['3.0.4']\n"
+                         "    concluded: LGPL-2.1-or-later\n    reason: COPYING of the sdist\n"
+                         "    reviewed: 2026-11-23\n")
+    document = _scan(LEGACY, env, "--online", "--policy", "financial-default",
+                     "--curations", str(curations))
+    relicensed = {f["name"]: f["why"] for f in document["findings"]
+                  if f["rule"] == "FIN-REL-RELICENSED"}
+    assert relicensed == {"chardet": [
+        "newest release 7.7.0 is under 0BSD, not LGPL-2.1-or-later"]}
+    # Components whose licence is not known are not called relicensed.
+    assert all(c["concluded_license"]["expression"] == "LicenseRef-fincomp-unknown"
+               for c in document["components"] if c["name"] in ("six", "idna"))
+
+
+def test_packages_the_mirror_lacks_are_listed(mirror):
+    _, env = mirror
+    document = _scan(CORPUS / "python/site-packages-fin", env, "--online")
+    enrichment = document["analysis"]["enrichment"]
+    assert enrichment["enriched"] == 18 and len(enrichment["not_found"]) == 45
+    assert "mysql-connector-python" in enrichment["not_found"]
+    assert any(note.startswith("45 packages not on the mirror")
+               for note in document["analysis"]["notes"])
+
+
+def test_an_unreachable_mirror_is_reported_and_the_scan_completes(tmp_path):
+    env = {"FINCOMP_NPM_URL": "http://127.0.0.1:9/npm/", "FINCOMP_CACHE_DIR": str(tmp_path)}
+    shutil.copy(EXPRESS, tmp_path / "package-lock.json")
+    result = run_cli("scan", str(tmp_path), "--online", env=env)
+    assert result.returncode == 0
+    assert "127.0.0.1 unreachable" in result.stdout
+    assert "the scan completed without its registry facts" in result.stdout
+
+
+def test_answers_are_cached(mirror, tmp_path):
+    server, env = mirror
+    _scan(LEGACY, env, "--online")
+    asked = len(server.requests)
+    again = _scan(LEGACY, env, "--online")
+    assert len(server.requests) == asked
+    assert again["analysis"]["enrichment"]["from_cache"] == 21
+
+
+def test_mirrors_come_from_pip_and_npm_configuration(mirror, tmp_path):
+    server, env = mirror
+    base = env["FINCOMP_NPM_URL"].rsplit("/npm/", 1)[0]
+    home = tmp_path / "home"
+    (home / ".config" / "pip").mkdir(parents=True)
+    (home / ".config" / "pip" / "pip.conf").write_text(f"[global]\nindex-url = {base}/simple\n")
+    project = tmp_path / "app"
+    project.mkdir()
+    shutil.copy(EXPRESS, project / "package-lock.json")
+    (project / ".npmrc").write_text(f"registry={base}/npm/\n")
+    shutil.copy(LEGACY / "requirements.txt", project / "requirements.txt")
+    clean = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+             "FINCOMP_PYPI_URL": "", "FINCOMP_NPM_URL": "", "PIP_INDEX_URL": "",
+             "PIP_CONFIG_FILE": "", "NPM_CONFIG_REGISTRY": "", "npm_config_registry": "",
+             "FINCOMP_CACHE_DIR": env["FINCOMP_CACHE_DIR"]}
+    document = _scan(project, clean, "--online")
+    assert document["analysis"]["enrichment"]["enriched"] == 21 + 82  # components
+    assert any(Path(source.split(" from ")[1]).name == "pip.conf"
+               for source in document["analysis"]["registries"])
