@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import http.server
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,7 @@ CORPUS = SHARED / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 OSV = SHARED / "osv" / "pypa-advisory-database" / "vulns"
+REGISTRY = FIXTURES / "registry"
 
 # Tests see only the vulnerability databases they make, never the developer's own.
 os.environ["FINCOMP_DB"] = str(Path(os.environ.get("TMPDIR", "/tmp"),
@@ -76,3 +79,42 @@ def pypa_db(tmp_path_factory) -> Path:
     result = run_cli("db", "update", "--from", str(OSV), "--db", str(path))
     assert result.returncode == 0, result.stderr
     return path
+
+
+class _Mirror(http.server.BaseHTTPRequestHandler):
+    """PyPI's JSON API under /pypi/NAME/json and an npm registry under /npm/NAME."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        self.server.requests.append(self.path)
+        if self.path.startswith("/pypi/") and self.path.endswith("/json"):
+            path = REGISTRY / "pypi" / (self.path.split("/")[2] + ".json")
+        elif self.path.startswith("/npm/"):
+            path = REGISTRY / "npm" / (self.path[5:].replace("/", "%2f") + ".json")
+        else:
+            path = REGISTRY / "files" / self.path.lstrip("/")
+        if not path.is_file():
+            self.send_response(404)
+            self.end_headers()
+            return
+        own = f"http://127.0.0.1:{self.server.server_port}/".encode()
+        body = path.read_bytes().replace(b"https://mirror.example.internal/", own)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def mirror(tmp_path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Mirror)
+    server.requests = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    env = {"FINCOMP_PYPI_URL": f"{base}/simple/", "FINCOMP_NPM_URL": f"{base}/npm/",
+           "FINCOMP_CACHE_DIR": str(tmp_path / "cache")}
+    yield server, env
+    server.shutdown()

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from fincompliance import __version__
+from fincompliance.analysis.assessment import assess_graph, load_assessments, load_model
 from fincompliance.analysis.stage import analyse, enrich_online
 from fincompliance.analysis.vulndb import VulnerabilityDatabase
 from fincompliance.analysis.vulndb import update as update_database
@@ -41,6 +42,7 @@ from fincompliance.policy.gate import judge
 from fincompliance.policy.loader import Policy, load_policy, rules_directory
 from fincompliance.policy.waivers import DEFAULT_LOCATION as DEFAULT_WAIVERS
 from fincompliance.policy.waivers import Waiver, load_waivers
+from fincompliance.report import assessment as assessment_report
 from fincompliance.report import database as database_report
 from fincompliance.report import (
     explain,
@@ -448,6 +450,49 @@ def policy_init_command(output: Annotated[Path, typer.Option(
         output.parent.mkdir(parents=True, exist_ok=True)
         _emit((rules_directory() / "starter.yaml").read_text(encoding="utf-8"), output)
         stdout.print(f"wrote {output}")
+
+
+@app.command("assess")
+def assess_command(path: PathArgument,
+                   model_file: Annotated[Path | None, typer.Option(
+                       "--model", metavar="FILE", help="An assessment model (default: the "
+                       "shipped GB/T 42927-2023 model, rules/assessment-model.yaml).",
+                       show_default=False)] = None,
+                   assessments_file: Annotated[Path | None, typer.Option(
+                       "--assessments", metavar="FILE",
+                       help="The institution's own assessments (default: "
+                       ".fincomp/assessments.yaml in PATH).", show_default=False)] = None,
+                   outbound: OutboundOption = PROPRIETARY,
+                   distribution: DistributionOption = Distribution.DISTRIBUTED_BINARY,
+                   output_format: Annotated[ScanFormat, typer.Option("--format", "-f")
+                                            ] = ScanFormat.table,
+                   language: Annotated[Language, typer.Option(
+                       "--lang", help="Language of attribute names.")] = Language.en,
+                   output: OutputOption = None, installed: InstalledOption = False,
+                   keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
+                   curations: CurationsOption = None, online: OnlineOption = False) -> None:
+    """Assess every component after GB/T 42927-2023: licence, security, vitality and the
+    institution's own judgements, weighted into a score and a grade (art. 9, 18)."""
+    with user_errors():
+        model = load_model(model_file)
+        root = path if path.is_dir() else path.parent
+        default = root / ".fincomp" / "assessments.yaml"
+        chosen = assessments_file or (default if default.is_file() else None)
+        institution = load_assessments(chosen, model) if chosen else []
+        result = _scan(path, installed, keep_going, exclude, curations, online)
+        outcome = review(result.graph, result.root, outbound, distribution,
+                         knowledge=load_knowledge())
+        assessments = assess_graph(result.graph, outcome.assessments, model, institution,
+                                   today(), result.analysis.database is not None)
+        if output_format is ScanFormat.json:
+            _emit(assessment_report.render_json(result.graph, assessments, model), output)
+        else:
+            console = Console(record=True, width=160, file=io.StringIO()) if output else stdout
+            assessment_report.render(result.graph, assessments, model, console,
+                                     "zh-CN" if language is Language.zh else "en")
+            if output:
+                _emit(console.export_text(), output)
+        _report_errors(result)
 
 
 DatabaseOption = Annotated[Path | None, typer.Option(

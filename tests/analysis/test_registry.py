@@ -3,58 +3,14 @@ registry answers (tests/fixtures/registry), and never without --online."""
 
 from __future__ import annotations
 
-import http.server
 import json
 import shutil
-import threading
 from pathlib import Path
 
-import pytest
+from conftest import CORPUS, REGISTRY, run_cli
 
-from conftest import CORPUS, FIXTURES, run_cli
-
-REGISTRY = FIXTURES / "registry"
 LEGACY = CORPUS / "python/legacy-app"
 EXPRESS = CORPUS / "npm/express-app/package-lock.json"
-
-
-class _Mirror(http.server.BaseHTTPRequestHandler):
-    """PyPI's JSON API under /pypi/NAME/json and an npm registry under /npm/NAME."""
-
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
-        self.server.requests.append(self.path)
-        if self.path.startswith("/pypi/") and self.path.endswith("/json"):
-            path = REGISTRY / "pypi" / (self.path.split("/")[2] + ".json")
-        elif self.path.startswith("/npm/"):
-            path = REGISTRY / "npm" / (self.path[5:].replace("/", "%2f") + ".json")
-        else:
-            path = REGISTRY / "files" / self.path.lstrip("/")
-        if not path.is_file():
-            self.send_response(404)
-            self.end_headers()
-            return
-        own = f"http://127.0.0.1:{self.server.server_port}/".encode()
-        body = path.read_bytes().replace(b"https://mirror.example.internal/", own)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def mirror(tmp_path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Mirror)
-    server.requests = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    env = {"FINCOMP_PYPI_URL": f"{base}/simple/", "FINCOMP_NPM_URL": f"{base}/npm/",
-           "FINCOMP_CACHE_DIR": str(tmp_path / "cache")}
-    yield server, env
-    server.shutdown()
 
 
 def _scan(target, env, *extra):

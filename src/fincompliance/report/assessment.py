@@ -1,0 +1,47 @@
+"""Component assessments (GB/T 42927-2023 model) as a table and as JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from rich.console import Console
+from rich.table import Table
+
+from fincompliance.analysis.assessment import ComponentAssessment, Model
+from fincompliance.model import Graph
+
+
+def render(graph: Graph, assessments: dict[str, ComponentAssessment], model: Model,
+           console: Console, language: str) -> None:
+    table = Table(title=f"Assessment ({model.name})", title_justify="left")
+    table.add_column("component", overflow="fold")
+    table.add_column("grade")
+    table.add_column("score", justify="right")
+    table.add_column("coverage", justify="right")
+    for attribute in model.attributes:
+        table.add_column(attribute.names.get(language, attribute.names["en"]), justify="right")
+    for ref, assessment in assessments.items():
+        component = graph.components[ref]
+        table.add_row(f"{component.name} {component.version or ''}", assessment.grade or "-",
+                      "-" if assessment.total is None else f"{assessment.total:g}",
+                      f"{assessment.coverage:.0%}",
+                      *("-" if s.score is None else f"{s.score:g}" for s in assessment.scores))
+    console.print(table)
+    console.print("Scores are 0-100; '-' is not assessed (no data supports it) and is left out "
+                  "of the score. `--format json` lists the inputs of every score.",
+                  highlight=False)
+
+
+def render_json(graph: Graph, assessments: dict[str, ComponentAssessment],
+                model: Model) -> str:
+    document = {
+        "model": {"name": model.name, "file": model.file,
+                  "attributes": [{"id": a.id, "names": a.names, "weight": a.weight,
+                                  "source": a.source} for a in model.attributes],
+                  "grades": [{"grade": g, "min": low} for g, low in model.grades]},
+        "components": [{"ref": ref, "name": graph.components[ref].name,
+                        "version": graph.components[ref].version, **asdict(assessment)}
+                       for ref, assessment in assessments.items()],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
