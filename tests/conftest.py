@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +87,13 @@ class _Mirror(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - the http.server API
         self.server.requests.append(self.path)
+        if self.server.delay:
+            time.sleep(self.server.delay)
+        if self.path in self.server.fail_first:
+            self.server.fail_first.discard(self.path)
+            self.send_response(500)
+            self.end_headers()
+            return
         if self.path.startswith("/pypi/") and self.path.endswith("/json"):
             path = REGISTRY / "pypi" / (self.path.split("/")[2] + ".json")
         elif self.path.startswith("/npm/"):
@@ -111,7 +119,7 @@ class _Mirror(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def mirror(tmp_path):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Mirror)
-    server.requests = []
+    server.requests, server.delay, server.fail_first = [], 0.0, set()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     env = {"FINCOMP_PYPI_URL": f"{base}/simple/", "FINCOMP_NPM_URL": f"{base}/npm/",

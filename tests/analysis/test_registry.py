@@ -155,3 +155,24 @@ def test_mirrors_come_from_pip_and_npm_configuration(mirror, tmp_path):
     assert document["analysis"]["enrichment"]["enriched"] == 21 + 82  # components
     assert any(Path(source.split(" from ")[1]).name == "pip.conf"
                for source in document["analysis"]["registries"])
+
+
+def test_a_server_error_is_retried(mirror):
+    server, env = mirror
+    server.fail_first = {"/pypi/six/json", "/pypi/idna/json"}
+    document = _scan(LEGACY, env, "--online")
+    assert document["analysis"]["enrichment"]["enriched"] == 21
+    assert server.requests.count("/pypi/six/json") == 2
+
+
+def test_a_slow_mirror_times_out_and_the_scan_completes(mirror, tmp_path):
+    server, env = mirror
+    server.delay = 2.0
+    config = tmp_path / "config.toml"
+    config.write_text("[online]\ntimeout = 0.5\nconcurrency = 4\n")
+    document = _scan(LEGACY, {**env, "FINCOMP_CONFIG": str(config)}, "--online")
+    assert document["analysis"]["enrichment"]["enriched"] == 0
+    assert document["analysis"]["notes"][0] == (
+        "127.0.0.1 unreachable (no answer within 0.5 s); the scan completed without its "
+        "registry facts")
+    assert len(document["components"]) == 21

@@ -20,6 +20,7 @@ class OnlineSettings:
     npm: str | None             # an npm registry base: {base}/{name}
     concurrency: int = 8
     cache_hours: float = 24.0
+    timeout: float = 20.0          # seconds for one request
     sources: tuple[str, ...] = ()  # where each setting came from, for messages
 
 
@@ -60,6 +61,7 @@ def load_settings(project: Path | None = None) -> OnlineSettings:
                           npm=npm.rstrip("/") if npm else None,
                           concurrency=int(online.get("concurrency", 8)),
                           cache_hours=float(online.get("cache_hours", 24)),
+                          timeout=float(online.get("timeout", 20)),
                           sources=tuple(sources))
 
 

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import httpx
 
 from fincompliance.analysis.config import OnlineSettings
-from fincompliance.analysis.http import RETRIES, TIMEOUT, USER_AGENT
+from fincompliance.analysis.http import RETRIES, USER_AGENT
 from fincompliance.analysis.osv import newest
 from fincompliance.licensing.normalise import normalise
 from fincompliance.locations import cache_dir
@@ -77,7 +77,8 @@ async def _fetch_all(asks: list[tuple[Component, str]], settings: OnlineSettings
                      report: EnrichmentReport) -> None:
     limit = asyncio.Semaphore(max(1, settings.concurrency))
     cache = _Cache(settings.cache_hours)
-    async with httpx.AsyncClient(timeout=TIMEOUT, headers={"User-Agent": USER_AGENT},
+    timeout = httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout))
+    async with httpx.AsyncClient(timeout=timeout, headers={"User-Agent": USER_AGENT},
                                  follow_redirects=True, trust_env=True) as http:
         async def one(component: Component, url: str) -> None:
             mirror = httpx.URL(url).host
@@ -88,6 +89,8 @@ async def _fetch_all(asks: list[tuple[Component, str]], settings: OnlineSettings
                 report.from_cache += 1
             else:
                 async with limit:
+                    if mirror in report.unreachable:
+                        return  # found unreachable while this request waited its turn
                     try:
                         document = await _get(http, url)
                     except _Unreachable as exc:
@@ -114,6 +117,9 @@ async def _get(http: httpx.AsyncClient, url: str, as_json: bool = True):
             await asyncio.sleep(0.25 * 2 ** attempt)
         try:
             response = await http.get(url)
+        except httpx.TimeoutException:
+            last = f"no answer within {http.timeout.read:g} s"
+            continue
         except httpx.TransportError as exc:
             last = str(exc) or type(exc).__name__
             if isinstance(exc, httpx.ConnectError):

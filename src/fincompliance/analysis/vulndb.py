@@ -71,6 +71,7 @@ class VulnerabilityDatabase:
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._read: dict[tuple[str, str], list[Advisory]] = {}
         try:
             # Autocommit mode: transactions are begun explicitly, so an import is one.
             self._connection = sqlite3.connect(path, timeout=30, isolation_level=None)
@@ -132,12 +133,21 @@ class VulnerabilityDatabase:
         except BaseException:
             cursor.execute("ROLLBACK")
             raise
+        finally:
+            self._read.clear()
         return ImportReport(source, added, updated, unchanged, withdrawn)
 
     # -- reading ---------------------------------------------------------------------------
 
     def advisories_for(self, ecosystem: str, package: str) -> list[Advisory]:
-        """Advisories naming this package, withdrawn ones left out."""
+        """Advisories naming this package, withdrawn ones left out (read once per package:
+        a graph holds the same package at many versions)."""
+        key = (ecosystem, package)
+        if key not in self._read:
+            self._read[key] = self._advisories_for(ecosystem, package)
+        return self._read[key]
+
+    def _advisories_for(self, ecosystem: str, package: str) -> list[Advisory]:
         rows = self._connection.execute(
             "SELECT DISTINCT advisory.id, advisory.record FROM affected JOIN advisory "
             "ON advisory.id = affected.advisory WHERE affected.ecosystem = ? AND "

@@ -41,12 +41,16 @@ def osv_package(component: Component) -> tuple[str, str] | None:
 def match_graph(graph: Graph, database: VulnerabilityDatabase) -> int:
     """Set `vulnerabilities` on every pinned component; returns how many are vulnerable."""
     vulnerable = 0
+    known: dict[tuple[str, tuple[str, str]], tuple[Vulnerability, ...]] = {}
     for component in graph.components.values():
         package = osv_package(component)
         if package is None or component.version is None:
             continue
-        found = match(component.version, package, database.advisories_for(*package),
-                      source=database.path.name)
+        key = (component.version, package)  # the same package and version in many places
+        if key not in known:
+            known[key] = match(component.version, package, database.advisories_for(*package),
+                               source=database.path.name)
+        found = known[key]
         component.vulnerabilities = found
         vulnerable += bool(found)
     return vulnerable
