@@ -126,3 +126,30 @@ def mirror(tmp_path):
            "FINCOMP_CACHE_DIR": str(tmp_path / "cache")}
     yield server, env
     server.shutdown()
+
+
+POSTGRES = os.environ.get("FINCOMP_TEST_POSTGRES")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_url(request, tmp_path):
+    """A new, empty ledger on each backend: a SQLite file, and a database of its own on the
+    PostgreSQL server that .ci/run starts (FINCOMP_TEST_POSTGRES)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+        return
+    if not POSTGRES:
+        if os.environ.get("CI"):
+            pytest.fail("FINCOMP_TEST_POSTGRES is not set: .ci/run starts PostgreSQL for these")
+        pytest.skip("no PostgreSQL (set FINCOMP_TEST_POSTGRES; .ci/postgres starts one)")
+    from sqlalchemy import create_engine, text
+
+    name = f"fincomp_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

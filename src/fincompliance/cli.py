@@ -8,9 +8,10 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -29,6 +30,12 @@ from fincompliance.analysis.vulndb import update as update_database
 from fincompliance.clock import today
 from fincompliance.errors import FincompError, UsageError
 from fincompliance.inputs import read_text
+from fincompliance.ledger import queries as ledger_queries
+from fincompliance.ledger.gitinfo import commit_and_branch
+from fincompliance.ledger.lifecycle import apply_states
+from fincompliance.ledger.record import ProjectInfo, ScanInfo, record_lifecycle, record_scan
+from fincompliance.ledger.store import open_ledger
+from fincompliance.ledger.verify import verify as verify_ledger
 from fincompliance.licensing.attribution import collect as collect_attributions
 from fincompliance.licensing.compatibility import PROPRIETARY, Distribution
 from fincompliance.licensing.conclude import conclude_graph
@@ -55,6 +62,7 @@ from fincompliance.report import (
     terminal,
 )
 from fincompliance.report import findings as findings_report
+from fincompliance.report import ledger as ledger_report
 from fincompliance.scan import ScanOptions, ScanResult, scan
 from fincompliance.scanners.sbom_document import read_document
 
@@ -131,6 +139,9 @@ app.add_typer(licenses_app, name="licenses")
 policy_app = typer.Typer(help="Institution policies: check, show, start one.",
                          no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+ledger_app = typer.Typer(help="The open-source ledger (台账): recorded scans, queries, "
+                         "lifecycle decisions, tamper evidence.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
 db_app = typer.Typer(help="The local vulnerability database (OSV data, offline).",
                      no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -152,11 +163,18 @@ def main_options(version: Annotated[bool, typer.Option(
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Bad input or usage: one line on stderr and exit 2, never a traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         yield
     except FincompError as error:
         stderr.print(f"fincomp: error: {error}", markup=False, soft_wrap=True)
         raise typer.Exit(error.exit_code) from None
+    except SQLAlchemyError as error:
+        reason = getattr(error, "orig", None) or error
+        stderr.print(f"fincomp: error: ledger: {str(reason).splitlines()[0]}", markup=False,
+                     soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def _curations(files: list[Path] | None) -> tuple[Curation, ...]:
@@ -236,6 +254,22 @@ WaiversOption = Annotated[Path | None, typer.Option(
     "--waivers", metavar="FILE",
     help="Approved exceptions (default: .fincomp/waivers.yaml beside what is checked).",
     show_default=False)]
+LedgerOption = Annotated[str | None, typer.Option(
+    "--ledger", metavar="URL", help="The ledger: a SQLite path or a database URL "
+    "(postgresql+psycopg://...); default FINCOMP_LEDGER, else a SQLite file in your data "
+    "folder. Lifecycle decisions in it become facts for policy rules.", show_default=False)]
+RecordOption = Annotated[bool, typer.Option(
+    "--record", help="Record this scan in the ledger (one transaction, hash-chained).")]
+ProjectOption = Annotated[str | None, typer.Option(
+    "--project", help="The project's name in the ledger (default: the folder's name).",
+    show_default=False)]
+RepositoryOption = Annotated[str | None, typer.Option(
+    "--repository", help="Its source repository, for the register.", show_default=False)]
+BusinessSystemOption = Annotated[str | None, typer.Option(
+    "--business-system", help="The business system it belongs to (业务系统).",
+    show_default=False)]
+OwnerOption = Annotated[str | None, typer.Option(
+    "--owner", help="The person responsible for it (责任人).", show_default=False)]
 BaselineOption = Annotated[Path | None, typer.Option(
     "--baseline", metavar="FILE",
     help="A previous scan JSON: only findings new since then fail, and changes since then "
@@ -265,11 +299,39 @@ def _gate(policy_file: str | None, output_format: ReportFormat, root: Path,
     return _Gate(policy, waivers, load_baseline(baseline) if baseline else None, fail_on.value)
 
 
+@dataclass(frozen=True)
+class _Recording:
+    """Where and as what a scan goes into the ledger (--record), or only read (--ledger)."""
+
+    url: str | None
+    record: bool
+    project: ProjectInfo | None
+
+
+def _recording(ledger: str | None, record: bool, project: str | None, repository: str | None,
+               business_system: str | None, owner: str | None, root: Path) -> _Recording | None:
+    if not record and ledger is None:
+        return None
+    name = project or root.resolve().name
+    return _Recording(ledger, record, ProjectInfo(name, repository, business_system, owner))
+
+
 def _judge_and_report(result: ScanResult, gate: _Gate | None, output_format: ReportFormat,
-                      output: Path | None) -> None:
+                      output: Path | None, recording: _Recording | None = None,
+                      source: str = "") -> None:
+    engine = open_ledger(recording.url) if recording else None
+    if engine is not None:
+        with engine.connect() as connection:
+            apply_states(result.graph, ledger_queries.lifecycle_states(connection))
     judgement = None if gate is None else judge(
         result.graph, result.root, gate.policy, waivers=gate.waivers, baseline=gate.baseline,
         fail_on=gate.fail_on, on=today())
+    if engine is not None and recording.record:
+        commit, branch = commit_and_branch(result.root)
+        scan_id = record_scan(engine, recording.project, ScanInfo(
+            source or result.root.resolve().name, commit, branch), result.graph, judgement)
+        stderr.print(f"recorded as scan {scan_id} of {recording.project.name} in the ledger "
+                     f"{engine.url.render_as_string(hide_password=True)}", highlight=False)
     if output_format is ReportFormat.json:
         extra = findings_report.judgement_dict(judgement) if judgement else None
         _emit(scan_json.render(result, extra), output)
@@ -297,14 +359,20 @@ def scan_command(path: PathArgument, output_format: FormatOption = ReportFormat.
                  keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
                  curations: CurationsOption = None, policy_file: PolicyOption = None,
                  fail_on: FailOnOption = FailOn.error, waivers_file: WaiversOption = None,
-                 baseline: BaselineOption = None, online: OnlineOption = False) -> None:
+                 baseline: BaselineOption = None, online: OnlineOption = False,
+                 ledger: LedgerOption = None, record: RecordOption = False,
+                 project: ProjectOption = None, repository: RepositoryOption = None,
+                 business_system: BusinessSystemOption = None,
+                 owner: OwnerOption = None) -> None:
     """Find every dependency under PATH, conclude its licence, and summarise; with --policy,
-    judge it and exit 1 on failure."""
+    judge it and exit 1 on failure; with --record, keep it in the ledger."""
     with user_errors():
         root = path if path.is_dir() else path.parent
         gate = _gate(policy_file, output_format, root, waivers_file, baseline, fail_on)
+        recording = _recording(ledger, record, project, repository, business_system, owner,
+                               root)
         result = _scan(path, installed, keep_going, exclude, curations, online)
-        _judge_and_report(result, gate, output_format, output)
+        _judge_and_report(result, gate, output_format, output, recording)
 
 
 @app.command("check")
@@ -530,6 +598,168 @@ def db_status_command(database: DatabaseOption = None,
             _emit(json.dumps(dataclasses.asdict(status), indent=2) + "\n", None)
         else:
             database_report.render_status(status, today(), stdout)
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON instead of a table.")]
+
+
+def _ledger_emit(value, json_output: bool, render) -> None:
+    if json_output:
+        _emit(ledger_report.to_json(value), None)
+    else:
+        render(value)
+
+
+@ledger_app.command("record")
+def ledger_record_command(sbom: Annotated[Path, typer.Argument(
+                              help="A CycloneDX or SPDX SBOM to record.", show_default=False)],
+                          ledger: LedgerOption = None, project: ProjectOption = None,
+                          repository: RepositoryOption = None,
+                          business_system: BusinessSystemOption = None,
+                          owner: OwnerOption = None, policy_file: PolicyOption = None,
+                          curations: CurationsOption = None) -> None:
+    """Record an existing SBOM (a supplier's delivery, or a CI artifact) in the ledger."""
+    with user_errors():
+        if not sbom.is_file():
+            raise UsageError(f"{sbom}: no such file")
+        gate = _gate(policy_file, ReportFormat.json, sbom.parent, None, None, FailOn.never)
+        result = ScanResult(sbom.parent, read_document(read_text(sbom, str(sbom)), sbom.name),
+                            tasks=[])
+        _analyse(result, curations, online=False)
+        recording = _Recording(ledger, True, ProjectInfo(project or sbom.stem, repository,
+                                                         business_system, owner))
+        with open(os.devnull, "w", encoding="utf-8") as sink, redirect_stdout(sink):
+            _judge_and_report(result, gate, ReportFormat.json, None, recording,
+                              source=sbom.name)
+
+
+@ledger_app.command("projects")
+def ledger_projects_command(ledger: LedgerOption = None, json_output: JsonOption = False
+                            ) -> None:
+    """Every project in the ledger, with its latest scan."""
+    with user_errors():
+        rows = ledger_queries.list_projects(open_ledger(ledger))
+        _ledger_emit(rows, json_output, lambda r: ledger_report.table(
+            r, ["name", "business_system", "owner", "scans", "last_recorded", "components"],
+            "Projects", stdout))
+
+
+@ledger_app.command("show")
+def ledger_show_command(project: Annotated[str, typer.Argument(help="A project's name.")],
+                        scan: Annotated[int | None, typer.Option(
+                            "--scan", help="A scan id (default: the latest).",
+                            show_default=False)] = None,
+                        ledger: LedgerOption = None, json_output: JsonOption = False) -> None:
+    """A project's latest (or given) scan: components, licences, vulnerabilities."""
+    with user_errors():
+        shown = ledger_queries.show(open_ledger(ledger), project, scan)
+        for component in shown["components"]:
+            component["vulnerability_ids"] = " ".join(
+                v["id"] for v in component["vulnerabilities"])
+        _ledger_emit(shown, json_output, lambda s: ledger_report.table(
+            s["components"], ["name", "version", "scope", "direct", "licence",
+                              "vulnerability_ids", "path"],
+            f"{project}: scan {s['scan']['id']} ({s['scan']['recorded_at']}, commit "
+            f"{s['scan']['commit_id'] or '-'})", stdout))
+
+
+@ledger_app.command("diff")
+def ledger_diff_command(project: Annotated[str, typer.Argument(help="A project's name.")],
+                        scans: Annotated[list[int] | None, typer.Argument(
+                            help="Two scan ids (default: the last two).",
+                            show_default=False)] = None,
+                        ledger: LedgerOption = None, json_output: JsonOption = False) -> None:
+    """What changed between two scans of a project."""
+    with user_errors():
+        if scans and len(scans) != 2:
+            raise UsageError("ledger diff: give two scan ids, or none for the last two")
+        before, after = scans if scans else (None, None)
+        result = ledger_queries.diff(open_ledger(ledger), project, before, after)
+        _ledger_emit(result, json_output, lambda d: ledger_report.render_diff(d, stdout))
+
+
+@ledger_app.command("affected")
+def ledger_affected_command(query: Annotated[str, typer.Argument(
+                                help="A purl, a package name with an optional range "
+                                "(\"log4j-core <2.17.1\"), or an advisory id.")],
+                            ledger: LedgerOption = None, json_output: JsonOption = False
+                            ) -> None:
+    """Every project and scan that uses a package (latest first), with the path to it."""
+    with user_errors():
+        rows = ledger_queries.affected(open_ledger(ledger), query)
+        _ledger_emit(rows, json_output, lambda r: ledger_report.table(
+            r, ["project", "scan", "recorded_at", "name", "version", "scope", "path"],
+            f"Affected by {query}", stdout))
+
+
+@ledger_app.command("history")
+def ledger_history_command(package: Annotated[str, typer.Argument(
+                               help="A purl without version, or a package name.")],
+                           ledger: LedgerOption = None, json_output: JsonOption = False
+                           ) -> None:
+    """Where and when a package has been in use."""
+    with user_errors():
+        rows = ledger_queries.history(open_ledger(ledger), package)
+        _ledger_emit(rows, json_output, lambda r: ledger_report.table(
+            r, ["project", "version", "first_seen", "last_seen", "scans", "in_latest_scan"],
+            f"History of {package}", stdout))
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@ledger_app.command("export")
+def ledger_export_command(export_format: Annotated[ExportFormat, typer.Option(
+                              "--format", "-f")] = ExportFormat.csv,
+                          output: OutputOption = None, ledger: LedgerOption = None) -> None:
+    """The register: every project's latest components with licence, vulnerabilities,
+    lifecycle state, system and responsible person."""
+    with user_errors():
+        rows = ledger_queries.register(open_ledger(ledger))
+        if export_format is ExportFormat.xlsx:
+            if output is None:
+                raise UsageError("--format xlsx writes a file: add -o FILE.xlsx")
+            ledger_report.register_xlsx(rows, output)
+        else:
+            _emit(ledger_report.register_csv(rows), output)
+
+
+def _decide(state: str):
+    def command(package: Annotated[str, typer.Argument(
+                    help="The package as a purl without version (pkg:maven/g/a).")],
+                actor: Annotated[str, typer.Option("--actor", help="Who decided.")],
+                reason: Annotated[str, typer.Option("--reason", help="Why.")],
+                versions: Annotated[str, typer.Option(
+                    "--versions", help="Which versions (\"*\", \"<2.17.1\").")] = "*",
+                ledger: LedgerOption = None) -> None:
+        with user_errors():
+            event = record_lifecycle(open_ledger(ledger), package, state, actor, reason,
+                                     versions)
+            stdout.print(f"{package} {versions}: {state} by {actor} (lifecycle event {event})")
+    command.__doc__ = f"Record that a package is {state} (with who and why)."
+    return command
+
+
+for _state, _name in (("proposed", "propose"), ("approved", "approve"), ("in-use", "use"),
+                      ("deprecated", "deprecate"), ("retired", "retire"),
+                      ("rejected", "reject")):
+    ledger_app.command(_name)(_decide(_state))
+
+
+@ledger_app.command("verify")
+def ledger_verify_command(ledger: LedgerOption = None) -> None:
+    """Check the hash chain and every recorded row; exit 1 naming the first bad entry."""
+    with user_errors():
+        result = verify_ledger(open_ledger(ledger))
+        if result.ok:
+            stdout.print(f"ledger verified: {result.entries} entries, chain head {result.head}",
+                         soft_wrap=True)
+            return
+        stdout.print(f"ledger verification FAILED after {result.entries} good entries: "
+                     f"{result.problem}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_POLICY_FAILURE)
 
 
 def main() -> None:

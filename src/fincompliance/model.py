@@ -145,6 +145,7 @@ class Component:
     vulnerabilities: tuple[Vulnerability, ...] = ()
     release: ReleaseFacts | None = None
     previous: PreviousState | None = None
+    lifecycle: str | None = None       # the institution's decision in the ledger, if read
 
     @property
     def package(self) -> str:

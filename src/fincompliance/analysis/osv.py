@@ -149,7 +149,8 @@ def _band(score: float) -> str:
 # -- which versions ---------------------------------------------------------------------
 
 @lru_cache(maxsize=65536)
-def _version(ecosystem: str, text: str):
+def parse_version(ecosystem: str, text: str):
+    """A version in the ecosystem's own order (OSV ecosystem names), None if unparseable."""
     cls = _VERSION_CLASSES.get(ecosystem)
     if cls is None:
         return None
@@ -163,7 +164,7 @@ def affects(package: AffectedPackage, version: str) -> bool:
     """Whether this affected entry covers `version`: listed, or inside a range."""
     if version in package.versions:
         return True
-    current = _version(package.ecosystem, version)
+    current = parse_version(package.ecosystem, version)
     if current is None:
         return False
     return any(_in_range(current, package.ecosystem, r) for r in package.ranges)
@@ -174,7 +175,7 @@ def _in_range(current, ecosystem: str, bounds: Range) -> bool:
     # last_affected close. "0" is before every version.
     events = []
     for kind, text in bounds.events:
-        parsed = None if text == "0" else _version(ecosystem, text)
+        parsed = None if text == "0" else parse_version(ecosystem, text)
         if parsed is None and text != "0":
             return False  # a bound we cannot order: do not guess
         events.append((kind, parsed))
@@ -207,10 +208,10 @@ class _Ordered:
 
 def lowest_fix(package: AffectedPackage, version: str) -> str | None:
     """The lowest fixed version above `version` that this entry no longer affects."""
-    current = _version(package.ecosystem, version)
+    current = parse_version(package.ecosystem, version)
     candidates = sorted(
         {(parsed, text) for r in package.ranges for kind, text in r.events if kind == "fixed"
-         for parsed in [_version(package.ecosystem, text)] if parsed is not None
+         for parsed in [parse_version(package.ecosystem, text)] if parsed is not None
          and (current is None or parsed > current)}, key=lambda pair: pair[0])
     for _, text in candidates:
         if not affects(package, text):
@@ -218,9 +219,28 @@ def lowest_fix(package: AffectedPackage, version: str) -> str | None:
     return None
 
 
+_OPERATORS = {"<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b, "==": lambda a, b: a == b,
+              "!=": lambda a, b: a != b, "<": lambda a, b: a < b, ">": lambda a, b: a > b}
+
+
+def satisfies(ecosystem: str, version: str, constraint: str) -> bool:
+    """Whether a version meets comma-separated comparisons (">=2.0,<2.17.1") in the
+    ecosystem's order; unparseable versions never do."""
+    current = parse_version(ecosystem, version)
+    if current is None:
+        return False
+    for part in (p.strip() for p in constraint.split(",") if p.strip()):
+        operator = next((o for o in _OPERATORS if part.startswith(o)), "==")
+        bound = parse_version(ecosystem, part[len(operator):].strip() if part.startswith(
+            operator) else part)
+        if bound is None or not _OPERATORS[operator](current, bound):
+            return False
+    return True
+
+
 def newest(ecosystem: str, texts: list[str]) -> str | None:
     """The highest of some versions by the ecosystem's order (unparseable ones last)."""
-    parsed = [(p, t) for t in texts for p in [_version(ecosystem, t)] if p is not None]
+    parsed = [(p, t) for t in texts for p in [parse_version(ecosystem, t)] if p is not None]
     return max(parsed, key=lambda pair: pair[0])[1] if parsed else None
 
 

@@ -363,10 +363,18 @@ def _change(value: dict[str, Any], facts: Facts, context):
     return True, why
 
 
+def _lifecycle(value, facts, context):
+    state = facts.component.lifecycle
+    if state is None:
+        return False, []
+    return state in _as_list(value), [f"lifecycle state in the ledger: {state}"]
+
+
 _TESTS = {"all": _all, "any": _any, "not": _not, "license": _license,
           "compatibility": _compatibility, "component": _component, "ecosystem": _ecosystem,
           "scope": _scope, "direct": _direct, "depth": _depth, "unpinned": _unpinned,
-          "vulnerability": _vulnerability, "release": _release, "change": _change}
+          "vulnerability": _vulnerability, "release": _release, "change": _change,
+          "lifecycle": _lifecycle}
 
 
 def failing(findings: Iterable[Finding], fail_on: str) -> list[Finding]:

@@ -1,0 +1,302 @@
+"""What compliance officers ask the ledger: projects, one project's latest scan, what
+changed between two scans, which systems use a package or are hit by an advisory, where a
+package has been in use, and the register export."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from packageurl import PackageURL
+from sqlalchemy import Connection, Engine, func, select
+
+from fincompliance.analysis.osv import OSV_ECOSYSTEMS, parse_version, satisfies
+from fincompliance.errors import UsageError
+from fincompliance.ledger.schema import (
+    lifecycle_events,
+    projects,
+    scan_components,
+    scan_findings,
+    scans,
+)
+
+_ADVISORY = re.compile(r"^(CVE-\d{4}-\d+|GHSA-[a-z0-9-]+|PYSEC-\d{4}-\d+|[A-Z]+-\d{4}-[\w-]+)$",
+                       re.IGNORECASE)
+
+
+def _project(connection: Connection, name: str) -> dict[str, Any]:
+    row = connection.execute(select(projects).where(projects.c.name == name)).mappings().first()
+    if row is None:
+        raise UsageError(f"no project {name!r} in the ledger (see `fincomp ledger projects`)")
+    return dict(row)
+
+
+def _scan_ids(connection: Connection, project_id: int) -> list[int]:
+    return list(connection.execute(select(scans.c.id).where(
+        scans.c.project_id == project_id).order_by(scans.c.id.desc())).scalars())
+
+
+def list_projects(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        return _list_projects(connection)
+
+
+def _list_projects(connection: Connection) -> list[dict[str, Any]]:
+    latest = select(scans.c.project_id, func.max(scans.c.id).label("scan_id"),
+                    func.count(scans.c.id).label("scans")).group_by(
+        scans.c.project_id).subquery()
+    rows = connection.execute(
+        select(projects, latest.c.scans, scans.c.recorded_at, scans.c.id.label("scan_id"))
+        .join(latest, latest.c.project_id == projects.c.id)
+        .join(scans, scans.c.id == latest.c.scan_id).order_by(projects.c.name)).mappings().all()
+    found = []
+    for row in rows:
+        count = connection.execute(select(func.count()).where(
+            scan_components.c.scan_id == row["scan_id"])).scalar()
+        found.append({"name": row["name"], "repository": row["repository"],
+                      "business_system": row["business_system"], "owner": row["owner"],
+                      "scans": row["scans"], "last_scan": row["scan_id"],
+                      "last_recorded": row["recorded_at"], "components": count})
+    return found
+
+
+def _components(connection: Connection, scan_id: int) -> list[dict[str, Any]]:
+    rows = connection.execute(select(scan_components).where(
+        scan_components.c.scan_id == scan_id).order_by(scan_components.c.ref)).mappings()
+    return [{**{k: v for k, v in row.items() if k not in ("id", "scan_id")},
+             "vulnerabilities": json.loads(row["vulnerabilities"]),
+             "release": json.loads(row["release"]) if row["release"] else None}
+            for row in rows]
+
+
+def show(engine: Engine, name: str, scan_id: int | None = None) -> dict[str, Any]:
+    with engine.connect() as connection:
+        project = _project(connection, name)
+        ids = _scan_ids(connection, project["id"])
+        chosen = scan_id if scan_id is not None else ids[0]
+        if chosen not in ids:
+            raise UsageError(f"scan {chosen} is not a scan of {name}")
+        scan = dict(connection.execute(select(scans).where(scans.c.id == chosen))
+                    .mappings().one())
+        findings = [dict(r) for r in connection.execute(select(
+            scan_findings.c.finding_id, scan_findings.c.rule, scan_findings.c.severity,
+            scan_findings.c.component_ref, scan_findings.c.status, scan_findings.c.article)
+            .where(scan_findings.c.scan_id == chosen).order_by(scan_findings.c.finding_id))
+            .mappings()]
+        return {"project": {k: project[k] for k in ("name", "repository", "business_system",
+                                                     "owner")},
+                "scan": {k: v for k, v in scan.items() if k != "project_id"},
+                "components": _components(connection, chosen), "findings": findings}
+
+
+@dataclass
+class Diff:
+    project: str
+    before: int
+    after: int
+    added: list[dict] = field(default_factory=list)
+    removed: list[dict] = field(default_factory=list)
+    upgraded: list[dict] = field(default_factory=list)
+    downgraded: list[dict] = field(default_factory=list)
+    licence_changes: list[dict] = field(default_factory=list)
+    new_vulnerabilities: list[dict] = field(default_factory=list)
+    fixed_vulnerabilities: list[dict] = field(default_factory=list)
+    new_findings: list[dict] = field(default_factory=list)
+
+
+def diff(engine: Engine, name: str, before: int | None = None, after: int | None = None
+         ) -> Diff:
+    with engine.connect() as connection:
+        project = _project(connection, name)
+        ids = _scan_ids(connection, project["id"])
+        if before is None or after is None:
+            if len(ids) < 2:
+                raise UsageError(f"{name} has {len(ids)} recorded scan(s); a diff needs two")
+            after, before = ids[0], ids[1]
+        for scan_id in (before, after):
+            if scan_id not in ids:
+                raise UsageError(f"scan {scan_id} is not a scan of {name}")
+        old = _by_package(_components(connection, before))
+        new = _by_package(_components(connection, after))
+        result = Diff(name, before, after)
+        for package in sorted(set(old) | set(new)):
+            _compare(package, old.get(package, {}), new.get(package, {}), result)
+        old_findings = set(connection.execute(select(scan_findings.c.finding_id).where(
+            scan_findings.c.scan_id == before)).scalars())
+        result.new_findings = [dict(r) for r in connection.execute(select(
+            scan_findings.c.finding_id, scan_findings.c.rule, scan_findings.c.severity,
+            scan_findings.c.component_ref).where(scan_findings.c.scan_id == after).order_by(
+            scan_findings.c.finding_id)).mappings() if r["finding_id"] not in old_findings]
+        return result
+
+
+def _by_package(components: list[dict]) -> dict[str, dict[str, dict]]:
+    found: dict[str, dict[str, dict]] = {}
+    for component in components:
+        found.setdefault(component["package"], {})[component["version"] or ""] = component
+    return found
+
+
+def _compare(package: str, old: dict[str, dict], new: dict[str, dict], result: Diff) -> None:
+    gone = [old[v] for v in sorted(set(old) - set(new))]
+    came = [new[v] for v in sorted(set(new) - set(old))]
+    # One version replaced by one other is an upgrade or a downgrade, not a removal.
+    if len(gone) == 1 and len(came) == 1:
+        was, now = gone[0], came[0]
+        ecosystem = _osv_ecosystem(now["purl"])
+        a, b = (parse_version(ecosystem, c["version"] or "") if ecosystem else None
+                for c in (was, now))
+        moved = {"package": package, "name": now["name"], "from": was["version"],
+                 "to": now["version"]}
+        (result.downgraded if a is not None and b is not None and b < a
+         else result.upgraded).append(moved)
+        pairs = [(was, now)]
+    else:
+        result.removed += [_brief(c) for c in gone]
+        result.added += [_brief(c) for c in came]
+        pairs = []
+    pairs += [(old[v], new[v]) for v in sorted(set(old) & set(new))]
+    for was, now in pairs:
+        if was["licence"] != now["licence"]:
+            result.licence_changes.append({"package": package, "name": now["name"],
+                                           "version": now["version"], "from": was["licence"],
+                                           "to": now["licence"]})
+    old_ids = {v["id"] for c in old.values() for v in c["vulnerabilities"]}
+    new_ids = {v["id"] for c in new.values() for v in c["vulnerabilities"]}
+    for component in new.values():
+        result.new_vulnerabilities += [
+            {"name": component["name"], "version": component["version"], "id": v["id"],
+             "severity": v["severity"]} for v in component["vulnerabilities"]
+            if v["id"] not in old_ids]
+    for component in old.values():
+        result.fixed_vulnerabilities += [
+            {"name": component["name"], "version": component["version"], "id": v["id"]}
+            for v in component["vulnerabilities"] if v["id"] not in new_ids]
+
+
+def _brief(component: dict) -> dict:
+    return {"package": component["package"], "name": component["name"],
+            "version": component["version"], "licence": component["licence"]}
+
+
+def _osv_ecosystem(purl: str) -> str | None:
+    try:
+        return OSV_ECOSYSTEMS.get(PackageURL.from_string(purl).type)
+    except ValueError:
+        return None
+
+
+def affected(engine: Engine, query: str) -> list[dict[str, Any]]:
+    """Every recorded scan with a component the query names, latest first. QUERY is a purl
+    (with a version: that version; without: any), an advisory id, or a package name with
+    an optional version range ("log4j-core <2.17.1", "lodash@<4.17.21")."""
+    query = query.strip()
+    if not query:
+        raise UsageError("ledger affected: give a purl, a package name (with a range) or an "
+                         "advisory id")
+    condition, keep = _condition(query)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(scan_components.c.name, scan_components.c.version, scan_components.c.purl,
+                   scan_components.c.path, scan_components.c.scope,
+                   scan_components.c.vulnerabilities, scans.c.id.label("scan"),
+                   scans.c.recorded_at, scans.c.commit_id, projects.c.name.label("project"))
+            .join(scans, scans.c.id == scan_components.c.scan_id)
+            .join(projects, projects.c.id == scans.c.project_id)
+            .where(condition).order_by(scans.c.id.desc(), scan_components.c.ref)).mappings()
+        return [{k: v for k, v in row.items() if k != "vulnerabilities"}
+                for row in rows if keep(row)]
+
+
+def _condition(query: str):
+    if _ADVISORY.match(query):
+        wanted = query.upper()
+        return (scan_components.c.vulnerabilities.contains(wanted),
+                lambda row: any(wanted == v["id"].upper() or wanted in (
+                    a.upper() for a in v["aliases"]) for v in json.loads(row["vulnerabilities"])))
+    if query.startswith("pkg:"):
+        if "@" in query:
+            return scan_components.c.purl == query, lambda row: True
+        return scan_components.c.package == query, lambda row: True
+    name, _, constraint = (query.partition("@") if "@" in query.lstrip("@")
+                           else query.partition(" "))
+    if query.startswith("@") and "@" in query[1:]:  # a scoped npm name with a range
+        name, constraint = query.rsplit("@", 1)[0], query.rsplit("@", 1)[1]
+    name, constraint = name.strip(), constraint.strip()
+    if not constraint:
+        return scan_components.c.name == name, lambda row: True
+    return scan_components.c.name == name, lambda row: bool(
+        row["version"] and _osv_ecosystem(row["purl"]) and satisfies(
+            _osv_ecosystem(row["purl"]), row["version"], constraint))
+
+
+def history(engine: Engine, package_query: str) -> list[dict[str, Any]]:
+    """Per project: the versions of a package it used, first and last seen."""
+    condition, keep = _condition(package_query)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(projects.c.name.label("project"), scan_components.c.version,
+                   scan_components.c.vulnerabilities, scan_components.c.purl,
+                   scans.c.recorded_at, scans.c.id.label("scan"))
+            .join(scans, scans.c.id == scan_components.c.scan_id)
+            .join(projects, projects.c.id == scans.c.project_id)
+            .where(condition).order_by(scans.c.id)).mappings()
+        found: dict[tuple[str, str | None], dict[str, Any]] = {}
+        for row in rows:
+            if not keep(row):
+                continue
+            key = (row["project"], row["version"])
+            entry = found.setdefault(key, {"project": row["project"], "version": row["version"],
+                                           "first_seen": row["recorded_at"], "scans": 0})
+            entry["last_seen"] = row["recorded_at"]
+            entry["scans"] += 1
+        latest = {p: max(s for s in connection.execute(select(scans.c.id).join(projects).where(
+            projects.c.name == p)).scalars()) for p, _ in found}
+        for (project, _), entry in found.items():
+            entry["in_latest_scan"] = bool(connection.execute(select(func.count()).where(
+                scan_components.c.scan_id == latest[project],
+                scan_components.c.version == entry["version"], condition)).scalar())
+        return sorted(found.values(), key=lambda e: (e["project"], e["first_seen"]))
+
+
+def lifecycle_states(connection: Connection) -> list[dict[str, Any]]:
+    return [dict(r) for r in connection.execute(select(lifecycle_events).order_by(
+        lifecycle_events.c.id)).mappings()]
+
+
+def register(engine: Engine) -> list[dict[str, Any]]:
+    """The register (台账) rows of every project's latest scan: the columns JR/T 0290-2024
+    asks for (source, version, licence, systems, responsible person, vulnerability status)
+    and the lifecycle state."""
+    from fincompliance.ledger.lifecycle import state_of
+
+    with engine.connect() as connection:
+        events = lifecycle_states(connection)
+        rows = []
+        for project in _list_projects(connection):
+            details = _project(connection, project["name"])
+            for component in _components(connection, project["last_scan"]):
+                vulnerabilities = component["vulnerabilities"]
+                rows.append({
+                    "project": project["name"],
+                    "business_system": details["business_system"] or "",
+                    "owner": details["owner"] or "", "repository": details["repository"] or "",
+                    "component": component["name"], "version": component["version"] or "",
+                    "ecosystem": component["ecosystem"], "purl": component["purl"],
+                    "licence": component["licence"] or "",
+                    "declared_licence": component["declared"] or "",
+                    "scope": component["scope"],
+                    "direct": "yes" if component["direct"] else "no",
+                    "vulnerabilities": len(vulnerabilities),
+                    "vulnerability_ids": " ".join(v["id"] for v in vulnerabilities),
+                    "highest_severity": max((v["severity"] for v in vulnerabilities),
+                                            key=_SEVERITIES.index, default=""),
+                    "lifecycle": state_of(events, component["package"], component["version"]),
+                    "last_scan": project["last_recorded"],
+                })
+        return rows
+
+
+_SEVERITIES = ["unknown", "low", "medium", "high", "critical"]

@@ -1,0 +1,167 @@
+"""Recording a scan, and lifecycle decisions, as ledger entries: each one transaction, each
+chained to the entry before it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from fincompliance import __version__
+from fincompliance.errors import UsageError
+from fincompliance.ledger.lifecycle import valid_range
+from fincompliance.ledger.schema import (
+    lifecycle_events,
+    projects,
+    scan_components,
+    scan_findings,
+    scans,
+)
+from fincompliance.ledger.store import append, digest, locked_head, write
+from fincompliance.model import Graph, PathIndex
+from fincompliance.policy.gate import Judgement
+
+LIFECYCLE_STATES = ("proposed", "approved", "in-use", "deprecated", "retired", "rejected")
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    name: str
+    repository: str | None = None
+    business_system: str | None = None
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class ScanInfo:
+    source: str
+    commit: str | None = None
+    branch: str | None = None
+
+
+def now() -> str:
+    return datetime.now(tz=UTC).isoformat(timespec="microseconds")
+
+
+def record_scan(engine: Engine, project: ProjectInfo, info: ScanInfo, graph: Graph,
+                judgement: Judgement | None = None) -> int:
+    """Store one scan (project, components with licences and facts, findings) as one
+    transaction and one ledger entry; returns the scan id."""
+    rows = _component_rows(graph)
+    findings = [] if judgement is None else [
+        {"finding_id": f.id, "rule": f.rule, "severity": f.severity, "action": f.action,
+         "article": f.article, "component_ref": f.component, "status": judgement.status(f),
+         "message": f.message} for f in judgement.findings]
+    policy = judgement.policy if judgement else None
+
+    def work(connection: Connection) -> int:
+        with locked_head(connection) as head:
+            project_id = _project_id(connection, project)
+            at = now()
+            scan_id = connection.execute(insert(scans).values(
+                project_id=project_id, recorded_at=at, commit_id=info.commit,
+                branch=info.branch, tool_version=__version__,
+                policy_name=policy.name if policy else None,
+                policy_digest=policy.digest if policy else None, source=info.source,
+                entry_seq=head["seq"] + 1)).inserted_primary_key[0]
+            if rows:
+                connection.execute(insert(scan_components),
+                                   [{**row, "scan_id": scan_id} for row in rows])
+            if findings:
+                connection.execute(insert(scan_findings),
+                                   [{**row, "scan_id": scan_id} for row in findings])
+            append(connection, "scan", scan_id, at,
+                   digest(scan_content(connection, scan_id)), head)
+            return scan_id
+
+    return write(engine, work)
+
+
+def _project_id(connection: Connection, project: ProjectInfo) -> int:
+    found = connection.execute(select(projects.c.id).where(
+        projects.c.name == project.name)).scalar()
+    details = {k: v for k, v in (("repository", project.repository),
+                                 ("business_system", project.business_system),
+                                 ("owner", project.owner)) if v}
+    if found is None:
+        return connection.execute(insert(projects).values(
+            name=project.name, created_at=now(), **details)).inserted_primary_key[0]
+    if details:
+        connection.execute(update(projects).where(projects.c.id == found).values(**details))
+    return found
+
+
+def _component_rows(graph: Graph) -> list[dict]:
+    index = PathIndex(graph)
+    direct = graph.direct_refs()
+    names = {**{r: p.name for r, p in graph.projects.items()},
+             **{r: f"{c.name}@{c.version or '*'}" for r, c in graph.components.items()}}
+    rows = []
+    for component in graph.sorted_components():
+        paths = index.paths_to(component.ref, limit=1)
+        rows.append({
+            "ref": component.ref, "purl": component.purl, "package": component.package,
+            "ecosystem": component.ecosystem, "name": component.name,
+            "version": component.version, "scope": component.scope.value,
+            "direct": component.ref in direct,
+            "licence": component.concluded.expression if component.concluded else None,
+            "declared": component.declared_license,
+            "path": " > ".join(names.get(r, r) for r in paths[0]) if paths else None,
+            "vulnerabilities": json.dumps([asdict(v) for v in component.vulnerabilities],
+                                          sort_keys=True),
+            "release": json.dumps(asdict(component.release), sort_keys=True)
+            if component.release else None})
+    return rows
+
+
+def scan_content(connection: Connection, scan_id: int) -> dict:
+    """What a scan entry's digest covers, read back from the rows as stored."""
+    scan = connection.execute(select(scans).where(scans.c.id == scan_id)).mappings().one()
+    project = connection.execute(select(projects.c.name).where(
+        projects.c.id == scan["project_id"])).scalar()
+    components = connection.execute(
+        select(scan_components).where(scan_components.c.scan_id == scan_id)
+        .order_by(scan_components.c.ref)).mappings().all()
+    findings = connection.execute(
+        select(scan_findings).where(scan_findings.c.scan_id == scan_id)
+        .order_by(scan_findings.c.finding_id)).mappings().all()
+    return {"project": project,
+            "scan": {k: v for k, v in scan.items() if k not in ("id", "project_id")},
+            "components": [{k: v for k, v in c.items() if k not in ("id", "scan_id")}
+                           for c in components],
+            "findings": [{k: v for k, v in f.items() if k not in ("id", "scan_id")}
+                         for f in findings]}
+
+
+def record_lifecycle(engine: Engine, package: str, state: str, actor: str, reason: str,
+                     versions: str = "*") -> int:
+    if state not in LIFECYCLE_STATES:
+        raise UsageError(f"lifecycle state {state!r}: one of {', '.join(LIFECYCLE_STATES)}")
+    if not package.startswith("pkg:") or "@" in package:
+        raise UsageError(f"{package}: give the package as a purl without version "
+                         "(pkg:pypi/django) and versions with --versions")
+    if not valid_range(versions):
+        raise UsageError(f"--versions {versions!r} is not a version range (\"*\", "
+                         "\"<2.17.1\", \">=2.0,<3\")")
+    if not actor.strip() or not reason.strip():
+        raise UsageError("a lifecycle decision needs who (--actor) and why (--reason)")
+
+    def work(connection: Connection) -> int:
+        with locked_head(connection) as head:
+            at = now()
+            event_id = connection.execute(insert(lifecycle_events).values(
+                package=package, versions=versions, state=state, actor=actor, reason=reason,
+                at=at, entry_seq=head["seq"] + 1)).inserted_primary_key[0]
+            append(connection, "lifecycle", event_id, at,
+                   digest(lifecycle_content(connection, event_id)), head)
+            return event_id
+
+    return write(engine, work)
+
+
+def lifecycle_content(connection: Connection, event_id: int) -> dict:
+    row = connection.execute(select(lifecycle_events).where(
+        lifecycle_events.c.id == event_id)).mappings().one()
+    return {k: v for k, v in row.items() if k != "id"}

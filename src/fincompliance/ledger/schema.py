@@ -1,0 +1,107 @@
+"""The ledger's tables (the current schema; migrations/ builds it step by step)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+projects = Table(
+    "projects", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("repository", Text),
+    Column("business_system", Text),
+    Column("owner", Text),
+    Column("created_at", String(32), nullable=False),
+)
+
+scans = Table(
+    "scans", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("recorded_at", String(32), nullable=False),
+    Column("commit_id", String(64)),
+    Column("branch", Text),
+    Column("tool_version", String(40), nullable=False),
+    Column("policy_name", Text),
+    Column("policy_digest", String(64)),
+    Column("source", Text, nullable=False),
+    Column("entry_seq", Integer, nullable=False, unique=True),
+)
+
+scan_components = Table(
+    "scan_components", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scan_id", Integer, ForeignKey("scans.id"), nullable=False, index=True),
+    Column("ref", Text, nullable=False),
+    Column("purl", Text, nullable=False),
+    Column("package", Text, nullable=False),
+    Column("ecosystem", String(40), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("version", Text),
+    Column("scope", String(16), nullable=False),
+    Column("direct", Boolean, nullable=False),
+    Column("licence", Text),
+    Column("declared", Text),
+    Column("path", Text),
+    Column("vulnerabilities", Text, nullable=False),   # JSON
+    Column("release", Text),                           # JSON
+    Index("scan_components_package", "package"),
+    Index("scan_components_name", "name"),
+)
+
+scan_findings = Table(
+    "scan_findings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scan_id", Integer, ForeignKey("scans.id"), nullable=False, index=True),
+    Column("finding_id", String(32), nullable=False),
+    Column("rule", Text, nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("article", Text, nullable=False),
+    Column("component_ref", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("message", Text, nullable=False),
+)
+
+lifecycle_events = Table(
+    "lifecycle_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("package", Text, nullable=False, index=True),
+    Column("versions", Text, nullable=False),          # a version range, or "*"
+    Column("state", String(16), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("entry_seq", Integer, nullable=False, unique=True),
+)
+
+ledger_entries = Table(
+    "ledger_entries", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),        # scan, lifecycle
+    Column("subject_id", Integer, nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("digest", String(64), nullable=False),      # of the entry's content
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# One row: the newest entry. Recorders lock it, so entries are appended one at a time.
+chain_head = Table(
+    "chain_head", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)

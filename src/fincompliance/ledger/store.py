@@ -1,0 +1,143 @@
+"""Opening the ledger (SQLite file by default, PostgreSQL by URL), bringing its schema up to
+date with Alembic, and appending hash-chained entries one writer at a time."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from fincompliance.errors import FincompError, UsageError
+from fincompliance.ledger.schema import chain_head, ledger_entries
+
+T = TypeVar("T")
+GENESIS = "0" * 64
+_WRITES = "fincomp_writes"
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class LedgerBusy(FincompError):
+    exit_code = 2
+
+    def __str__(self) -> str:
+        return ("ledger busy: another fincomp process is writing to it; run the command again "
+                "(it waited " + self.args[0] + ")")
+
+
+def default_url() -> str:
+    configured = os.environ.get("FINCOMP_LEDGER")
+    if configured:
+        return configured
+    base = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+    return f"sqlite:///{Path(base, 'fincomp', 'ledger.sqlite3')}"
+
+
+def open_ledger(url: str | None = None, migrate: bool = True) -> Engine:
+    """An engine on the ledger, its schema brought to the current revision."""
+    url = url or default_url()
+    if "://" not in url:  # a plain path means a SQLite file
+        url = f"sqlite:///{Path(url).resolve()}"
+    try:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"timeout": 5})
+            _sqlite_writes_lock_at_begin(engine)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ImportError) as exc:
+        raise UsageError(f"--ledger {url}: not a database URL fincomp can open ({exc})") \
+            from None
+    if migrate:
+        try:
+            upgrade(engine)
+        except OperationalError as exc:
+            raise UsageError(f"ledger {engine.url.render_as_string(hide_password=True)}: "
+                             f"cannot open: {exc.orig}") from None
+    return engine
+
+
+def _sqlite_writes_lock_at_begin(engine: Engine) -> None:
+    # pysqlite begins transactions lazily, so two recorders could both read the chain head
+    # before either writes. BEGIN IMMEDIATE takes the write lock up front.
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        writes = connection.get_execution_options().get(_WRITES, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with engine.connect().execution_options(**{_WRITES: True}) as connection, \
+            connection.begin():
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def write(engine: Engine, work: Callable[[Connection], T], attempts: int = 6) -> T:
+    """Run `work` in one transaction, retrying while another writer holds a SQLite ledger."""
+    waited = 0.0
+    for attempt in range(attempts):
+        try:
+            with engine.connect().execution_options(**{_WRITES: True}) as connection, \
+                    connection.begin():
+                return work(connection)
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+                raise
+            pause = 0.2 * 2 ** attempt
+            time.sleep(pause)
+            waited += pause + 5  # the driver's own timeout, then ours
+    raise LedgerBusy(f"{waited:.0f} s")
+
+
+@contextmanager
+def locked_head(connection: Connection) -> Iterator[dict[str, Any]]:
+    """The chain head, locked until the transaction ends (one appender at a time)."""
+    query = select(chain_head).where(chain_head.c.id == 1)
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = connection.execute(query).mappings().one()
+    yield dict(row)
+
+
+def canonical(document: Any) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(document: Any) -> str:
+    return hashlib.sha256(canonical(document).encode()).hexdigest()
+
+
+def entry_hash(prev_hash: str, seq: int, kind: str, subject_id: int, at: str,
+               content_digest: str) -> str:
+    return digest([prev_hash, seq, kind, subject_id, at, content_digest])
+
+
+def append(connection: Connection, kind: str, subject_id: int, at: str,
+           content_digest: str, head: dict[str, Any]) -> int:
+    seq = head["seq"] + 1
+    new_hash = entry_hash(head["hash"], seq, kind, subject_id, at, content_digest)
+    connection.execute(insert(ledger_entries).values(
+        seq=seq, kind=kind, subject_id=subject_id, at=at, digest=content_digest,
+        prev_hash=head["hash"], hash=new_hash))
+    connection.execute(update(chain_head).where(chain_head.c.id == 1).values(
+        seq=seq, hash=new_hash))
+    head.update(seq=seq, hash=new_hash)
+    return seq

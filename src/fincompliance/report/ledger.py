@@ -1,0 +1,74 @@
+"""Ledger answers for people (tables) and machines (JSON), and the register export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(asdict(value) if is_dataclass(value) else value, indent=2,
+                      ensure_ascii=False, default=str) + "\n"
+
+
+def table(rows: list[dict[str, Any]], columns: list[str], title: str,
+          console: Console) -> None:
+    view = Table(title=title, title_justify="left")
+    for column in columns:
+        view.add_column(column.replace("_", " "), overflow="fold")
+    for row in rows:
+        view.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+    console.print(view)
+    if not rows:
+        console.print("(none)")
+
+
+def render_diff(diff, console: Console) -> None:
+    console.print(f"{diff.project}: scan {diff.before} -> scan {diff.after}", highlight=False)
+    for title, rows, columns in (
+            ("Added", diff.added, ["name", "version", "licence"]),
+            ("Removed", diff.removed, ["name", "version", "licence"]),
+            ("Upgraded", diff.upgraded, ["name", "from", "to"]),
+            ("Downgraded", diff.downgraded, ["name", "from", "to"]),
+            ("Licence changes", diff.licence_changes, ["name", "version", "from", "to"]),
+            ("New vulnerabilities", diff.new_vulnerabilities,
+             ["name", "version", "id", "severity"]),
+            ("Fixed vulnerabilities", diff.fixed_vulnerabilities, ["name", "version", "id"]),
+            ("New findings", diff.new_findings, ["rule", "severity", "component_ref"])):
+        if rows:
+            table(rows, columns, title, console)
+
+
+REGISTER_COLUMNS = ["project", "business_system", "owner", "repository", "component",
+                    "version", "ecosystem", "purl", "licence", "declared_licence", "scope",
+                    "direct", "vulnerabilities", "vulnerability_ids", "highest_severity",
+                    "lifecycle", "last_scan"]
+
+
+def register_csv(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=REGISTER_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def register_xlsx(rows: list[dict[str, Any]], path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "register"
+    sheet.append(REGISTER_COLUMNS)
+    for row in rows:
+        sheet.append([row[c] for c in REGISTER_COLUMNS])
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    book.save(path)

@@ -1,0 +1,244 @@
+"""The ledger on SQLite and on the real PostgreSQL: recording corpus projects, the exact
+diff after a lockfile edit, portfolio queries, lifecycle decisions, tamper evidence,
+crashes, concurrency and migrations."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+from openpyxl import load_workbook
+from sqlalchemy import create_engine, func, select, text
+
+from fincompliance.ledger.schema import scans
+from fincompliance.ledger.store import open_ledger, upgrade
+
+from conftest import CORPUS, run_cli
+
+EXPRESS = CORPUS / "npm/express-app/package-lock.json"
+# Six corpus projects that all use the npm package "ms".
+PROJECTS = {"express-app": "npm/express-app/package-lock.json",
+            "bookstack": "npm/bookstack/package-lock.json",
+            "prettier": "npm/prettier/yarn.lock",
+            "yarn1-app": "npm/yarn1-app/yarn.lock",
+            "vite": "npm/vite/pnpm-lock.yaml",
+            "vue2": "npm/vue2/pnpm-lock.yaml"}
+
+
+def _record(ledger, target, project, *extra):
+    result = run_cli("scan", str(target), "--record", "--ledger", ledger, "--project", project,
+                     "--format", "json", *extra)
+    assert result.returncode in (0, 1), result.stderr
+    assert "recorded as scan" in result.stderr
+    return json.loads(result.stdout)
+
+
+def _ledger(ledger, *args):
+    result = run_cli("ledger", *args, "--ledger", ledger)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_record_and_diff_an_edited_lockfile(ledger_url, tmp_path):
+    project = tmp_path / "payments-web"
+    project.mkdir()
+    shutil.copy(EXPRESS, project / "package-lock.json")
+    _record(ledger_url, project, "payments-web", "--policy", "financial-default",
+            "--owner", "Li Wei", "--business-system", "Payments")
+    lock = json.loads(EXPRESS.read_text())
+    lock["packages"]["node_modules/axios"]["version"] = "1.7.9"          # a downgrade
+    lock["packages"]["node_modules/debug"]["version"] = "4.4.9"          # an upgrade
+    lock["packages"]["node_modules/lodash"]["license"] = "BUSL-1.1"      # a relicensing
+    del lock["packages"]["node_modules/proxy-from-env"]                  # removed
+    lock["packages"][""]["dependencies"]["left-pad"] = "^1.3.0"          # added
+    lock["packages"]["node_modules/left-pad"] = {"version": "1.3.0", "license": "WTFPL"}
+    (project / "package-lock.json").write_text(json.dumps(lock, indent=2))
+    _record(ledger_url, project, "payments-web", "--policy", "financial-default")
+
+    diff = json.loads(_ledger(ledger_url, "diff", "payments-web", "--json"))
+    versions_before = {json.loads(EXPRESS.read_text())["packages"][f"node_modules/{n}"]
+                       ["version"] for n in ("debug",)}
+    assert diff["added"] == [{"package": "pkg:npm/left-pad", "name": "left-pad",
+                              "version": "1.3.0", "licence": "WTFPL"}]
+    assert [r["name"] for r in diff["removed"]] == ["proxy-from-env"]
+    assert diff["downgraded"] == [{"package": "pkg:npm/axios", "name": "axios",
+                                   "from": "1.21.1", "to": "1.7.9"}]
+    assert diff["upgraded"] == [{"package": "pkg:npm/debug", "name": "debug",
+                                 "from": versions_before.pop(), "to": "4.4.9"}]
+    assert diff["licence_changes"] == [{"package": "pkg:npm/lodash", "name": "lodash",
+                                        "version": "4.18.1", "from": "MIT", "to": "BUSL-1.1"}]
+    assert {(f["rule"], f["component_ref"]) for f in diff["new_findings"]} >= {
+        ("FIN-LIC-NON-OPEN", "pkg:npm/lodash@4.18.1")}
+    shown = json.loads(_ledger(ledger_url, "show", "payments-web", "--json"))
+    assert shown["project"]["owner"] == "Li Wei"
+    assert shown["project"]["business_system"] == "Payments"
+    assert _ledger(ledger_url, "verify").startswith("ledger verified: 2 entries")
+
+
+def test_affected_across_projects_with_paths(ledger_url):
+    graphs = {}
+    for name, path in PROJECTS.items():
+        graphs[name] = _record(ledger_url, CORPUS / path, name)
+    rows = json.loads(_ledger(ledger_url, "affected", "ms", "--json"))
+    assert {r["project"] for r in rows} == set(PROJECTS)
+    assert [r["scan"] for r in rows] == sorted((r["scan"] for r in rows), reverse=True)
+    for row in rows:
+        document = graphs[row["project"]]
+        names = {c["ref"]: f"{c['name']}@{c['version']}" for c in document["components"]}
+        edges = {(names.get(c["ref"]), names.get(d)) for c in document["components"]
+                 for d in c["dependencies"]}
+        edges |= {(p["name"], names.get(d)) for p in document["projects"]
+                  for d in p["dependencies"]}
+        steps = row["path"].split(" > ")
+        assert steps[-1] == f"ms@{row['version']}"
+        assert all(pair in edges for pair in zip(steps, steps[1:])), row
+    ranged = json.loads(_ledger(ledger_url, "affected", "ms <2.1", "--json"))
+    assert ranged and all(r["version"].startswith(("2.0.", "0.", "1.")) for r in ranged)
+    history = json.loads(_ledger(ledger_url, "history", "pkg:npm/ms", "--json"))
+    assert {h["project"] for h in history} == set(PROJECTS)
+
+
+def test_lifecycle_decisions_are_facts_for_policy(ledger_url, tmp_path):
+    shutil.copy(EXPRESS, tmp_path / "package-lock.json")
+    _ledger(ledger_url, "approve", "pkg:npm/express", "--actor", "Li Wei", "--reason",
+            "introduction approved, ticket OSS-7")
+    _ledger(ledger_url, "retire", "pkg:npm/lodash", "--versions", "<5", "--actor",
+            "Zhang San", "--reason", "exit notice: replaced by native functions")
+    document = _record(ledger_url, tmp_path, "web", "--policy", "financial-default")
+    rules = {(f["rule"], f["name"]) for f in document["findings"]
+             if f["rule"].startswith("FIN-LIFE")}
+    assert rules == {("FIN-LIFE-RETIRED", "lodash"), ("FIN-LIFE-UNAPPROVED", "axios")}
+    register = list(csv.DictReader(io.StringIO(_ledger(ledger_url, "export"))))
+    states = {r["component"]: r["lifecycle"] for r in register}
+    assert states["express"] == "approved" and states["lodash"] == "retired"
+    assert states["axios"] == "unregistered"
+    bad = run_cli("ledger", "approve", "pkg:npm/express@5", "--actor", "x", "--reason", "y",
+                  "--ledger", ledger_url)
+    assert bad.returncode == 2 and "purl without version" in bad.stderr
+
+
+def test_register_export_as_a_workbook(ledger_url, tmp_path):
+    _record(ledger_url, EXPRESS, "web", "--owner", "Li Wei")
+    workbook = tmp_path / "register.xlsx"
+    _ledger(ledger_url, "export", "--format", "xlsx", "-o", str(workbook))
+    sheet = load_workbook(workbook)["register"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("project", "business_system", "owner", "repository", "component")
+    assert len(rows) == 1 + 82 and rows[1][2] == "Li Wei"
+
+
+def test_editing_a_row_is_detected_and_named(ledger_url):
+    _record(ledger_url, EXPRESS, "web")
+    _record(ledger_url, CORPUS / "npm/yarn1-app/yarn.lock", "other")
+    engine = create_engine(ledger_url)
+    where = "WHERE name = 'form-data' AND scan_id = 1"
+    with engine.begin() as connection:
+        original = connection.execute(text(f"SELECT licence FROM scan_components {where}")
+                                      ).scalar()
+        connection.execute(text(f"UPDATE scan_components SET licence = 'GPL-3.0-only' {where}"))
+    result = run_cli("ledger", "verify", "--ledger", ledger_url)
+    assert result.returncode == 1
+    assert "FAILED after 0 good entries: entry 1 (scan 1," in result.stdout
+    assert "its scan rows were changed since they were recorded" in result.stdout
+    with engine.begin() as connection:
+        connection.execute(text(f"UPDATE scan_components SET licence = :original {where}"),
+                           {"original": original})
+    assert _ledger(ledger_url, "verify").startswith("ledger verified: 2 entries")
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM ledger_entries WHERE seq = 1"))
+    result = run_cli("ledger", "verify", "--ledger", ledger_url)
+    assert result.returncode == 1 and "entry 1 is missing" in result.stdout
+    engine.dispose()
+
+
+def test_a_killed_recording_leaves_the_ledger_as_it_was(ledger_url):
+    _record(ledger_url, EXPRESS, "web")
+    engine = open_ledger(ledger_url)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fincompliance", "scan", str(CORPUS / "npm/vite/pnpm-lock.yaml"),
+         "--record", "--ledger", ledger_url, "--project", "vite"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if _writing(engine, ledger_url):
+            break
+        time.sleep(0.005)
+    assert process.poll() is None, "the recording finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(scans)).scalar() == 1
+    engine.dispose()
+    assert _ledger(ledger_url, "verify").startswith("ledger verified: 1 entries")
+    _record(ledger_url, EXPRESS, "web")  # and it takes the next recording
+    assert _ledger(ledger_url, "verify").startswith("ledger verified: 2 entries")
+
+
+def _writing(engine, url) -> bool:
+    """A recording transaction is open: SQLite's journal exists, or PostgreSQL shows a
+    session of the recorder inside a transaction that has written."""
+    if url.startswith("sqlite:///"):
+        return (engine.url.database + "-journal") and __import__("os").path.exists(
+            engine.url.database + "-journal")
+    with engine.connect() as connection:
+        return bool(connection.execute(text(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() "
+            "AND l.locktype = 'relation' AND l.mode = 'RowExclusiveLock'")).scalar())
+
+
+RECORDER = """
+import sys
+from pathlib import Path
+from fincompliance.ledger.record import ProjectInfo, ScanInfo, record_scan
+from fincompliance.ledger.store import open_ledger
+from fincompliance.scan import scan
+url, worker = sys.argv[1], sys.argv[2]
+graph = scan(Path(sys.argv[3])).graph
+engine = open_ledger(url)
+for n in range(20):
+    record_scan(engine, ProjectInfo(f"project-{worker}"), ScanInfo(f"run {n}"), graph)
+"""
+
+
+def test_concurrent_recorders_lose_nothing(ledger_url):
+    open_ledger(ledger_url).dispose()  # schema in place before the race
+    workers = [subprocess.Popen([sys.executable, "-c", RECORDER, ledger_url, str(w),
+                                 str(CORPUS / "npm/yarn1-app/yarn.lock")],
+                                stderr=subprocess.PIPE, text=True) for w in range(8)]
+    for worker in workers:
+        _, errors = worker.communicate(timeout=600)
+        assert worker.returncode == 0, errors
+    projects = json.loads(_ledger(ledger_url, "projects", "--json"))
+    assert len(projects) == 8 and {p["scans"] for p in projects} == {20}
+    assert _ledger(ledger_url, "verify").startswith("ledger verified: 160 entries")
+
+
+def test_upgrade_from_the_first_schema_keeps_a_populated_ledger(ledger_url):
+    from fincompliance.ledger.record import ProjectInfo, ScanInfo, record_scan
+    from fincompliance.scan import scan
+
+    engine = create_engine(ledger_url)
+    if ledger_url.startswith("sqlite"):
+        engine.dispose()
+        engine = open_ledger(ledger_url, migrate=False)
+    upgrade(engine, "0001")
+    with engine.connect() as connection:
+        tables = set(connection.dialect.get_table_names(connection))
+    assert "lifecycle_events" not in tables
+    graph = scan(EXPRESS).graph
+    for n in range(3):
+        record_scan(engine, ProjectInfo("web"), ScanInfo(f"run {n}"), graph)
+    engine.dispose()
+    assert _ledger(ledger_url, "verify").startswith("ledger verified: 3 entries")  # upgrades
+    _ledger(ledger_url, "approve", "pkg:npm/express", "--actor", "a", "--reason", "b")
+    _record(ledger_url, EXPRESS, "web", "--business-system", "Payments")
+    assert _ledger(ledger_url, "verify").startswith("ledger verified: 5 entries")
+    projects = json.loads(_ledger(ledger_url, "projects", "--json"))
+    assert projects[0]["scans"] == 4 and projects[0]["business_system"] == "Payments"
