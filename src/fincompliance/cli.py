@@ -30,12 +30,6 @@ from fincompliance.analysis.vulndb import update as update_database
 from fincompliance.clock import today
 from fincompliance.errors import FincompError, UsageError
 from fincompliance.inputs import read_text
-from fincompliance.ledger import queries as ledger_queries
-from fincompliance.ledger.gitinfo import commit_and_branch
-from fincompliance.ledger.lifecycle import apply_states
-from fincompliance.ledger.record import ProjectInfo, ScanInfo, record_lifecycle, record_scan
-from fincompliance.ledger.store import open_ledger
-from fincompliance.ledger.verify import verify as verify_ledger
 from fincompliance.licensing.attribution import collect as collect_attributions
 from fincompliance.licensing.compatibility import PROPRIETARY, Distribution
 from fincompliance.licensing.conclude import conclude_graph
@@ -62,7 +56,6 @@ from fincompliance.report import (
     terminal,
 )
 from fincompliance.report import findings as findings_report
-from fincompliance.report import ledger as ledger_report
 from fincompliance.scan import ScanOptions, ScanResult, scan
 from fincompliance.scanners.sbom_document import read_document
 
@@ -163,14 +156,16 @@ def main_options(version: Annotated[bool, typer.Option(
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Bad input or usage: one line on stderr and exit 2, never a traceback."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     try:
         yield
     except FincompError as error:
         stderr.print(f"fincomp: error: {error}", markup=False, soft_wrap=True)
         raise typer.Exit(error.exit_code) from None
-    except SQLAlchemyError as error:
+    except Exception as error:
+        # A database error can only come from the ledger, which loads SQLAlchemy on use.
+        database = sys.modules.get("sqlalchemy.exc")
+        if database is None or not isinstance(error, database.SQLAlchemyError):
+            raise
         reason = getattr(error, "orig", None) or error
         stderr.print(f"fincomp: error: ledger: {str(reason).splitlines()[0]}", markup=False,
                      soft_wrap=True)
@@ -305,20 +300,30 @@ class _Recording:
 
     url: str | None
     record: bool
-    project: ProjectInfo | None
+    name: str
+    repository: str | None = None
+    business_system: str | None = None
+    owner: str | None = None
 
 
 def _recording(ledger: str | None, record: bool, project: str | None, repository: str | None,
                business_system: str | None, owner: str | None, root: Path) -> _Recording | None:
     if not record and ledger is None:
         return None
-    name = project or root.resolve().name
-    return _Recording(ledger, record, ProjectInfo(name, repository, business_system, owner))
+    return _Recording(ledger, record, project or root.resolve().name, repository,
+                      business_system, owner)
 
 
 def _judge_and_report(result: ScanResult, gate: _Gate | None, output_format: ReportFormat,
                       output: Path | None, recording: _Recording | None = None,
                       source: str = "") -> None:
+    # The ledger (and SQLAlchemy) load only for scans that use it.
+    from fincompliance.ledger import queries as ledger_queries
+    from fincompliance.ledger.gitinfo import commit_and_branch
+    from fincompliance.ledger.lifecycle import apply_states
+    from fincompliance.ledger.record import ProjectInfo, ScanInfo, record_scan
+    from fincompliance.ledger.store import open_ledger
+
     engine = open_ledger(recording.url) if recording else None
     if engine is not None:
         with engine.connect() as connection:
@@ -328,9 +333,11 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, output_format: Rep
         fail_on=gate.fail_on, on=today())
     if engine is not None and recording.record:
         commit, branch = commit_and_branch(result.root)
-        scan_id = record_scan(engine, recording.project, ScanInfo(
+        project = ProjectInfo(recording.name, recording.repository, recording.business_system,
+                              recording.owner)
+        scan_id = record_scan(engine, project, ScanInfo(
             source or result.root.resolve().name, commit, branch), result.graph, judgement)
-        stderr.print(f"recorded as scan {scan_id} of {recording.project.name} in the ledger "
+        stderr.print(f"recorded as scan {scan_id} of {project.name} in the ledger "
                      f"{engine.url.render_as_string(hide_password=True)}", highlight=False)
     if output_format is ReportFormat.json:
         extra = findings_report.judgement_dict(judgement) if judgement else None
@@ -604,10 +611,26 @@ JsonOption = Annotated[bool, typer.Option("--json", help="JSON instead of a tabl
 
 
 def _ledger_emit(value, json_output: bool, render) -> None:
+    from fincompliance.report import ledger as ledger_report
+
     if json_output:
         _emit(ledger_report.to_json(value), None)
     else:
         render(value)
+
+
+class _Ledger:
+    """The ledger modules, loaded when a ledger command runs (SQLAlchemy is slow to load)."""
+
+    def __getattr__(self, name: str):
+        from fincompliance.ledger import queries, record, store, verify
+        from fincompliance.report import ledger as report
+
+        return {"queries": queries, "open": store.open_ledger, "report": report,
+                "record_lifecycle": record.record_lifecycle, "verify": verify.verify}[name]
+
+
+_ledger = _Ledger()
 
 
 @ledger_app.command("record")
@@ -626,8 +649,8 @@ def ledger_record_command(sbom: Annotated[Path, typer.Argument(
         result = ScanResult(sbom.parent, read_document(read_text(sbom, str(sbom)), sbom.name),
                             tasks=[])
         _analyse(result, curations, online=False)
-        recording = _Recording(ledger, True, ProjectInfo(project or sbom.stem, repository,
-                                                         business_system, owner))
+        recording = _Recording(ledger, True, project or sbom.stem, repository,
+                               business_system, owner)
         with open(os.devnull, "w", encoding="utf-8") as sink, redirect_stdout(sink):
             _judge_and_report(result, gate, ReportFormat.json, None, recording,
                               source=sbom.name)
@@ -638,8 +661,8 @@ def ledger_projects_command(ledger: LedgerOption = None, json_output: JsonOption
                             ) -> None:
     """Every project in the ledger, with its latest scan."""
     with user_errors():
-        rows = ledger_queries.list_projects(open_ledger(ledger))
-        _ledger_emit(rows, json_output, lambda r: ledger_report.table(
+        rows = _ledger.queries.list_projects(_ledger.open(ledger))
+        _ledger_emit(rows, json_output, lambda r: _ledger.report.table(
             r, ["name", "business_system", "owner", "scans", "last_recorded", "components"],
             "Projects", stdout))
 
@@ -652,11 +675,11 @@ def ledger_show_command(project: Annotated[str, typer.Argument(help="A project's
                         ledger: LedgerOption = None, json_output: JsonOption = False) -> None:
     """A project's latest (or given) scan: components, licences, vulnerabilities."""
     with user_errors():
-        shown = ledger_queries.show(open_ledger(ledger), project, scan)
+        shown = _ledger.queries.show(_ledger.open(ledger), project, scan)
         for component in shown["components"]:
             component["vulnerability_ids"] = " ".join(
                 v["id"] for v in component["vulnerabilities"])
-        _ledger_emit(shown, json_output, lambda s: ledger_report.table(
+        _ledger_emit(shown, json_output, lambda s: _ledger.report.table(
             s["components"], ["name", "version", "scope", "direct", "licence",
                               "vulnerability_ids", "path"],
             f"{project}: scan {s['scan']['id']} ({s['scan']['recorded_at']}, commit "
@@ -674,8 +697,8 @@ def ledger_diff_command(project: Annotated[str, typer.Argument(help="A project's
         if scans and len(scans) != 2:
             raise UsageError("ledger diff: give two scan ids, or none for the last two")
         before, after = scans if scans else (None, None)
-        result = ledger_queries.diff(open_ledger(ledger), project, before, after)
-        _ledger_emit(result, json_output, lambda d: ledger_report.render_diff(d, stdout))
+        result = _ledger.queries.diff(_ledger.open(ledger), project, before, after)
+        _ledger_emit(result, json_output, lambda d: _ledger.report.render_diff(d, stdout))
 
 
 @ledger_app.command("affected")
@@ -686,8 +709,8 @@ def ledger_affected_command(query: Annotated[str, typer.Argument(
                             ) -> None:
     """Every project and scan that uses a package (latest first), with the path to it."""
     with user_errors():
-        rows = ledger_queries.affected(open_ledger(ledger), query)
-        _ledger_emit(rows, json_output, lambda r: ledger_report.table(
+        rows = _ledger.queries.affected(_ledger.open(ledger), query)
+        _ledger_emit(rows, json_output, lambda r: _ledger.report.table(
             r, ["project", "scan", "recorded_at", "name", "version", "scope", "path"],
             f"Affected by {query}", stdout))
 
@@ -699,8 +722,8 @@ def ledger_history_command(package: Annotated[str, typer.Argument(
                            ) -> None:
     """Where and when a package has been in use."""
     with user_errors():
-        rows = ledger_queries.history(open_ledger(ledger), package)
-        _ledger_emit(rows, json_output, lambda r: ledger_report.table(
+        rows = _ledger.queries.history(_ledger.open(ledger), package)
+        _ledger_emit(rows, json_output, lambda r: _ledger.report.table(
             r, ["project", "version", "first_seen", "last_seen", "scans", "in_latest_scan"],
             f"History of {package}", stdout))
 
@@ -717,13 +740,13 @@ def ledger_export_command(export_format: Annotated[ExportFormat, typer.Option(
     """The register: every project's latest components with licence, vulnerabilities,
     lifecycle state, system and responsible person."""
     with user_errors():
-        rows = ledger_queries.register(open_ledger(ledger))
+        rows = _ledger.queries.register(_ledger.open(ledger))
         if export_format is ExportFormat.xlsx:
             if output is None:
                 raise UsageError("--format xlsx writes a file: add -o FILE.xlsx")
-            ledger_report.register_xlsx(rows, output)
+            _ledger.report.register_xlsx(rows, output)
         else:
-            _emit(ledger_report.register_csv(rows), output)
+            _emit(_ledger.report.register_csv(rows), output)
 
 
 def _decide(state: str):
@@ -735,8 +758,8 @@ def _decide(state: str):
                     "--versions", help="Which versions (\"*\", \"<2.17.1\").")] = "*",
                 ledger: LedgerOption = None) -> None:
         with user_errors():
-            event = record_lifecycle(open_ledger(ledger), package, state, actor, reason,
-                                     versions)
+            event = _ledger.record_lifecycle(_ledger.open(ledger), package, state, actor,
+                                             reason, versions)
             stdout.print(f"{package} {versions}: {state} by {actor} (lifecycle event {event})")
     command.__doc__ = f"Record that a package is {state} (with who and why)."
     return command
@@ -752,7 +775,7 @@ for _state, _name in (("proposed", "propose"), ("approved", "approve"), ("in-use
 def ledger_verify_command(ledger: LedgerOption = None) -> None:
     """Check the hash chain and every recorded row; exit 1 naming the first bad entry."""
     with user_errors():
-        result = verify_ledger(open_ledger(ledger))
+        result = _ledger.verify(_ledger.open(ledger))
         if result.ok:
             stdout.print(f"ledger verified: {result.entries} entries, chain head {result.head}",
                          soft_wrap=True)

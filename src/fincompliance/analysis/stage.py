@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fincompliance.analysis.config import load_settings
-from fincompliance.analysis.registry import EnrichmentReport, enrich
 from fincompliance.analysis.vulndb import Status, VulnerabilityDatabase
 from fincompliance.analysis.vulnerabilities import match_graph
 from fincompliance.locations import vulnerability_db
 from fincompliance.model import Graph
+
+if TYPE_CHECKING:
+    from fincompliance.analysis.registry import EnrichmentReport
 
 
 @dataclass
@@ -33,6 +36,9 @@ def enrich_online(graph: Graph, root: Path) -> AnalysisReport:
                             "FINCOMP_NPM_URL, the fincomp config file, pip's index-url or "
                             "npm's registry); no registry facts gathered")
         return report
+    # httpx loads only when a scan goes online.
+    from fincompliance.analysis.registry import enrich
+
     report.enrichment = enrich(graph, settings)
     report.notes += report.enrichment.notes()
     return report
