@@ -242,3 +242,16 @@ def test_upgrade_from_the_first_schema_keeps_a_populated_ledger(ledger_url):
     assert _ledger(ledger_url, "verify").startswith("ledger verified: 5 entries")
     projects = json.loads(_ledger(ledger_url, "projects", "--json"))
     assert projects[0]["scans"] == 4 and projects[0]["business_system"] == "Payments"
+
+
+def test_a_delivered_sbom_is_recorded(ledger_url, tmp_path):
+    sbom = tmp_path / "vendor-portal.cdx.json"
+    made = run_cli("sbom", str(EXPRESS), "--format", "cyclonedx-json", "-o", str(sbom))
+    assert made.returncode == 0, made.stderr
+    result = run_cli("ledger", "record", str(sbom), "--ledger", ledger_url, "--owner",
+                     "Vendor X", "--policy", "financial-default")
+    assert result.returncode == 0, result.stderr
+    assert "recorded as scan 1 of vendor-portal.cdx" in result.stderr
+    shown = json.loads(_ledger(ledger_url, "show", "vendor-portal.cdx", "--json"))
+    assert len(shown["components"]) == 82 and shown["scan"]["source"] == sbom.name
+    assert shown["scan"]["policy_name"] == "financial-default"
