@@ -44,11 +44,10 @@ def enrich_online(graph: Graph, root: Path) -> AnalysisReport:
     return report
 
 
-def analyse(graph: Graph, database_path: Path | None = None,
-            report: AnalysisReport | None = None) -> AnalysisReport:
+def analyse(graph: Graph, report: AnalysisReport | None = None) -> AnalysisReport:
     """Vulnerabilities from the local database, offline."""
     report = report or AnalysisReport()
-    path = database_path or vulnerability_db()
+    path = vulnerability_db()
     if not path.is_file():
         report.notes.append("no vulnerability database: import one with "
                             "`fincomp db update --from PATH` (OSV files or archives)")
