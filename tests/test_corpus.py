@@ -1,4 +1,5 @@
-"""Every Python and npm corpus entry scans to exactly the packages its lockfile records."""
+"""Every corpus entry of an ecosystem fincomp reads scans to exactly the packages its lockfile
+records."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from fincompliance.scan import scan
 
 from conftest import CORPUS, corpus_entries
 
-SCANNED_ECOSYSTEMS = {"python", "npm"}
+SCANNED_ECOSYSTEMS = {"python", "npm", "cargo"}
 COUNTED = [e for e in corpus_entries()
            if e.ecosystem in SCANNED_ECOSYSTEMS and e.expected_components is not None]
 
 
-def test_every_python_and_npm_row_is_covered():
-    assert len(COUNTED) == 11
+def test_every_row_of_a_read_ecosystem_is_covered():
+    assert len(COUNTED) == 12
 
 
 @pytest.mark.parametrize("entry", COUNTED, ids=[e.path for e in COUNTED])

@@ -214,7 +214,7 @@ def make_purl(ecosystem: str, name: str, version: str | None,
                       qualifiers=dict(qualifiers or {})).to_string()
 
 
-PURL_TYPES = {"python": "pypi", "npm": "npm"}
+PURL_TYPES = {"python": "pypi", "npm": "npm"}  # other ecosystems are their purl type
 
 
 @dataclass

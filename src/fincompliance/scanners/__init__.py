@@ -1,6 +1,7 @@
 """The scanner registry: one line per file format. Discovery reads only this tuple."""
 
 from fincompliance.scanners import (
+    cargo_lock,
     node_modules,
     npm_lock,
     package_json,
@@ -35,6 +36,7 @@ REGISTRY: tuple[Scanner, ...] = (
     node_modules.SCANNER,
     vendored.SCANNER,
     sbom_document.SCANNER,
+    cargo_lock.SCANNER,
 )
 
 __all__ = ["REGISTRY", "Kind", "Scanner", "Source"]

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from fincompliance.errors import InputError
-from fincompliance.inputs import read_text
+from fincompliance.inputs import expect, load_toml, read_text
 from fincompliance.model import Component, Graph, Hash, Location, Project, project_ref
 
 
@@ -194,3 +195,20 @@ def parse_integrity(text: str) -> tuple[Hash, ...]:
         except (binascii.Error, ValueError):
             continue
     return tuple(found)
+
+
+_TOML_PACKAGE = r'^\[\[package\]\]\s*\nname = "([^"]+)"\s*\nversion = "([^"]+)"'
+
+
+def toml_packages(source: Source) -> tuple[dict[str, Any], list[tuple[dict[str, Any], int | None]]]:
+    """A TOML lockfile's document and its `[[package]]` tables, each with its line
+    (Poetry, uv, PDM and Cargo all write `name` then `version` first)."""
+    text = source.text()
+    document = load_toml(text, source.path)
+    entries = expect(document.get("package", []), list, source.path, "[[package]]")
+    lines = line_numbers(text, _TOML_PACKAGE)
+    found = []
+    for entry in entries:
+        entry = expect(entry, dict, source.path, "a [[package]] entry")
+        found.append((entry, lines.get(f"{entry.get('name')}@{entry.get('version')}")))
+    return document, found

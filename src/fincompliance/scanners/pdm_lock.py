@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from fincompliance.model import Graph, Scope
 from fincompliance.scanners import pyproject
-from fincompliance.scanners.base import Kind, Scanner, Source, parse_hash
+from fincompliance.scanners.base import Kind, Scanner, Source, parse_hash, toml_packages
 from fincompliance.scanners.python_common import (
     ECOSYSTEM,
     LockedPackage,
     locked_graph,
     parse_requirement,
-    toml_packages,
 )
 
 

@@ -6,12 +6,11 @@ from typing import Any
 
 from fincompliance.model import Graph, Scope
 from fincompliance.scanners import pyproject
-from fincompliance.scanners.base import Kind, Scanner, Source, parse_hash
+from fincompliance.scanners.base import Kind, Scanner, Source, parse_hash, toml_packages
 from fincompliance.scanners.python_common import (
     ECOSYSTEM,
     LockedPackage,
     locked_graph,
-    toml_packages,
 )
 
 

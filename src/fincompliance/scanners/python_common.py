@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from fincompliance.inputs import expect, load_toml
 from fincompliance.model import (
     Component,
     DeclaredLicense,
@@ -22,26 +20,8 @@ from fincompliance.model import (
     make_purl,
     widen_scope,
 )
-from fincompliance.scanners.base import Source, line_numbers
 
 ECOSYSTEM = "python"
-
-
-_TOML_PACKAGE = r'^\[\[package\]\]\s*\nname = "([^"]+)"\s*\nversion = "([^"]+)"'
-
-
-def toml_packages(source: Source) -> tuple[dict[str, Any], list[tuple[dict[str, Any], int | None]]]:
-    """A TOML lockfile's document and its `[[package]]` tables, each with its line
-    (Poetry, uv and PDM all write `name` then `version` first)."""
-    text = source.text()
-    document = load_toml(text, source.path)
-    entries = expect(document.get("package", []), list, source.path, "[[package]]")
-    lines = line_numbers(text, _TOML_PACKAGE)
-    found = []
-    for entry in entries:
-        entry = expect(entry, dict, source.path, "a [[package]] entry")
-        found.append((entry, lines.get(f"{entry.get('name')}@{entry.get('version')}")))
-    return document, found
 
 
 def canonical(name: str) -> str:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from fincompliance.model import Graph, Scope, widen_scope
-from fincompliance.scanners.base import Kind, Scanner, Source, parse_hash
+from fincompliance.scanners.base import Kind, Scanner, Source, parse_hash, toml_packages
 from fincompliance.scanners.python_common import (
     ECOSYSTEM,
     LockedPackage,
     canonical,
     locked_graph,
-    toml_packages,
 )
 
 _FIRST_PARTY_SOURCES = ("editable", "virtual", "workspace", "directory")

@@ -1,0 +1,36 @@
+"""Scanners beyond Python and npm, on the corpus's real lockfiles."""
+
+from __future__ import annotations
+
+import shutil
+
+from fincompliance.model import Scope
+from fincompliance.scan import scan
+
+from conftest import CORPUS
+
+RIPGREP = CORPUS / "cargo/ripgrep/Cargo.lock"
+
+
+def test_cargo_workspace_members_are_projects_and_their_dependencies_direct():
+    graph = scan(RIPGREP).graph
+    assert len(graph.components) == 52
+    assert {p.name for p in graph.projects.values()} >= {"ripgrep", "grep-searcher",
+                                                         "globset", "ignore"}
+    regex = graph.components["pkg:cargo/regex@1.13.1"]
+    assert regex.hashes[0].algorithm == "SHA-256" and regex.locations[0].path == "Cargo.lock"
+    assert regex.ref in graph.direct_refs()
+    assert graph.paths_to(regex.ref)[0][0].startswith("project:Cargo.lock#")
+
+
+def test_cargo_dev_dependencies_from_the_manifest(tmp_path):
+    shutil.copy(RIPGREP, tmp_path / "Cargo.lock")
+    (tmp_path / "Cargo.toml").write_text(
+        '[package]\nname = "ripgrep"\nversion = "15.1.0"\n\n'
+        '[dependencies]\nanyhow = "1"\nlog = "0.4"\n\n'
+        '[dev-dependencies]\ntextwrap = "0.16"\nwalkdir = "2"\n')
+    graph = scan(tmp_path).graph
+    by_name = {c.name: c for c in graph.components.values()}
+    assert by_name["textwrap"].scope is Scope.DEV
+    assert by_name["anyhow"].scope is Scope.REQUIRED
+    assert by_name["walkdir"].scope is Scope.REQUIRED  # also needed by `ignore` at run time
