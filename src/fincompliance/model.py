@@ -210,6 +210,8 @@ def make_purl(ecosystem: str, name: str, version: str | None,
         name = name.lower().replace("_", "-").replace(".", "-")
     elif purl_type == "npm" and name.startswith("@") and "/" in name:
         namespace, name = name.split("/", 1)
+    elif purl_type in ("composer", "golang") and "/" in name:
+        namespace, name = name.rsplit("/", 1)
     return PackageURL(type=purl_type, namespace=namespace, name=name, version=version,
                       qualifiers=dict(qualifiers or {})).to_string()
 

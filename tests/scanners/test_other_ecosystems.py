@@ -34,3 +34,21 @@ def test_cargo_dev_dependencies_from_the_manifest(tmp_path):
     assert by_name["textwrap"].scope is Scope.DEV
     assert by_name["anyhow"].scope is Scope.REQUIRED
     assert by_name["walkdir"].scope is Scope.REQUIRED  # also needed by `ignore` at run time
+
+
+def test_composer_lock_with_its_manifest():
+    graph = scan(CORPUS / "php/bookstack/composer.lock").graph
+    components = {c.name: c for c in graph.components.values()}
+    assert len(components) == 147
+    direct = {graph.components[r].name for r in graph.direct_refs()}
+    assert {"laravel/framework", "guzzlehttp/guzzle", "phpunit/phpunit"} <= direct
+    assert len(direct) == 32  # composer.json require + require-dev, platform ones left out
+    assert components["phpunit/phpunit"].scope is Scope.DEV
+    assert components["laravel/framework"].scope is Scope.REQUIRED
+    framework = components["laravel/framework"]
+    assert framework.purl.startswith("pkg:composer/laravel/framework@v10.")
+    assert [d.text for d in framework.declared_licenses] == ["MIT"]
+    # ["BSD-3-Clause", "GPL-2.0-only", "GPL-3.0-only"] is a choice in Composer
+    dual = [c for c in components.values() if len(c.declared_licenses) == 1
+            and " OR " in c.declared_licenses[0].text]
+    assert dual

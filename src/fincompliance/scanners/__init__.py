@@ -2,6 +2,7 @@
 
 from fincompliance.scanners import (
     cargo_lock,
+    composer_lock,
     node_modules,
     npm_lock,
     package_json,
@@ -37,6 +38,7 @@ REGISTRY: tuple[Scanner, ...] = (
     vendored.SCANNER,
     sbom_document.SCANNER,
     cargo_lock.SCANNER,
+    composer_lock.SCANNER,
 )
 
 __all__ = ["REGISTRY", "Kind", "Scanner", "Source"]
