@@ -12,13 +12,13 @@ from fincompliance.scan import scan
 
 from conftest import CORPUS, corpus_entries
 
-SCANNED_ECOSYSTEMS = {"python", "npm", "cargo", "php"}
+SCANNED_ECOSYSTEMS = {"python", "npm", "cargo", "php", "ruby"}
 COUNTED = [e for e in corpus_entries()
            if e.ecosystem in SCANNED_ECOSYSTEMS and e.expected_components is not None]
 
 
 def test_every_row_of_a_read_ecosystem_is_covered():
-    assert len(COUNTED) == 13
+    assert len(COUNTED) == 14
 
 
 @pytest.mark.parametrize("entry", COUNTED, ids=[e.path for e in COUNTED])

@@ -52,3 +52,17 @@ def test_composer_lock_with_its_manifest():
     dual = [c for c in components.values() if len(c.declared_licenses) == 1
             and " OR " in c.declared_licenses[0].text]
     assert dual
+
+
+def test_gemfile_lock_with_the_gemfile_groups():
+    graph = scan(CORPUS / "ruby/rubygems-org/Gemfile.lock").graph
+    gems = {c.name: c for c in graph.components.values()}
+    assert len(gems) == 298
+    nokogiri = gems["nokogiri"]  # one component for all its platform builds
+    assert nokogiri.purl == f"pkg:gem/nokogiri@{nokogiri.version}" and "-" not in nokogiri.version
+    assert gems["rubocop"].scope is Scope.DEV          # group :development, :test
+    assert gems["capybara"].scope is Scope.DEV         # group :test
+    assert gems["avo-advanced"].scope is Scope.OPTIONAL  # group :avo, optional: true
+    assert gems["rails"].scope is Scope.REQUIRED
+    assert gems["actionpack"].scope is Scope.REQUIRED   # needed by rails at run time
+    assert gems["rails"].ref in graph.direct_refs()

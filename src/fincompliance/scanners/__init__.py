@@ -3,6 +3,7 @@
 from fincompliance.scanners import (
     cargo_lock,
     composer_lock,
+    gemfile_lock,
     node_modules,
     npm_lock,
     package_json,
@@ -39,6 +40,7 @@ REGISTRY: tuple[Scanner, ...] = (
     sbom_document.SCANNER,
     cargo_lock.SCANNER,
     composer_lock.SCANNER,
+    gemfile_lock.SCANNER,
 )
 
 __all__ = ["REGISTRY", "Kind", "Scanner", "Source"]
