@@ -116,3 +116,21 @@ def test_keep_going_scans_the_rest_and_still_exits_2(tmp_path):
     assert "bad/yarn.lock:3:" in result.stderr and "Traceback" not in result.stderr
     without = run_cli("scan", str(tmp_path))
     _assert_one_line_error(without, "bad/yarn.lock:3:")
+
+
+LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE bom [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;">'
+          '<!ENTITY c "&b;&b;&b;&b;">]>\n'
+          '<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components><component '
+          'type="library"><name>&c;</name></component></components></bom>\n')
+EXTERNAL = ('<?xml version="1.0"?>\n<!DOCTYPE bom [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n'
+            '<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components><component '
+            'type="library"><name>&secret;</name></component></components></bom>\n')
+
+
+@pytest.mark.parametrize("text", [LAUGHS, EXTERNAL], ids=["billion-laughs", "external-entity"])
+def test_cyclonedx_xml_with_entities_is_refused(tmp_path, text):
+    (tmp_path / "bom.xml").write_text(text)
+    result = run_cli("check", str(tmp_path / "bom.xml"), "--policy", "financial-default")
+    _assert_one_line_error(result, "bom.xml", "refused: XML with", "DTDs are not allowed")
+    scanned = run_cli("scan", str(tmp_path))
+    _assert_one_line_error(scanned, "bom.xml", "refused")

@@ -15,6 +15,7 @@ from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated
 
 import typer
@@ -619,18 +620,13 @@ def _ledger_emit(value, json_output: bool, render) -> None:
         render(value)
 
 
-class _Ledger:
+def _ledger() -> SimpleNamespace:
     """The ledger modules, loaded when a ledger command runs (SQLAlchemy is slow to load)."""
+    from fincompliance.ledger import queries, record, store, verify
+    from fincompliance.report import ledger as report
 
-    def __getattr__(self, name: str):
-        from fincompliance.ledger import queries, record, store, verify
-        from fincompliance.report import ledger as report
-
-        return {"queries": queries, "open": store.open_ledger, "report": report,
-                "record_lifecycle": record.record_lifecycle, "verify": verify.verify}[name]
-
-
-_ledger = _Ledger()
+    return SimpleNamespace(queries=queries, open=store.open_ledger, report=report,
+                           record_lifecycle=record.record_lifecycle, verify=verify.verify)
 
 
 @ledger_app.command("record")
@@ -661,8 +657,9 @@ def ledger_projects_command(ledger: LedgerOption = None, json_output: JsonOption
                             ) -> None:
     """Every project in the ledger, with its latest scan."""
     with user_errors():
-        rows = _ledger.queries.list_projects(_ledger.open(ledger))
-        _ledger_emit(rows, json_output, lambda r: _ledger.report.table(
+        api = _ledger()
+        rows = api.queries.list_projects(api.open(ledger))
+        _ledger_emit(rows, json_output, lambda r: api.report.table(
             r, ["name", "business_system", "owner", "scans", "last_recorded", "components"],
             "Projects", stdout))
 
@@ -675,11 +672,12 @@ def ledger_show_command(project: Annotated[str, typer.Argument(help="A project's
                         ledger: LedgerOption = None, json_output: JsonOption = False) -> None:
     """A project's latest (or given) scan: components, licences, vulnerabilities."""
     with user_errors():
-        shown = _ledger.queries.show(_ledger.open(ledger), project, scan)
+        api = _ledger()
+        shown = api.queries.show(api.open(ledger), project, scan)
         for component in shown["components"]:
             component["vulnerability_ids"] = " ".join(
                 v["id"] for v in component["vulnerabilities"])
-        _ledger_emit(shown, json_output, lambda s: _ledger.report.table(
+        _ledger_emit(shown, json_output, lambda s: api.report.table(
             s["components"], ["name", "version", "scope", "direct", "licence",
                               "vulnerability_ids", "path"],
             f"{project}: scan {s['scan']['id']} ({s['scan']['recorded_at']}, commit "
@@ -694,11 +692,12 @@ def ledger_diff_command(project: Annotated[str, typer.Argument(help="A project's
                         ledger: LedgerOption = None, json_output: JsonOption = False) -> None:
     """What changed between two scans of a project."""
     with user_errors():
+        api = _ledger()
         if scans and len(scans) != 2:
             raise UsageError("ledger diff: give two scan ids, or none for the last two")
         before, after = scans if scans else (None, None)
-        result = _ledger.queries.diff(_ledger.open(ledger), project, before, after)
-        _ledger_emit(result, json_output, lambda d: _ledger.report.render_diff(d, stdout))
+        result = api.queries.diff(api.open(ledger), project, before, after)
+        _ledger_emit(result, json_output, lambda d: api.report.render_diff(d, stdout))
 
 
 @ledger_app.command("affected")
@@ -709,8 +708,9 @@ def ledger_affected_command(query: Annotated[str, typer.Argument(
                             ) -> None:
     """Every project and scan that uses a package (latest first), with the path to it."""
     with user_errors():
-        rows = _ledger.queries.affected(_ledger.open(ledger), query)
-        _ledger_emit(rows, json_output, lambda r: _ledger.report.table(
+        api = _ledger()
+        rows = api.queries.affected(api.open(ledger), query)
+        _ledger_emit(rows, json_output, lambda r: api.report.table(
             r, ["project", "scan", "recorded_at", "name", "version", "scope", "path"],
             f"Affected by {query}", stdout))
 
@@ -722,8 +722,9 @@ def ledger_history_command(package: Annotated[str, typer.Argument(
                            ) -> None:
     """Where and when a package has been in use."""
     with user_errors():
-        rows = _ledger.queries.history(_ledger.open(ledger), package)
-        _ledger_emit(rows, json_output, lambda r: _ledger.report.table(
+        api = _ledger()
+        rows = api.queries.history(api.open(ledger), package)
+        _ledger_emit(rows, json_output, lambda r: api.report.table(
             r, ["project", "version", "first_seen", "last_seen", "scans", "in_latest_scan"],
             f"History of {package}", stdout))
 
@@ -740,13 +741,14 @@ def ledger_export_command(export_format: Annotated[ExportFormat, typer.Option(
     """The register: every project's latest components with licence, vulnerabilities,
     lifecycle state, system and responsible person."""
     with user_errors():
-        rows = _ledger.queries.register(_ledger.open(ledger))
+        api = _ledger()
+        rows = api.queries.register(api.open(ledger))
         if export_format is ExportFormat.xlsx:
             if output is None:
                 raise UsageError("--format xlsx writes a file: add -o FILE.xlsx")
-            _ledger.report.register_xlsx(rows, output)
+            api.report.register_xlsx(rows, output)
         else:
-            _emit(_ledger.report.register_csv(rows), output)
+            _emit(api.report.register_csv(rows), output)
 
 
 def _decide(state: str):
@@ -758,7 +760,8 @@ def _decide(state: str):
                     "--versions", help="Which versions (\"*\", \"<2.17.1\").")] = "*",
                 ledger: LedgerOption = None) -> None:
         with user_errors():
-            event = _ledger.record_lifecycle(_ledger.open(ledger), package, state, actor,
+            api = _ledger()
+            event = api.record_lifecycle(api.open(ledger), package, state, actor,
                                              reason, versions)
             stdout.print(f"{package} {versions}: {state} by {actor} (lifecycle event {event})")
     command.__doc__ = f"Record that a package is {state} (with who and why)."
@@ -775,7 +778,8 @@ for _state, _name in (("proposed", "propose"), ("approved", "approve"), ("in-use
 def ledger_verify_command(ledger: LedgerOption = None) -> None:
     """Check the hash chain and every recorded row; exit 1 naming the first bad entry."""
     with user_errors():
-        result = _ledger.verify(_ledger.open(ledger))
+        api = _ledger()
+        result = api.verify(api.open(ledger))
         if result.ok:
             stdout.print(f"ledger verified: {result.entries} entries, chain head {result.head}",
                          soft_wrap=True)

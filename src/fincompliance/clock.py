@@ -18,6 +18,14 @@ def build_time() -> datetime:
     return datetime.now(tz=UTC).replace(microsecond=0)
 
 
+def days_since(iso_date: str | None, on: date) -> int | None:
+    """Whole days from an ISO date or timestamp to `on`; None when there is none to read."""
+    try:
+        return (on - date.fromisoformat(iso_date[:10])).days if iso_date else None
+    except ValueError:
+        return None
+
+
 def today() -> date:
     """`FINCOMP_TODAY` (YYYY-MM-DD) when set, else the system date."""
     pinned = os.environ.get("FINCOMP_TODAY")

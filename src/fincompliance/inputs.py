@@ -101,6 +101,22 @@ def load_yaml(text: str, shown_as: str, all_text: bool = False) -> Any:
         raise InputError(shown_as, "invalid YAML: nested too deeply") from None
 
 
+def load_xml(text: str, shown_as: str):
+    """Parse XML refusing DTDs and entities (billion laughs, external entities) with
+    defusedxml; returns the root element."""
+    import defusedxml.ElementTree as SafeElementTree
+    from defusedxml import DefusedXmlException
+
+    try:
+        return SafeElementTree.fromstring(text, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise InputError(shown_as, f"refused: XML with {type(exc).__name__} "
+                         "(entities and DTDs are not allowed)") from None
+    except SafeElementTree.ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        raise InputError(shown_as, f"invalid XML: {exc}", line) from None
+
+
 def expect(value: Any, kind: type | tuple[type, ...], shown_as: str, what: str,
            line: int | None = None) -> Any:
     """Check the shape of parsed data, so a wrong type is an input error, not a crash."""

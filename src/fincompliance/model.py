@@ -149,8 +149,7 @@ class Component:
 
     @property
     def package(self) -> str:
-        """The purl without version, qualifiers or subpath: the package across versions."""
-        return self.purl.split("@", 1)[0].split("?", 1)[0]
+        return package_of(self.purl)
 
     @property
     def pinned(self) -> bool:
@@ -191,6 +190,11 @@ class Project:
     manifest: Location
     version: str | None = None
     scanner: str = ""
+
+
+def package_of(purl: str) -> str:
+    """A purl without version, qualifiers or subpath: the package across its versions."""
+    return purl.split("#", 1)[0].split("?", 1)[0].split("@", 1)[0]
 
 
 def component_ref(purl: str, variant: str | None = None) -> str:

@@ -80,6 +80,9 @@ def test_record_and_diff_an_edited_lockfile(ledger_url, tmp_path):
     assert shown["project"]["owner"] == "Li Wei"
     assert shown["project"]["business_system"] == "Payments"
     assert _ledger(ledger_url, "verify").startswith("ledger verified: 2 entries")
+    history = json.loads(_ledger(ledger_url, "history", "pkg:npm/axios", "--json"))
+    assert [(h["version"], h["scans"], h["in_latest_scan"]) for h in history] == [
+        ("1.21.1", 1, False), ("1.7.9", 1, True)]
 
 
 def test_affected_across_projects_with_paths(ledger_url):

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from fincompliance.clock import days_since
 from fincompliance.errors import InputError
 from fincompliance.licensing.compatibility import Assessment as LicenceAssessment
 from fincompliance.licensing.normalise import UNKNOWN
@@ -158,10 +159,10 @@ def _security(attribute: Attribute, inputs: _Inputs) -> Score:
 
 def _vitality(attribute: Attribute, inputs: _Inputs) -> Score:
     release = inputs.component.release
-    if release is None or not release.last_release:
+    days = days_since(release.last_release, inputs.on) if release else None
+    if days is None:
         return Score(attribute.id, None, ("no registry facts (scan with --online)",))
     settings = attribute.settings
-    days = (inputs.on - date.fromisoformat(release.last_release[:10])).days
     score = next((float(points) for limit, points in settings["last_release_days"]
                   if days <= limit), float(settings.get("older", 0)))
     inputs = [f"newest release {release.latest_version} {days} days ago: {score:g}"]

@@ -15,7 +15,7 @@ from fincompliance.inputs import max_file_bytes
 
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 RETRIES = 3
-_RETRY_STATUSES = {429, 500, 502, 503, 504}
+RETRY_STATUSES = {429, 500, 502, 503, 504}  # worth asking again after a pause
 USER_AGENT = f"fincomp/{__version__}"
 
 
@@ -32,10 +32,10 @@ def download(url: str, limit: int | None = None) -> Path:
     with client() as http:
         for attempt in range(RETRIES):
             if attempt:
-                time.sleep(0.5 * 2 ** attempt)
+                time.sleep(backoff(attempt))
             try:
                 with http.stream("GET", url) as response:
-                    if response.status_code in _RETRY_STATUSES:
+                    if response.status_code in RETRY_STATUSES:
                         last_error = f"HTTP {response.status_code}"
                         continue
                     if response.status_code != 200:
@@ -44,6 +44,11 @@ def download(url: str, limit: int | None = None) -> Path:
             except httpx.TransportError as exc:
                 last_error = str(exc) or type(exc).__name__
     raise InputError(url, f"unreachable after {RETRIES} attempts: {last_error}")
+
+
+def backoff(attempt: int) -> float:
+    """Seconds to wait before retry number `attempt` (1, 2, ...): 0.5, 1, 2, ..."""
+    return 0.25 * 2 ** attempt
 
 
 def _save(response: httpx.Response, url: str, limit: int) -> Path:

@@ -67,6 +67,11 @@ class Advisory:
     affected: tuple[AffectedPackage, ...]
 
 
+def purl_ecosystem(purl: str) -> str | None:
+    """The OSV ecosystem, and so the version order, of a purl's package type."""
+    return OSV_ECOSYSTEMS.get(purl.removeprefix("pkg:").split("/", 1)[0].lower())
+
+
 def package_key(ecosystem: str, name: str) -> str:
     """The name under which an ecosystem's package is looked up."""
     if ecosystem == "PyPI":

@@ -19,13 +19,12 @@ from urllib.parse import quote
 import httpx
 
 from fincompliance.analysis.config import OnlineSettings
-from fincompliance.analysis.http import RETRIES, USER_AGENT
+from fincompliance.analysis.http import RETRIES, RETRY_STATUSES, USER_AGENT, backoff
 from fincompliance.analysis.osv import newest
 from fincompliance.licensing.normalise import normalise
 from fincompliance.locations import cache_dir
 from fincompliance.model import Component, DeclaredLicense, Graph, ReleaseFacts
 
-_RETRY_STATUSES = {429, 500, 502, 503, 504}
 DECLARED_FROM_PROPERTY = "fincomp:declared-licence-from"
 
 
@@ -114,7 +113,7 @@ async def _get(http: httpx.AsyncClient, url: str, as_json: bool = True):
     last = ""
     for attempt in range(RETRIES):
         if attempt:
-            await asyncio.sleep(0.25 * 2 ** attempt)
+            await asyncio.sleep(backoff(attempt))
         try:
             response = await http.get(url)
         except httpx.TimeoutException:
@@ -127,7 +126,7 @@ async def _get(http: httpx.AsyncClient, url: str, as_json: bool = True):
             continue
         if response.status_code in (404, 410):
             return None
-        if response.status_code in _RETRY_STATUSES:
+        if response.status_code in RETRY_STATUSES:
             last = f"HTTP {response.status_code}"
             continue
         if response.status_code != 200:

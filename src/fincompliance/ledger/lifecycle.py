@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fincompliance.analysis.osv import OSV_ECOSYSTEMS, satisfies
+from fincompliance.analysis.osv import purl_ecosystem, satisfies
 
 UNREGISTERED = "unregistered"
 _COMPARISON = re.compile(r"^(<=|>=|==|!=|<|>)?\s*[\w.+!~:-]+$")
@@ -30,7 +30,7 @@ def state_of(events: list[dict[str, Any]], package: str, version: str | None) ->
 def _covers(versions: str, package: str, version: str | None) -> bool:
     if versions == "*":
         return True
-    ecosystem = OSV_ECOSYSTEMS.get(package.removeprefix("pkg:").split("/", 1)[0])
+    ecosystem = purl_ecosystem(package)
     return bool(version and ecosystem and satisfies(ecosystem, version, versions))
 
 

@@ -9,10 +9,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from packageurl import PackageURL
 from sqlalchemy import Connection, Engine, func, select
 
-from fincompliance.analysis.osv import OSV_ECOSYSTEMS, parse_version, satisfies
+from fincompliance.analysis.osv import parse_version, purl_ecosystem, satisfies
 from fincompliance.errors import UsageError
 from fincompliance.ledger.schema import (
     lifecycle_events,
@@ -47,19 +46,19 @@ def _list_projects(connection: Connection) -> list[dict[str, Any]]:
     latest = select(scans.c.project_id, func.max(scans.c.id).label("scan_id"),
                     func.count(scans.c.id).label("scans")).group_by(
         scans.c.project_id).subquery()
+    counts = select(scan_components.c.scan_id, func.count().label("components")).group_by(
+        scan_components.c.scan_id).subquery()
     rows = connection.execute(
-        select(projects, latest.c.scans, scans.c.recorded_at, scans.c.id.label("scan_id"))
+        select(projects, latest.c.scans, scans.c.recorded_at, scans.c.id.label("scan_id"),
+               func.coalesce(counts.c.components, 0).label("components"))
         .join(latest, latest.c.project_id == projects.c.id)
-        .join(scans, scans.c.id == latest.c.scan_id).order_by(projects.c.name)).mappings().all()
-    found = []
-    for row in rows:
-        count = connection.execute(select(func.count()).where(
-            scan_components.c.scan_id == row["scan_id"])).scalar()
-        found.append({"name": row["name"], "repository": row["repository"],
-                      "business_system": row["business_system"], "owner": row["owner"],
-                      "scans": row["scans"], "last_scan": row["scan_id"],
-                      "last_recorded": row["recorded_at"], "components": count})
-    return found
+        .join(scans, scans.c.id == latest.c.scan_id)
+        .outerjoin(counts, counts.c.scan_id == scans.c.id).order_by(projects.c.name))
+    return [{"name": row["name"], "repository": row["repository"],
+             "business_system": row["business_system"], "owner": row["owner"],
+             "scans": row["scans"], "last_scan": row["scan_id"],
+             "last_recorded": row["recorded_at"], "components": row["components"]}
+            for row in rows.mappings()]
 
 
 def _components(connection: Connection, scan_id: int) -> list[dict[str, Any]]:
@@ -145,7 +144,7 @@ def _compare(package: str, old: dict[str, dict], new: dict[str, dict], result: D
     # One version replaced by one other is an upgrade or a downgrade, not a removal.
     if len(gone) == 1 and len(came) == 1:
         was, now = gone[0], came[0]
-        ecosystem = _osv_ecosystem(now["purl"])
+        ecosystem = purl_ecosystem(now["purl"])
         a, b = (parse_version(ecosystem, c["version"] or "") if ecosystem else None
                 for c in (was, now))
         moved = {"package": package, "name": now["name"], "from": was["version"],
@@ -180,12 +179,6 @@ def _brief(component: dict) -> dict:
     return {"package": component["package"], "name": component["name"],
             "version": component["version"], "licence": component["licence"]}
 
-
-def _osv_ecosystem(purl: str) -> str | None:
-    try:
-        return OSV_ECOSYSTEMS.get(PackageURL.from_string(purl).type)
-    except ValueError:
-        return None
 
 
 def affected(engine: Engine, query: str) -> list[dict[str, Any]]:
@@ -228,8 +221,8 @@ def _condition(query: str):
     if not constraint:
         return scan_components.c.name == name, lambda row: True
     return scan_components.c.name == name, lambda row: bool(
-        row["version"] and _osv_ecosystem(row["purl"]) and satisfies(
-            _osv_ecosystem(row["purl"]), row["version"], constraint))
+        row["version"] and purl_ecosystem(row["purl"]) and satisfies(
+            purl_ecosystem(row["purl"]), row["version"], constraint))
 
 
 def history(engine: Engine, package_query: str) -> list[dict[str, Any]]:
@@ -243,21 +236,19 @@ def history(engine: Engine, package_query: str) -> list[dict[str, Any]]:
             .join(scans, scans.c.id == scan_components.c.scan_id)
             .join(projects, projects.c.id == scans.c.project_id)
             .where(condition).order_by(scans.c.id)).mappings()
+        latest = set(connection.execute(select(func.max(scans.c.id)).group_by(
+            scans.c.project_id)).scalars())
         found: dict[tuple[str, str | None], dict[str, Any]] = {}
         for row in rows:
             if not keep(row):
                 continue
             key = (row["project"], row["version"])
             entry = found.setdefault(key, {"project": row["project"], "version": row["version"],
-                                           "first_seen": row["recorded_at"], "scans": 0})
+                                           "first_seen": row["recorded_at"], "scans": 0,
+                                           "in_latest_scan": False})
             entry["last_seen"] = row["recorded_at"]
             entry["scans"] += 1
-        latest = {p: max(s for s in connection.execute(select(scans.c.id).join(projects).where(
-            projects.c.name == p)).scalars()) for p, _ in found}
-        for (project, _), entry in found.items():
-            entry["in_latest_scan"] = bool(connection.execute(select(func.count()).where(
-                scan_components.c.scan_id == latest[project],
-                scan_components.c.version == entry["version"], condition)).scalar())
+            entry["in_latest_scan"] |= row["scan"] in latest
         return sorted(found.values(), key=lambda e: (e["project"], e["first_seen"]))
 
 

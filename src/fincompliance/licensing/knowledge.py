@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from fincompliance.model import package_of
+
 
 class Category(StrEnum):
     PUBLIC_DOMAIN = "public-domain"
@@ -59,8 +61,8 @@ class Curation:
     reviewed: str
 
     def applies_to(self, purl: str, version: str | None) -> bool:
-        base = purl.split("@", 1)[0]
-        return base == self.purl and ("*" in self.versions or version in self.versions)
+        return package_of(purl) == self.purl and (
+            "*" in self.versions or version in self.versions)
 
 
 def read_curations(path: Path) -> tuple[Curation, ...]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fincompliance.errors import InputError
 from fincompliance.inputs import load_json, read_text
-from fincompliance.model import PreviousState, Scope
+from fincompliance.model import PreviousState, Scope, package_of
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def load_baseline(path: Path) -> Baseline:
     packages: dict[str, PreviousState] = {}
     for index, entry in enumerate(document["components"]):
         try:
-            package = entry["purl"].split("@", 1)[0].split("?", 1)[0]
+            package = package_of(entry["purl"])
             scope = Scope(entry["scope"])
             licence = (entry.get("concluded_license") or {}).get("expression")
             version = entry.get("version")

@@ -17,7 +17,7 @@ from typing import Any
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from fincompliance.clock import today
+from fincompliance.clock import days_since, today
 from fincompliance.licensing.compatibility import Assessment
 from fincompliance.licensing.expressions import allowed, terms
 from fincompliance.licensing.knowledge import Knowledge, load
@@ -201,8 +201,8 @@ def _component(value: dict[str, Any], facts: Facts, context):
     component = facts.component
     why = []
     if "purl" in value:
-        base = component.purl.split("@", 1)[0]
-        if not any(fnmatch(component.purl, p) or fnmatch(base, p) for p in _as_list(value["purl"])):
+        if not any(fnmatch(component.purl, p) or fnmatch(component.package, p)
+                   for p in _as_list(value["purl"])):
             return False, []
         why.append(f"package {component.purl}")
     if "name" in value:
@@ -291,7 +291,7 @@ def _release(value: dict[str, Any], facts: Facts, context: _Context):
     for key, when, text in (("age_days", release.released, "published"),
                             ("last_release_days", release.last_release, "newest release")):
         if key in value:
-            days = _days_since(when, context.today)
+            days = days_since(when, context.today)
             if days is None or not _within(days, value[key]):
                 return False, []
             why.append(f"{text} {days} days ago ({when})")
@@ -313,12 +313,6 @@ def _release(value: dict[str, Any], facts: Facts, context: _Context):
                    f"{behind['minor']} minor versions behind {release.latest_version}")
     return True, why
 
-
-def _days_since(iso_date: str | None, on: date) -> int | None:
-    try:
-        return (on - date.fromisoformat(iso_date[:10])).days if iso_date else None
-    except ValueError:
-        return None
 
 
 def _within(number: int, bounds: dict[str, int]) -> bool:

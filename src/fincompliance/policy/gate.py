@@ -34,9 +34,14 @@ class Judgement:
         return "baselined" if finding.id in self.baselined else "open"
 
     @property
+    def reported(self) -> list[Finding]:
+        """Findings reports show as alerts: every one but `info`, whatever its status."""
+        return [f for f in self.findings if f.action != "info"]
+
+    @property
     def actionable(self) -> list[Finding]:
-        """What someone has to look at: not info, not waived, not already in the baseline."""
-        return [f for f in self.findings if f.action != "info" and self.status(f) == "open"]
+        """What someone has to look at: reported, not waived, not already in the baseline."""
+        return [f for f in self.reported if self.status(f) == "open"]
 
 
 def judge(graph: Graph, root: Path, policy: Policy, *, waivers: list[Waiver],

@@ -11,6 +11,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from fincompliance.errors import InputError
+from fincompliance.model import package_of
 from fincompliance.policy.evaluate import Finding
 from fincompliance.policy.loader import read_checked
 
@@ -32,7 +33,7 @@ class Waiver:
         if self.rule not in ("*", finding.rule):
             return False
         base, _, version = self.component.partition("@")
-        if finding.purl.split("@", 1)[0] != base:
+        if package_of(finding.purl) != base:
             return False
         if version:
             return finding.version == version
@@ -82,7 +83,7 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], on: date
     uses = []
     by_package: dict[str, list[Finding]] = {}
     for finding in findings:
-        by_package.setdefault(finding.purl.split("@", 1)[0], []).append(finding)
+        by_package.setdefault(package_of(finding.purl), []).append(finding)
     for waiver in waivers:
         candidates = by_package.get(waiver.component.partition("@")[0], [])
         covered = tuple(f.id for f in candidates if waiver.covers(f))

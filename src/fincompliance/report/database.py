@@ -8,10 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from fincompliance.analysis.vulndb import Status
-
-
-def age_in_days(imported_at: str, on: date) -> int:
-    return (on - date.fromisoformat(imported_at[:10])).days
+from fincompliance.clock import days_since
 
 
 def render_status(status: Status, on: date, console: Console) -> None:
@@ -20,7 +17,7 @@ def render_status(status: Status, on: date, console: Console) -> None:
         table.add_column(column, overflow="fold")
     for source in status.sources:
         table.add_row(source.name, f"{source.advisories:,}", source.imported_at,
-                      str(age_in_days(source.imported_at, on)))
+                      str(days_since(source.imported_at, on)))
     console.print(table)
     ecosystems = ", ".join(f"{name} {count:,}" for name, count in status.ecosystems.items())
     console.print(f"{status.advisories:,} advisories ({status.withdrawn:,} withdrawn) about "

@@ -56,7 +56,7 @@ def policy_dict(policy: Policy) -> dict[str, Any]:
 
 def render(judgement: Judgement, console: Console) -> None:
     policy, uses = judgement.policy, judgement.uses
-    actionable = [f for f in judgement.findings if f.action != "info"]
+    actionable = judgement.reported
     if actionable:
         table = Table(title=f"Policy {policy.name}: findings", title_justify="left")
         for column in ("severity", "status", "rule", "component", "brought in by", "why",

@@ -17,7 +17,7 @@ _LEVELS = {"error": "error", "warning": "warning", "note": "note"}
 
 def render(judgement: Judgement) -> str:
     policy = judgement.policy
-    actionable = [f for f in judgement.findings if f.action != "info"]
+    actionable = judgement.reported
     rule_ids = sorted({f.rule for f in actionable})
     rules = [policy.rules[rule_id] for rule_id in rule_ids]
     document = {

@@ -8,9 +8,9 @@ What CycloneDX has no field for (source line, direct, exact scope, requirement) 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-import defusedxml.ElementTree as SafeElementTree
 from cyclonedx.contrib.license.factories import LicenseFactory
 from cyclonedx.model import HashAlgorithm, HashType, Property
 from cyclonedx.model.bom import Bom, BomMetaData
@@ -22,11 +22,11 @@ from cyclonedx.model.dependency import Dependency
 from cyclonedx.model.license import LicenseAcknowledgement, LicenseExpression
 from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.output.xml import XmlV1Dot6
-from defusedxml import DefusedXmlException
 from packageurl import PackageURL
 
 from fincompliance.clock import build_time
 from fincompliance.errors import InputError
+from fincompliance.inputs import load_xml
 from fincompliance.licensing.normalise import UNKNOWN
 from fincompliance.model import (
     Component,
@@ -170,35 +170,23 @@ def _licence_fields(component: Component) -> tuple[list, list]:
 
 # -- reading ----------------------------------------------------------------------------
 
-def read_json(text: str, path: str) -> Graph:
-    from fincompliance.inputs import load_json
-
-    return from_json(load_json(text, path), path)
-
-
 def from_json(data: Any, path: str) -> Graph:
+    """A CycloneDX JSON document, already parsed (by fincomp's bounded reader)."""
     if not isinstance(data, dict) or data.get("bomFormat") != "CycloneDX":
         raise InputError(path, "not a CycloneDX JSON document (no \"bomFormat\": \"CycloneDX\")")
-    try:
-        bom = Bom.from_json(data)  # type: ignore[attr-defined]
-    except Exception as exc:  # the library raises many types for schema violations
-        raise InputError(path, f"invalid CycloneDX JSON: {exc}") from None
-    return from_bom(bom, path)
+    return _from_library(lambda: Bom.from_json(data), path, "JSON")  # type: ignore[attr-defined]
 
 
 def read_xml(text: str, path: str) -> Graph:
+    element = load_xml(text, path)
+    return _from_library(lambda: Bom.from_xml(element), path, "XML")  # type: ignore[attr-defined]
+
+
+def _from_library(build: Callable[[], Bom], path: str, kind: str) -> Graph:
     try:
-        element = SafeElementTree.fromstring(text, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise InputError(path, f"refused: XML with {type(exc).__name__} "
-                         "(entities and DTDs are not allowed)") from None
-    except SafeElementTree.ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise InputError(path, f"invalid XML: {exc}", line) from None
-    try:
-        bom = Bom.from_xml(element)  # type: ignore[attr-defined]
+        bom = build()
     except Exception as exc:  # the library raises many types for schema violations
-        raise InputError(path, f"invalid CycloneDX XML: {exc}") from None
+        raise InputError(path, f"invalid CycloneDX {kind}: {exc}") from None
     return from_bom(bom, path)
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import tempfile
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 from packageurl import PackageURL
 from spdx_tools.common.spdx_licensing import spdx_licensing
@@ -33,7 +33,6 @@ from spdx_tools.spdx.model import (
     SpdxNoAssertion,
 )
 from spdx_tools.spdx.parser.error import SPDXParsingError
-from spdx_tools.spdx.parser.parse_anything import parse_file
 from spdx_tools.spdx.writer.json.json_writer import write_document_to_stream as write_json_doc
 from spdx_tools.spdx.writer.tagvalue.tagvalue_writer import (
     write_document_to_stream as write_tv_doc,
@@ -169,18 +168,27 @@ def write_tag_value(graph: Graph, name: str) -> str:
 
 # -- reading ----------------------------------------------------------------------------
 
-def read(text: str, path: str, suffix: str) -> Graph:
-    """Read an SPDX document (the suffix tells spdx-tools the format)."""
-    with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / f"document{suffix}"
-        copy.write_text(text, encoding="utf-8")
-        try:
-            document = parse_file(str(copy))
-        except SPDXParsingError as exc:
-            messages = "; ".join(exc.get_messages()[:3])
-            raise InputError(path, f"invalid SPDX document: {messages}") from None
-        except Exception as exc:  # the parsers raise many types on malformed input
-            raise InputError(path, f"invalid SPDX document: {exc}") from None
+def from_dict(data: Any, path: str) -> Graph:
+    """An SPDX JSON or YAML document, already parsed (by fincomp's bounded readers)."""
+    from spdx_tools.spdx.parser.jsonlikedict.json_like_dict_parser import JsonLikeDictParser
+
+    return _parsed(lambda: JsonLikeDictParser().parse(data), path)
+
+
+def read_tag_value(text: str, path: str) -> Graph:
+    from spdx_tools.spdx.parser.tagvalue.parser import Parser
+
+    return _parsed(lambda: Parser().parse(text), path)
+
+
+def _parsed(parse: Callable[[], Document], path: str) -> Graph:
+    try:
+        document = parse()
+    except SPDXParsingError as exc:
+        messages = "; ".join(exc.get_messages()[:3])
+        raise InputError(path, f"invalid SPDX document: {messages}") from None
+    except Exception as exc:  # the parsers raise many types on malformed input
+        raise InputError(path, f"invalid SPDX document: {exc}") from None
     return from_document(document, path)
 
 

@@ -77,23 +77,23 @@ def _scopes_from_manifests(source: Source, graph: Graph, members: list[str]) -> 
     """Dev-only dependencies (and what only they pull in) are dev scope, for members whose
     Cargo.toml is in the tree; the lockfile alone does not say, so a member without one
     counts all its dependencies as required."""
+    manifests = _manifests(source)
+    if not manifests:
+        return
     direct: dict[str, Scope] = {}
-    found_any = False
     for project_ref in members:
         targets = [t for t in graph.edges.get(project_ref, ()) if t in graph.components]
-        manifest = _manifest(source, graph.projects[project_ref].name)
+        manifest = manifests.get(graph.projects[project_ref].name)
         if manifest is None:
             for target in targets:
                 widen_scope(direct, target, Scope.REQUIRED)
             continue
-        found_any = True
         for section, scope in _MANIFEST_SECTIONS:
             for name in _names(manifest.get(section)):
                 for target in targets:
                     if graph.components[target].name == name:
                         widen_scope(direct, target, scope)
-    if found_any:
-        graph.propagate_scopes(direct)
+    graph.propagate_scopes(direct)
 
 
 def _names(table: Any) -> list[str]:
@@ -103,22 +103,18 @@ def _names(table: Any) -> list[str]:
             for name, spec in table.items()]
 
 
-def _manifest(source: Source, member: str) -> dict[str, Any] | None:
-    """The Cargo.toml of a workspace member: the root's, or one in a folder below it."""
+def _manifests(source: Source) -> dict[str, dict[str, Any]]:
+    """The workspace's Cargo.toml files by crate name: the root's and its listed members'."""
     root = source.sibling("Cargo.toml")
-    candidates = [root] if root else []
-    if root is not None:
-        workspace = load_toml(root.text(), root.path).get("workspace") or {}
-        for folder in workspace.get("members") or []:
-            if "*" not in str(folder):
-                found = source.sibling(f"{folder}/Cargo.toml")
-                if found:
-                    candidates.append(found)
-    for candidate in candidates:
-        manifest = load_toml(candidate.text(), candidate.path)
-        if (manifest.get("package") or {}).get("name") == member:
-            return manifest
-    return None
+    if root is None:
+        return {}
+    documents = [load_toml(root.text(), root.path)]
+    for folder in (documents[0].get("workspace") or {}).get("members") or []:
+        member = source.sibling(f"{folder}/Cargo.toml") if "*" not in str(folder) else None
+        if member is not None:
+            documents.append(load_toml(member.text(), member.path))
+    return {str(d["package"]["name"]): d for d in documents
+            if isinstance(d.get("package"), dict) and d["package"].get("name")}
 
 
 SCANNER = Scanner(name="cargo-lock", ecosystem=ECOSYSTEM, kind=Kind.LOCKFILE, parse=parse,

@@ -85,8 +85,9 @@ def _gemfile_groups(source: Source) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     stack: list[set[str] | None] = []
     for line in gemfile.text().splitlines():
-        stripped = line.split("#", 1)[0].strip() if not line.strip().startswith("gem") \
-            else line.strip()
+        # A trailing comment can say "do" without opening a block; "#" inside a quoted
+        # string (a git URL's fragment) is not a comment, so only " #" after code counts.
+        stripped = re.sub(r"(^|\s)#.*$", "", line).strip()
         if (group := _GROUP.match(stripped)):
             names = set(re.findall(r":(\w+)", group.group(1).split("optional:")[0]))
             if re.search(r"optional:\s*true", group.group(1)):
@@ -97,11 +98,12 @@ def _gemfile_groups(source: Source) -> dict[str, set[str]]:
         elif stripped == "end" and stack:
             stack.pop()
         elif (gem := _GEM.match(stripped)):
-            groups = set().union(*(g for g in stack if g)) if stack else set()
-            previous = found.get(gem.group(1))
-            # Declared in several places: the widest use wins.
-            found[gem.group(1)] = groups if previous is None or not groups else (
-                previous if not previous else previous | groups)
+            name = gem.group(1)
+            groups = set().union(*(g for g in stack if g))
+            if name in found and (not found[name] or not groups):
+                found[name] = set()  # declared in the default group somewhere: always needed
+            else:
+                found[name] = found.get(name, set()) | groups
     return found
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from fincompliance.errors import InputError
-from fincompliance.inputs import load_json
+from fincompliance.inputs import expect, load_json, load_yaml
 from fincompliance.model import Graph, Location
 from fincompliance.scanners.base import Kind, Scanner, Source
 
@@ -26,11 +26,11 @@ def read_document(text: str, path: str) -> Graph:
 
     head = text[:4096].lstrip("\ufeff \t\r\n")
     if head.startswith("{"):
-        data = load_json(text, path)
+        data = expect(load_json(text, path), dict, path, "an SBOM document")
         if "bomFormat" in data:
             graph, kind = cyclonedx.from_json(data, path), "CycloneDX JSON"
         elif "spdxVersion" in data:
-            graph, kind = spdx.read(text, path, ".spdx.json"), "SPDX JSON"
+            graph, kind = spdx.from_dict(data, path), "SPDX JSON"
         else:
             raise InputError(path, "JSON that is neither CycloneDX (bomFormat) nor SPDX "
                              "(spdxVersion)")
@@ -40,9 +40,9 @@ def read_document(text: str, path: str) -> Graph:
                              "read; convert it to SPDX JSON)")
         graph, kind = cyclonedx.read_xml(text, path), "CycloneDX XML"
     elif head.startswith("SPDXVersion:") or "\nSPDXVersion:" in head:
-        graph, kind = spdx.read(text, path, ".spdx"), "SPDX tag-value"
+        graph, kind = spdx.read_tag_value(text, path), "SPDX tag-value"
     elif head.startswith("spdxVersion:") or "\nspdxVersion:" in head:
-        graph, kind = spdx.read(text, path, ".spdx.yaml"), "SPDX YAML"
+        graph, kind = spdx.from_dict(load_yaml(text, path), path), "SPDX YAML"
     else:
         raise InputError(path, "not an SBOM fincomp reads (CycloneDX JSON/XML, SPDX "
                          "JSON/YAML/tag-value)")
