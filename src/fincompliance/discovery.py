@@ -19,6 +19,7 @@ from fincompliance.scanners import REGISTRY, Kind, Scanner
 _ALWAYS_SKIPPED = frozenset({".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".mypy_cache",
                              ".pytest_cache", ".ruff_cache", ".yarn", ".pnpm-store", ".cache"})
 DEFAULT_MAX_ENTRIES = 2_000_000
+_VIRTUAL = frozenset({"proc", "sys", "dev", "run"})  # at the top of a root filesystem
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Task:
 @dataclass(frozen=True)
 class DiscoveryOptions:
     include_installed: bool = False
+    rootfs: bool = False    # an operating system's root: skip its virtual file systems
     exclude: tuple[str, ...] = ()
     max_entries: int = DEFAULT_MAX_ENTRIES
 
@@ -65,20 +67,43 @@ def discover(root: Path, options: DiscoveryOptions = DiscoveryOptions(),
             if _excluded(child, options.exclude):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                if _descend(entry, options):
+                if _descend(entry, options) and not (options.rootfs and child in _VIRTUAL):
                     stack.append((child, Path(entry.path)))
             elif _regular_file_inside(entry, root):
-                tasks.extend(Task(child, s) for s in registry if s.claims_file(entry.name))
+                claimed = [s for s in registry if s.claims_file(child)]
+                tasks.extend(Task(child, s) for s in claimed or _sniffed(entry.path, registry))
     return sorted(_prefer_lockfiles(tasks), key=lambda t: (t.path, t.scanner.name))
 
 
 def discover_file(path: Path, registry: Iterable[Scanner] = REGISTRY) -> tuple[Path, list[Task]]:
     """A single file named on the command line: its folder is the root."""
-    scanners = [s for s in registry if s.claims_file(path.name)]
+    registry = tuple(registry)
+    scanners = ([s for s in registry if s.claims_file(path.name)]
+                or _sniffed(path, registry, executables_only=False))
     if not scanners:
         raise UsageError(f"{path}: not a file format fincomp reads "
                          "(see `fincomp scan --help` for the list)")
     return path.parent, [Task(path.name, s) for s in scanners]
+
+
+_SNIFFED_BYTES = 8
+
+
+def _sniffed(path: str | Path, registry: Iterable[Scanner],
+             executables_only: bool = True) -> list[Scanner]:
+    """Scanners that want a file by its first bytes (Go binaries). In a walked tree only
+    executables are opened; a file named on the command line is always looked at."""
+    sniffers = [s for s in registry if s.sniff]
+    if not sniffers:
+        return []
+    try:
+        if executables_only and not os.stat(path).st_mode & 0o111:
+            return []
+        with open(path, "rb") as handle:
+            head = handle.read(_SNIFFED_BYTES)
+    except OSError:
+        return []
+    return [s for s in sniffers if s.sniff(head)]
 
 
 def _descend(entry: os.DirEntry, options: DiscoveryOptions) -> bool:
@@ -114,7 +139,8 @@ def _prefer_lockfiles(tasks: list[Task]) -> list[Task]:
     for task in tasks:
         if task.scanner.kind is Kind.MANIFEST:
             folder, name = PurePosixPath(task.path).parent, PurePosixPath(task.path).name
-            if any(s.ecosystem == task.scanner.ecosystem and name in s.companions
+            if any(s.ecosystem == task.scanner.ecosystem
+                   and any(fnmatch(name, c) for c in s.companions)
                    and (folder == lock_folder or (s.covers_subtree
                                                   and lock_folder in folder.parents))
                    for lock_folder, s in covering):

@@ -30,6 +30,11 @@ def max_file_bytes() -> int:
 
 def read_text(path: Path, shown_as: str, limit: int | None = None) -> str:
     """Read a UTF-8 text file, refusing ones that are too large or not UTF-8."""
+    return decode_utf8(read_bytes(path, shown_as, limit), shown_as)
+
+
+def read_bytes(path: Path, shown_as: str, limit: int | None = None) -> bytes:
+    """Read a file whole, refusing one over the size limit."""
     limit = max_file_bytes() if limit is None else limit
     try:
         size = path.stat().st_size
@@ -42,7 +47,7 @@ def read_text(path: Path, shown_as: str, limit: int | None = None) -> str:
         raise InputError(shown_as, f"cannot read: {exc.strerror or exc}") from None
     if len(data) > limit:  # the file grew while we read it
         raise InputError(shown_as, f"file is over the {limit:,}-byte limit")
-    return decode_utf8(data, shown_as)
+    return data
 
 
 def decode_utf8(data: bytes, shown_as: str) -> str:
@@ -101,20 +106,26 @@ def load_yaml(text: str, shown_as: str, all_text: bool = False) -> Any:
         raise InputError(shown_as, "invalid YAML: nested too deeply") from None
 
 
-def load_xml(text: str, shown_as: str):
+def load_xml(text: str, shown_as: str, strip_namespaces: bool = False):
     """Parse XML refusing DTDs and entities (billion laughs, external entities) with
-    defusedxml; returns the root element."""
+    defusedxml; returns the root element, its tags without `{namespace}` if asked (for
+    formats whose files carry the namespace or not, like pom.xml and MSBuild)."""
     import defusedxml.ElementTree as SafeElementTree
     from defusedxml import DefusedXmlException
 
     try:
-        return SafeElementTree.fromstring(text, forbid_dtd=True)
+        root = SafeElementTree.fromstring(text, forbid_dtd=True)
     except DefusedXmlException as exc:
         raise InputError(shown_as, f"refused: XML with {type(exc).__name__} "
                          "(entities and DTDs are not allowed)") from None
     except SafeElementTree.ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise InputError(shown_as, f"invalid XML: {exc}", line) from None
+    if strip_namespaces:
+        for element in root.iter():
+            if isinstance(element.tag, str) and element.tag.startswith("{"):
+                element.tag = element.tag.split("}", 1)[1]
+    return root
 
 
 def expect(value: Any, kind: type | tuple[type, ...], shown_as: str, what: str,

@@ -190,6 +190,9 @@ class Project:
     manifest: Location
     version: str | None = None
     scanner: str = ""
+    # The package this project publishes (a purl without version), when its manifest names
+    # one: another project's dependency on it is first-party, not a third-party component.
+    package: str | None = None
 
 
 def package_of(purl: str) -> str:
@@ -214,13 +217,23 @@ def make_purl(ecosystem: str, name: str, version: str | None,
         name = name.lower().replace("_", "-").replace(".", "-")
     elif purl_type == "npm" and name.startswith("@") and "/" in name:
         namespace, name = name.split("/", 1)
-    elif purl_type in ("composer", "golang") and "/" in name:
+    elif purl_type in ("composer", "golang", "deb", "apk", "rpm") and "/" in name:
         namespace, name = name.rsplit("/", 1)
+    elif purl_type == "maven" and ":" in name:
+        namespace, name = name.split(":", 1)
     return PackageURL(type=purl_type, namespace=namespace, name=name, version=version,
                       qualifiers=dict(qualifiers or {})).to_string()
 
 
 PURL_TYPES = {"python": "pypi", "npm": "npm"}  # other ecosystems are their purl type
+
+
+def name_from_purl(purl_type: str, namespace: str | None, name: str) -> str:
+    """A component's name from its purl parts, the inverse of `make_purl`'s split: Maven
+    writes `group:artifact`, the others `namespace/name`."""
+    if not namespace:
+        return name
+    return f"{namespace}{':' if purl_type == 'maven' else '/'}{name}"
 
 
 @dataclass
@@ -255,6 +268,24 @@ class Graph:
             self.add_component(component)
         for source, targets in other.edges.items():
             self.edges.setdefault(source, set()).update(targets)
+
+    def link_first_party(self) -> None:
+        """Turn dependencies on a package that one of the scanned projects publishes (Maven
+        reactor modules, Go workspace modules) into edges between projects."""
+        published = {p.package: p.ref for p in sorted(self.projects.values(),
+                                                      key=lambda p: p.ref, reverse=True)
+                     if p.package}
+        linked = {ref: published[c.package] for ref, c in self.components.items()
+                  if c.package in published}
+        if not linked:
+            return
+        for ref, project_ref in linked.items():
+            del self.components[ref]
+            self.edges.setdefault(project_ref, set()).update(self.edges.pop(ref, ()))
+        for source in list(self.edges):
+            targets = self.edges[source]
+            if targets & linked.keys():
+                self.edges[source] = {linked.get(t, t) for t in targets} - {source}
 
     # -- queries -------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from fincompliance.analysis.stage import AnalysisReport
 from fincompliance.discovery import DiscoveryOptions, Task, discover, discover_file
 from fincompliance.errors import InputError
+from fincompliance.image import Image, is_image_archive, unpack_for_scanning
 from fincompliance.model import Graph
 from fincompliance.scanners import Source
 
@@ -16,6 +17,7 @@ from fincompliance.scanners import Source
 @dataclass(frozen=True)
 class ScanOptions:
     include_installed: bool = False
+    rootfs: bool = False      # the target is an operating system's root filesystem
     keep_going: bool = False
     exclude: tuple[str, ...] = ()
 
@@ -27,19 +29,27 @@ class ScanResult:
     tasks: list[Task]
     errors: list[InputError] = field(default_factory=list)
     analysis: AnalysisReport | None = None  # set by the analysis stage
+    image: Image | None = None              # when the target was a saved container image
 
 
 def scan(target: Path, options: ScanOptions = ScanOptions(),
          on_task: Callable[[Task, int, int], None] | None = None) -> ScanResult:
-    """Scan a folder (or one file). Raises InputError on the first bad file unless
-    `keep_going`, in which case bad files are listed in `errors` and the rest is scanned."""
-    if target.is_file():
+    """Scan a folder, one file, or a saved container image. Raises InputError on the first
+    bad file unless `keep_going`, in which case bad files are listed in `errors` and the
+    rest is scanned."""
+    image = unpack_for_scanning(target) if is_image_archive(target) else None
+    if image is not None:
+        root = image.root
+        tasks = discover(root, DiscoveryOptions(include_installed=True, rootfs=True,
+                                                exclude=options.exclude))
+    elif target.is_file():
         root, tasks = discover_file(target)
     else:
         root = target
-        tasks = discover(root, DiscoveryOptions(include_installed=options.include_installed,
-                                                exclude=options.exclude))
-    result = ScanResult(root=root, graph=Graph(), tasks=tasks)
+        tasks = discover(root, DiscoveryOptions(
+            include_installed=options.include_installed or options.rootfs,
+            rootfs=options.rootfs, exclude=options.exclude))
+    result = ScanResult(root=root, graph=Graph(), tasks=tasks, image=image)
     for number, task in enumerate(tasks, start=1):
         if on_task is not None:
             on_task(task, number, len(tasks))
@@ -49,6 +59,7 @@ def scan(target: Path, options: ScanOptions = ScanOptions(),
             if not options.keep_going:
                 raise
             result.errors.append(error)
+    result.graph.link_first_party()
     return result
 
 

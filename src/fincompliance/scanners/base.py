@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from fincompliance.errors import InputError
-from fincompliance.inputs import expect, load_toml, read_text
+from fincompliance.inputs import expect, load_toml, read_bytes, read_text
 from fincompliance.model import Component, Graph, Hash, Location, Project, project_ref
 
 
@@ -40,9 +40,16 @@ class Scanner:
     companions: tuple[str, ...] = ()
     covers_subtree: bool = False
     claims_directory: Callable[[str, frozenset[str]], bool] | None = None
+    # For executables no file name claims: does the file's start (its first bytes) say
+    # this scanner should look inside?
+    sniff: Callable[[bytes], bool] | None = None
 
-    def claims_file(self, filename: str) -> bool:
-        return any(fnmatch(filename, pattern) for pattern in self.filenames)
+    def claims_file(self, path: str) -> bool:
+        """A pattern with a slash matches the path from the scan root (`*/var/lib/dpkg/
+        status`), any other matches the file name."""
+        name = path.rsplit("/", 1)[-1]
+        return any(fnmatch(path if "/" in pattern else name, pattern)
+                   for pattern in self.filenames)
 
 
 class Source:
@@ -71,6 +78,10 @@ class Source:
             self._text = read_text(self.resolve_inside(self.path), self.path)
         return self._text
 
+    def data(self) -> bytes:
+        """The file's bytes, for binary formats (same size limit as text)."""
+        return read_bytes(self.resolve_inside(self.path), self.path)
+
     def sibling(self, relative: str) -> Source | None:
         """Another file relative to this one's folder, or None when it is absent."""
         joined = normalise_path(PurePosixPath(self.directory, relative).as_posix())
@@ -80,6 +91,14 @@ class Source:
         if not candidate.is_file():
             return None
         return Source(self.root, joined)
+
+    def sibling_from_root(self, relative: str) -> Source | None:
+        """A file by its path from the scan root, or None when it is absent."""
+        joined = normalise_path(relative)
+        if joined is None:
+            raise InputError(self.path, f"refers to {relative!r}, outside the scanned tree")
+        self.resolve_inside(joined)
+        return Source(self.root, joined) if (self.root / joined).is_file() else None
 
     def child(self, relative: str) -> Source:
         return Source(self.root, f"{self.path}/{relative}" if self.path else relative)
@@ -95,13 +114,13 @@ class Source:
 
     def project(self, name: str | None, ecosystem: str, scanner: str,
                 version: str | None = None, member: str | None = None,
-                manifest: str | None = None) -> Project:
+                manifest: str | None = None, package: str | None = None) -> Project:
         """The first-party node for this file (or for one workspace member recorded in it)."""
         folder = PurePosixPath(self.path).parent.name or PurePosixPath(self.root).name
         path = self.path or "."  # an installed tree scanned at the root itself
         return Project(ref=project_ref(path, member), name=name or folder,
                        ecosystem=ecosystem, version=version,
-                       manifest=Location(manifest or path), scanner=scanner)
+                       manifest=Location(manifest or path), scanner=scanner, package=package)
 
 
 def normalise_path(path: str) -> str | None:
