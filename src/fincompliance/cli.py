@@ -107,6 +107,10 @@ PathArgument = Annotated[Path, typer.Argument(
     help="A folder to scan (or a single lockfile or manifest).", show_default=False)]
 InstalledOption = Annotated[bool, typer.Option(
     "--installed", help="Also read installed trees: node_modules and virtual environments.")]
+RootfsOption = Annotated[bool, typer.Option(
+    "--rootfs", help="PATH is an operating system's root filesystem (a container's or a "
+    "machine's): read its package databases and installed trees, skip /proc, /sys, /dev. "
+    "A `docker save` tarball as PATH is read this way without this flag.")]
 KeepGoingOption = Annotated[bool, typer.Option(
     "--keep-going", help="Report bad files and scan the rest (exit code stays 2).")]
 ExcludeOption = Annotated[list[str] | None, typer.Option(
@@ -184,9 +188,10 @@ def _curations(files: list[Path] | None) -> tuple[Curation, ...]:
 
 
 def _scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | None,
-          curations: list[Path] | None, online: bool = False) -> ScanResult:
+          curations: list[Path] | None, online: bool = False, rootfs: bool = False
+          ) -> ScanResult:
     """The scan stage, then the analysis and licence conclusions every command reports."""
-    result = _run_scan(path, installed, keep_going, exclude)
+    result = _run_scan(path, installed, keep_going, exclude, rootfs)
     _analyse(result, curations, online)
     return result
 
@@ -197,9 +202,9 @@ def _analyse(result: ScanResult, curations: list[Path] | None, online: bool) -> 
     result.analysis = analyse(result.graph, report=report)
 
 
-def _run_scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | None
-              ) -> ScanResult:
-    options = ScanOptions(include_installed=installed, keep_going=keep_going,
+def _run_scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | None,
+              rootfs: bool = False) -> ScanResult:
+    options = ScanOptions(include_installed=installed, rootfs=rootfs, keep_going=keep_going,
                           exclude=tuple(exclude or ()))
     if not path.exists():
         raise UsageError(f"{path}: no such file or folder")
@@ -371,7 +376,7 @@ def scan_command(path: PathArgument, output_format: FormatOption = ReportFormat.
                  ledger: LedgerOption = None, record: RecordOption = False,
                  project: ProjectOption = None, repository: RepositoryOption = None,
                  business_system: BusinessSystemOption = None,
-                 owner: OwnerOption = None) -> None:
+                 owner: OwnerOption = None, rootfs: RootfsOption = False) -> None:
     """Find every dependency under PATH, conclude its licence, and summarise; with --policy,
     judge it and exit 1 on failure; with --record, keep it in the ledger."""
     with user_errors():
@@ -379,7 +384,7 @@ def scan_command(path: PathArgument, output_format: FormatOption = ReportFormat.
         gate = _gate(policy_file, output_format, root, waivers_file, baseline, fail_on)
         recording = _recording(ledger, record, project, repository, business_system, owner,
                                root)
-        result = _scan(path, installed, keep_going, exclude, curations, online)
+        result = _scan(path, installed, keep_going, exclude, curations, online, rootfs)
         _judge_and_report(result, gate, output_format, output, recording)
 
 
@@ -412,10 +417,11 @@ def sbom_command(path: PathArgument,
                  ] = SbomFormat.cyclonedx_json,
                  output: OutputOption = None, installed: InstalledOption = False,
                  keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
-                 curations: CurationsOption = None, online: OnlineOption = False) -> None:
+                 curations: CurationsOption = None, online: OnlineOption = False,
+                 rootfs: RootfsOption = False) -> None:
     """Write an SBOM of PATH: dependency graph, declared and concluded licences."""
     with user_errors():
-        result = _scan(path, installed, keep_going, exclude, curations, online)
+        result = _scan(path, installed, keep_going, exclude, curations, online, rootfs)
         name = path.resolve().name if path.is_dir() else path.name
         _emit(_sbom_writer(sbom_format)(result.graph, name), output)
         _report_errors(result)

@@ -18,7 +18,7 @@ from fincompliance.analysis.osv import (
     package_key,
 )
 from fincompliance.analysis.vulndb import VulnerabilityDatabase
-from fincompliance.model import SEVERITY_ORDER, Component, Graph, Vulnerability
+from fincompliance.model import SEVERITY_ORDER, Component, Graph, Vulnerability, name_from_purl
 
 # Which of several ids names the merged vulnerability: the reviewed databases first.
 _ID_PREFERENCE = ("GHSA-", "PYSEC-", "GO-", "RUSTSEC-", "CVE-")
@@ -33,8 +33,13 @@ def osv_package(component: Component) -> tuple[str, str] | None:
     ecosystem = OSV_ECOSYSTEMS.get(purl.type)
     if ecosystem is None:
         return None
-    separator = ":" if purl.type == "maven" else "/"
-    name = f"{purl.namespace}{separator}{purl.name}" if purl.namespace else purl.name
+    if purl.type in ("deb", "apk"):
+        # distributions publish advisories per source package; the binary package's
+        # purl names it in `upstream` when the two differ
+        qualifiers = purl.qualifiers if isinstance(purl.qualifiers, dict) else {}
+        name = str(qualifiers.get("upstream") or purl.name).split("@")[0]
+    else:
+        name = name_from_purl(purl.type, purl.namespace, purl.name)
     return ecosystem, package_key(ecosystem, name)
 
 
