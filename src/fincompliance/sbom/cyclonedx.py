@@ -37,6 +37,7 @@ from fincompliance.model import (
     Location,
     Project,
     Scope,
+    name_from_purl,
 )
 from fincompliance.sbom.common import (
     ECOSYSTEM_BY_PURL_TYPE,
@@ -271,7 +272,7 @@ def _component_back(node: CdxComponent, path: str) -> Component:
     locations = props.get(PROPERTY_PREFIX + "location") or [path]
     return Component(
         ref=node.bom_ref.value or purl, ecosystem=ECOSYSTEM_BY_PURL_TYPE.get(purl_type, purl_type),
-        name=(f"{node.group}/{node.name}" if node.group else node.name), version=node.version,
+        name=name_from_purl(purl_type, node.group, node.name), version=node.version,
         purl=purl, scope=scope, declared_licenses=tuple(declared),
         locations=tuple(sorted(_location(v) for v in locations)),
         hashes=tuple(sorted(Hash(h.alg.value, h.content) for h in node.hashes)),

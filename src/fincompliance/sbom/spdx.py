@@ -51,6 +51,8 @@ from fincompliance.model import (
     Location,
     Project,
     Scope,
+    make_purl,
+    name_from_purl,
 )
 from fincompliance.sbom.common import (
     ECOSYSTEM_BY_PURL_TYPE,
@@ -67,6 +69,10 @@ _CHECKSUMS = {"SHA-1": ChecksumAlgorithm.SHA1, "SHA-256": ChecksumAlgorithm.SHA2
 _CHECKSUMS_BACK = {v: k for k, v in _CHECKSUMS.items()}
 _SCOPED_EDGES = {Scope.DEV: RelationshipType.DEV_DEPENDENCY_OF,
                  Scope.OPTIONAL: RelationshipType.OPTIONAL_DEPENDENCY_OF}
+# Relationships read as "the first needs or ships the second" (suppliers' documents use
+# linking and containment where fincomp writes DEPENDS_ON)
+_NEEDS = {RelationshipType.DEPENDS_ON, RelationshipType.DYNAMIC_LINK,
+          RelationshipType.STATIC_LINK, RelationshipType.CONTAINS}
 
 
 def spdx_id(ref: str) -> str:
@@ -199,19 +205,26 @@ def from_document(document: Document, path: str) -> Graph:
     contained = {r.related_spdx_element_id for r in document.relationships
                  if r.relationship_type is RelationshipType.CONTAINS
                  and r.spdx_element_id in described}
+    # fincomp's own documents describe a root that contains the projects; a supplier's
+    # usually describes its product package directly (and may "contain" files)
+    contained &= {package.spdx_id for package in document.packages}
     first_party = contained or set(described)
     refs: dict[str, str] = {}
     extracted = {e.license_id: e.extracted_text for e in document.extracted_licensing_info}
     for package in document.packages:
         purl = next((r.locator for r in package.external_references
                      if r.reference_type == "purl"), None)
-        if package.spdx_id in first_party or purl is None:
-            if package.spdx_id in first_party:
-                project = graph.add_project(Project(
-                    ref=_project_ref(package), name=package.name, version=package.version,
-                    ecosystem="unknown", manifest=Location(path), scanner="spdx"))
-                refs[package.spdx_id] = project.ref
+        if package.spdx_id in first_party:
+            project = graph.add_project(Project(
+                ref=_project_ref(package), name=package.name, version=package.version,
+                ecosystem="unknown", manifest=Location(path), scanner="spdx"))
+            refs[package.spdx_id] = project.ref
             continue
+        if package.spdx_id in described:
+            continue  # the subject of fincomp's own documents, which contains the projects
+        if purl is None:
+            # suppliers often give no purl: the package is still in the product
+            purl = make_purl("generic", package.name, package.version)
         component = graph.add_component(_component_back(package, purl, path, extracted))
         refs[package.spdx_id] = component.ref
     for relationship in document.relationships:
@@ -220,7 +233,7 @@ def from_document(document: Document, path: str) -> Graph:
             str(relationship.related_spdx_element_id))
         if source is None or target is None:
             continue
-        if kind is RelationshipType.DEPENDS_ON:
+        if kind in _NEEDS:
             graph.add_edge(source, target)
         elif kind in _SCOPED_EDGES.values() or kind is RelationshipType.DEPENDENCY_OF:
             graph.add_edge(target, source)
@@ -252,7 +265,8 @@ def _component_back(package: Package, purl: str, path: str,
                                       method="spdx", evidence=("read from an SPDX document",))
     locations = re.findall(r"(\S+?)(?::(\d+))?(?:,|$)",
                            (package.source_info or "").removeprefix("declared in "))
-    name = f"{parsed.namespace}/{parsed.name}" if parsed.namespace else package.name
+    name = name_from_purl(parsed.type, parsed.namespace, parsed.name) if parsed.namespace \
+        else package.name
     ref = re.search(r"fincomp ref: (\S+);", package.comment or "")
     return Component(
         ref=ref.group(1) if ref else purl, ecosystem=ECOSYSTEM_BY_PURL_TYPE.get(

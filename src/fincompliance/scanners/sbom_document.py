@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from fincompliance.errors import InputError
 from fincompliance.inputs import expect, load_json, load_yaml
-from fincompliance.model import Graph, Location
+from fincompliance.model import Graph, Location, Project, project_ref
 from fincompliance.scanners.base import Kind, Scanner, Source
 
 ORIGIN_PROPERTY = "fincomp:origin"
@@ -51,6 +51,15 @@ def read_document(text: str, path: str) -> Graph:
 
 def _marked(graph: Graph, path: str, kind: str) -> Graph:
     origin = ((ORIGIN_PROPERTY, f"{path} ({kind})"),)
+    if not graph.projects and graph.components:
+        # A document that names no subject (cyclonedx-py from a requirements file, for
+        # one) is itself the first-party node: what nothing in it depends on hangs from it.
+        project = graph.add_project(Project(ref=project_ref(path), name=path,
+                                            ecosystem="sbom", manifest=Location(path),
+                                            scanner="sbom"))
+        needed = {target for targets in graph.edges.values() for target in targets}
+        for ref in sorted(set(graph.components) - needed):
+            graph.add_edge(project.ref, ref)
     for ref, component in graph.components.items():
         # Licence files an SBOM names belong to the tree it was made from, not this one.
         graph.components[ref] = replace(
