@@ -1,4 +1,7 @@
-"""Time `fincomp sbom` on every corpus entry and on a generated 50,000-package lockfile.
+"""Time `fincomp sbom` on every corpus entry, on each format the corpus has no row for
+(the test fixtures of Maven tree output, Gradle, .NET, Alpine and older supplier SBOMs),
+on this machine's own Debian package database as a root filesystem and as a `docker save`
+archive, and on a generated 50,000-package lockfile.
 
 Prints wall time and peak memory (max RSS of the fincomp process) per file and format.
 Run: python benchmarks/bench_sbom.py [--formats cyclonedx-json,spdx-json] [--size 50000]
@@ -8,9 +11,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
+import json
 import os
+import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -18,6 +25,50 @@ from pathlib import Path
 from generated import generated_lockfile
 
 REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests/fixtures"
+# formats with no corpus row: (label, path under tests/fixtures)
+EXTRA = [("mvn dependency:tree (text, reactor)", "jvm/maven-resolved/dependency-tree.txt"),
+         ("mvn dependency:tree (DOT)", "jvm/maven-resolved/dependency-tree.dot"),
+         ("mvn dependency:tree (JSON)", "jvm/maven-resolved/dependency-tree.json"),
+         ("mvn dependency:list", "jvm/maven-resolved/dependency-list.txt"),
+         ("gradle dependencies output", "jvm/gradle-resolved"),
+         ("gradle.lockfile + build.gradle", "jvm/gradle-app"),
+         ("packages.lock.json + csproj", "dotnet"),
+         ("Alpine lib/apk/db/installed", "alpine-rootfs"),
+         ("CycloneDX 1.4 JSON (cyclonedx-py)", "supplier-sboms/legacy-app-1.4.cdx.json"),
+         ("CycloneDX 1.5 XML (cyclonedx-py)", "supplier-sboms/legacy-app-1.5.cdx.xml"),
+         ("SPDX 2.2 tag-value (SPDX example)", "supplier-sboms/spdx-example-2.2.spdx")]
+
+
+def debian_rootfs(folder: Path) -> Path:
+    """This machine's dpkg status, os-release and copyright files as a root filesystem."""
+    root = folder / "rootfs"
+    (root / "var/lib/dpkg").mkdir(parents=True)
+    shutil.copy("/var/lib/dpkg/status", root / "var/lib/dpkg/status")
+    (root / "etc").mkdir()
+    shutil.copy(Path("/etc/os-release").resolve(), root / "etc/os-release")
+    for copyright_file in Path("/usr/share/doc").glob("*/copyright"):
+        if copyright_file.is_file():
+            target = root / "usr/share/doc" / copyright_file.parent.name / "copyright"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(copyright_file, target)
+    return root
+
+
+def docker_archive(root: Path, folder: Path) -> Path:
+    """`root` as the single gzip layer of a `docker save` archive."""
+    layer = folder / "layer.tar.gz"
+    with tarfile.open(layer, "w:gz") as archive:
+        archive.add(root, arcname=".")
+    image = folder / "image.tar"
+    manifest = json.dumps([{"Config": "config.json", "RepoTags": ["bench:1"],
+                            "Layers": ["layer.tar.gz"]}]).encode()
+    with tarfile.open(image, "w") as archive:
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(manifest)
+        archive.addfile(info, io.BytesIO(manifest))
+        archive.add(layer, arcname="layer.tar.gz")
+    return image
 CORPUS = Path(os.environ.get("FINCOMP_SHARED", REPO.parent / "shared")) / "corpus"
 
 
@@ -48,6 +99,17 @@ def main() -> None:
             status = "ok" if code == 0 else f"exit {code} (format not read yet)"
             print(f"{row['path']:48} {fmt:15} {seconds:8.2f} {peak:9.0f}  {status}", flush=True)
     with tempfile.TemporaryDirectory() as folder:
+        extra = [(label, FIXTURES / path) for label, path in EXTRA]
+        if Path("/var/lib/dpkg/status").is_file():
+            root = debian_rootfs(Path(folder))
+            count = (root / "var/lib/dpkg/status").read_text().count("\nPackage: ") + 1
+            extra += [(f"Debian rootfs, dpkg ({count} packages)", root),
+                      ("the same as a docker save archive", docker_archive(root, Path(folder)))]
+        for label, target in extra:
+            for fmt in formats:
+                seconds, peak, code = run(target, fmt)
+                print(f"{label:48} {fmt:15} {seconds:8.2f} {peak:9.0f}  "
+                      f"{'ok' if code == 0 else f'exit {code}'}", flush=True)
         lockfile = generated_lockfile(Path(folder), args.size)
         label = f"generated package-lock ({args.size:,} packages)"
         for fmt in formats:

@@ -12,13 +12,14 @@ from fincompliance.scan import scan
 
 from conftest import CORPUS, corpus_entries
 
-SCANNED_ECOSYSTEMS = {"python", "npm", "cargo", "php", "ruby"}
+SCANNED_ECOSYSTEMS = {"python", "npm", "cargo", "php", "ruby", "go", "maven"}
 COUNTED = [e for e in corpus_entries()
            if e.ecosystem in SCANNED_ECOSYSTEMS and e.expected_components is not None]
 
 
 def test_every_row_of_a_read_ecosystem_is_covered():
-    assert len(COUNTED) == 14
+    assert len(COUNTED) == 16
+    assert {e.ecosystem for e in corpus_entries()} <= SCANNED_ECOSYSTEMS
 
 
 @pytest.mark.parametrize("entry", COUNTED, ids=[e.path for e in COUNTED])
@@ -29,8 +30,9 @@ def test_component_count_matches_the_package_manager(entry):
     assert all(c.locations and c.locations[0].path for c in graph.components.values())
 
 
-# Pipfile.lock is flat: it says which packages, never which needs which.
-RECORDS_EDGES = [e for e in COUNTED if not e.path.endswith("Pipfile.lock")]
+# Pipfile.lock is flat: it says which packages, never which needs which; go.mod says which
+# modules are indirect but not who needs them.
+RECORDS_EDGES = [e for e in COUNTED if not e.path.endswith(("Pipfile.lock", "go.mod"))]
 
 
 @pytest.mark.parametrize("entry", RECORDS_EDGES, ids=[e.path for e in RECORDS_EDGES])
