@@ -7,14 +7,16 @@ conflicts are not needs."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from fincompliance.model import Component, DeclaredLicense, Graph, component_ref, make_purl
 from fincompliance.scanners.base import Kind, Scanner, Source
 from fincompliance.scanners.os_common import (
+    Distribution,
+    Installed,
     distribution,
-    link_installed,
     rootfs_prefix,
-    system_project,
+    system_graph,
 )
 
 ECOSYSTEM = "apk"
@@ -23,12 +25,11 @@ _CONSTRAINT = re.compile(r"[<>=~].*$")
 
 
 def parse(source: Source) -> Graph:
-    prefix = rootfs_prefix(source, _DATABASE)
-    system = distribution(source, prefix, "alpine")
-    graph = Graph()
-    project = graph.add_project(system_project(source, system, ECOSYSTEM, SCANNER.name))
-    refs: dict[str, str] = {}
-    needs = []
+    system = distribution(source, rootfs_prefix(source, _DATABASE), "alpine")
+    return system_graph(source, system, SCANNER, _installed(source, system))
+
+
+def _installed(source: Source, system: Distribution) -> Iterator[Installed]:
     for fields, line in _paragraphs(source.text()):
         name, version = fields.get("P"), fields.get("V")
         if not name or not version:
@@ -37,18 +38,16 @@ def parse(source: Source) -> Graph:
         if fields.get("o") and fields["o"] != name:
             qualifiers["upstream"] = fields["o"]
         purl = make_purl(ECOSYSTEM, f"{system.id}/{name}", version, qualifiers)
-        component = graph.add_component(Component(
-            ref=component_ref(purl), ecosystem=ECOSYSTEM, name=name, version=version,
-            purl=purl, locations=(source.location(line),),
-            declared_licenses=(DeclaredLicense(fields["L"], "apk"),) if fields.get("L") else (),
-            properties=(("fincomp:apk:checksum", fields["C"]),) if fields.get("C") else ()))
-        refs.setdefault(name, component.ref)
-        for provided in fields.get("p", "").split():
-            refs.setdefault(_CONSTRAINT.sub("", provided), component.ref)
-        needs.append((component.ref, [[_CONSTRAINT.sub("", d)] for d in fields.get("D", "")
-                                      .split() if not d.startswith("!")]))
-    link_installed(graph, project, refs, needs)
-    return graph
+        yield Installed(
+            Component(ref=component_ref(purl), ecosystem=ECOSYSTEM, name=name, version=version,
+                      purl=purl, locations=(source.location(line),),
+                      declared_licenses=(DeclaredLicense(fields["L"], "apk"),)
+                      if fields.get("L") else (),
+                      properties=(("fincomp:apk:checksum", fields["C"]),)
+                      if fields.get("C") else ()),
+            provides=tuple(_CONSTRAINT.sub("", p) for p in fields.get("p", "").split()),
+            needs=tuple((_CONSTRAINT.sub("", d),) for d in fields.get("D", "").split()
+                        if not d.startswith("!")))
 
 
 def _paragraphs(text: str) -> list[tuple[dict[str, str], int]]:

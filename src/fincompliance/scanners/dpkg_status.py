@@ -11,15 +11,17 @@ file in free form is noted but not guessed at."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from fincompliance.errors import InputError
 from fincompliance.model import Component, DeclaredLicense, Graph, component_ref, make_purl
 from fincompliance.scanners.base import Kind, Scanner, Source
 from fincompliance.scanners.os_common import (
+    Distribution,
+    Installed,
     distribution,
-    link_installed,
     rootfs_prefix,
-    system_project,
+    system_graph,
 )
 
 ECOSYSTEM = "deb"
@@ -58,43 +60,39 @@ def paragraphs(text: str) -> list[tuple[dict[str, str], int]]:
 def parse(source: Source) -> Graph:
     prefix = rootfs_prefix(source, _DATABASE)
     system = distribution(source, prefix, "debian")
-    graph = Graph()
-    project = graph.add_project(system_project(source, system, ECOSYSTEM, SCANNER.name))
-    refs: dict[str, str] = {}
-    needs = []
+    return system_graph(source, system, SCANNER, _installed(source, prefix, system))
+
+
+def _installed(source: Source, prefix: str, system: Distribution) -> Iterator[Installed]:
     for fields, line in paragraphs(source.text()):
         name, version = fields.get("Package"), fields.get("Version")
         state = fields.get("Status", "install ok installed").split()
         if not name or not version or state[-1] not in _INSTALLED:
             continue
-        architecture = fields.get("Architecture", "")
-        qualifiers = {"arch": architecture, "distro": system.qualifier}
+        qualifiers = {"arch": fields.get("Architecture", ""), "distro": system.qualifier}
         source_package = fields.get("Source", "").split(" ")[0]
         if source_package and source_package != name:
             qualifiers["upstream"] = fields["Source"].replace(" ", "").replace("(", "@") \
                 .rstrip(")")
         purl = make_purl(ECOSYSTEM, f"{system.id}/{name}", version, qualifiers)
         licences, copyright_note = _copyright(source, prefix, name)
-        component = graph.add_component(Component(
-            ref=component_ref(purl), ecosystem=ECOSYSTEM, name=name, version=version,
-            purl=purl, declared_licenses=licences, locations=(source.location(line),),
-            properties=tuple(sorted(
-                [("fincomp:deb:source", source_package or name)]
-                + ([("fincomp:deb:copyright", copyright_note)] if copyright_note else [])))))
-        refs[name] = component.ref
-        for provided in _relations(fields.get("Provides", "")):
-            refs.setdefault(provided[0], component.ref)
-        needs.append((component.ref, _relations(fields.get("Pre-Depends", ""))
-                      + _relations(fields.get("Depends", ""))))
-    link_installed(graph, project, refs, needs)
-    return graph
+        yield Installed(
+            Component(ref=component_ref(purl), ecosystem=ECOSYSTEM, name=name, version=version,
+                      purl=purl, declared_licenses=licences, locations=(source.location(line),),
+                      properties=tuple(sorted(
+                          [("fincomp:deb:source", source_package or name)]
+                          + ([("fincomp:deb:copyright", copyright_note)]
+                             if copyright_note else [])))),
+            provides=tuple(names[0] for names in _relations(fields.get("Provides", ""))),
+            needs=tuple(_relations(fields.get("Pre-Depends", ""))
+                        + _relations(fields.get("Depends", ""))))
 
 
-def _relations(text: str) -> list[list[str]]:
-    """`a (>= 1) | b, c:any` as [[a, b], [c]]."""
+def _relations(text: str) -> list[tuple[str, ...]]:
+    """`a (>= 1) | b, c:any` as [(a, b), (c,)]."""
     found = []
     for group in text.split(","):
-        names = [m.group(1) for part in group.split("|") if (m := _RELATION.match(part))]
+        names = tuple(m.group(1) for part in group.split("|") if (m := _RELATION.match(part)))
         if names:
             found.append(names)
     return found

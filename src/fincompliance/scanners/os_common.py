@@ -9,8 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from fincompliance.errors import InputError
-from fincompliance.model import Graph, Project
-from fincompliance.scanners.base import Source
+from fincompliance.model import Component, Graph, Project
+from fincompliance.scanners.base import Scanner, Source
 
 
 @dataclass(frozen=True)
@@ -54,13 +54,34 @@ def distribution(source: Source, prefix: str, default: str) -> Distribution:
     return Distribution(default, None, default)
 
 
-def system_project(source: Source, found: Distribution, ecosystem: str,
-                   scanner: str) -> Project:
-    return source.project(found.name, ecosystem, scanner, found.version_id)
+@dataclass(frozen=True)
+class Installed:
+    """One package of a package database, with what it provides and what it needs (each
+    need a list of alternatives: names or provided capabilities)."""
+
+    component: Component
+    provides: tuple[str, ...] = ()
+    needs: tuple[tuple[str, ...], ...] = ()
 
 
-def link_installed(graph: Graph, project: Project, refs: Mapping[str, str],
-                   needs: Iterable[tuple[str, list[list[str]]]]) -> None:
+def system_graph(source: Source, found: Distribution, scanner: Scanner,
+                 packages: Iterable[Installed]) -> Graph:
+    """The system as a project, its packages as components, needs as edges."""
+    graph = Graph()
+    project = graph.add_project(source.project(found.name, scanner.ecosystem, scanner.name,
+                                               found.version_id))
+    installed = [(graph.add_component(p.component).ref, p) for p in packages]
+    # a real package answers to its name before anything that merely provides the name
+    refs = {package.component.name: ref for ref, package in installed}
+    for ref, package in installed:
+        for provided in package.provides:
+            refs.setdefault(provided, ref)
+    _link(graph, project, refs, [(ref, package.needs) for ref, package in installed])
+    return graph
+
+
+def _link(graph: Graph, project: Project, refs: Mapping[str, str],
+          needs: Iterable[tuple[str, Iterable[Iterable[str]]]]) -> None:
     """Edges from each package to the first installed alternative of each thing it needs
     (a package name or something a package provides); the packages nothing needs hang
     from the system's project, so every package is reached."""
@@ -71,12 +92,12 @@ def link_installed(graph: Graph, project: Project, refs: Mapping[str, str],
             if target is not None and target != ref:
                 graph.add_edge(ref, target)
                 needed.add(target)
-    for ref in sorted(set(refs.values()) - needed):
+    for ref in sorted(set(graph.components) - needed):
         graph.add_edge(project.ref, ref)
     # a cycle that nothing outside it needs (rare, but dpkg allows it) hangs from the
     # project too
     reached = graph.reachable_from(project.ref)
-    for ref in sorted(set(refs.values())):
+    for ref in sorted(graph.components):
         if ref not in reached:
             graph.add_edge(project.ref, ref)
             reached |= {ref} | graph.reachable_from(ref)

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import sqlite3
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 from fincompliance.errors import InputError
 from fincompliance.model import Component, DeclaredLicense, Graph, component_ref, make_purl
 from fincompliance.scanners.base import Kind, Scanner, Source
 from fincompliance.scanners.os_common import (
+    Distribution,
+    Installed,
     distribution,
-    link_installed,
     rootfs_prefix,
-    system_project,
+    system_graph,
 )
 
 ECOSYSTEM = "rpm"
@@ -71,10 +73,11 @@ def parse(source: Source) -> Graph:
             connection.close()
     except sqlite3.DatabaseError as exc:
         raise InputError(source.path, f"not a readable rpmdb: {exc}") from None
-    graph = Graph()
-    project = graph.add_project(system_project(source, system, ECOSYSTEM, SCANNER.name))
-    refs: dict[str, str] = {}
-    needs = []
+    return system_graph(source, system, SCANNER, _installed(rows, source, system))
+
+
+def _installed(rows: list[tuple[int, bytes]], source: Source, system: Distribution
+               ) -> Iterator[Installed]:
     for number, blob in rows:
         header = read_header(bytes(blob), f"{source.path} (package {number})")
         name, version = header.get(_NAME), header.get(_VERSION)
@@ -91,20 +94,15 @@ def parse(source: Source) -> Graph:
             qualifiers["upstream"] = str(header[_SOURCE_RPM])
         purl = make_purl(ECOSYSTEM, f"{vendor}/{name}", full, qualifiers)
         licence = header.get(_LICENSE)
-        component = graph.add_component(Component(
-            ref=component_ref(purl), ecosystem=ECOSYSTEM, name=name, version=full, purl=purl,
-            declared_licenses=(DeclaredLicense(licence, "rpm"),) if isinstance(
-                licence, str) and licence else (),
-            locations=(source.location(),)))
-        refs.setdefault(name, component.ref)
-        provides = header.get(_PROVIDES)
-        for provided in provides if isinstance(provides, list) else []:
-            refs.setdefault(provided, component.ref)
-        requires = header.get(_REQUIRES)
-        needs.append((component.ref, [[r] for r in requires if not r.startswith("rpmlib(")]
-                      if isinstance(requires, list) else []))
-    link_installed(graph, project, refs, needs)
-    return graph
+        provides, requires = header.get(_PROVIDES), header.get(_REQUIRES)
+        yield Installed(
+            Component(ref=component_ref(purl), ecosystem=ECOSYSTEM, name=name, version=full,
+                      purl=purl, locations=(source.location(),),
+                      declared_licenses=(DeclaredLicense(licence, "rpm"),)
+                      if isinstance(licence, str) and licence else ()),
+            provides=tuple(provides) if isinstance(provides, list) else (),
+            needs=tuple((r,) for r in requires if not r.startswith("rpmlib("))
+            if isinstance(requires, list) else ())
 
 
 SCANNER = Scanner(name="rpmdb-sqlite", ecosystem=ECOSYSTEM, kind=Kind.INSTALLED, parse=parse,
