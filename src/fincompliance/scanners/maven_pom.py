@@ -64,7 +64,6 @@ class Pom:
 class Effective:
     """A pom with its parents applied."""
 
-    pom: Pom
     coordinates: Coordinates
     properties: dict[str, str]
     managed: dict[str, Dependency] = field(default_factory=dict)
@@ -99,6 +98,7 @@ class _Resolver:
         configured = os.environ.get("FINCOMP_MAVEN_REPOSITORY")
         self.repository = Path(configured) if configured else Path.home() / ".m2" / "repository"
         self._cache: dict[str, Pom | None] = {}
+        self._reactor: dict[str, str] | None = None
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -161,9 +161,8 @@ class _Resolver:
         if version:
             properties["project.version"] = properties["pom.version"] = interpolate(
                 version, properties)
-        effective = Effective(pom, Coordinates(group, pom.artifact,
-                                               properties.get("project.version"), "pom"),
-                              properties)
+        effective = Effective(Coordinates(group, pom.artifact,
+                                          properties.get("project.version"), "pom"), properties)
         if parent:
             effective.managed.update(parent.managed)
             effective.dependencies.update(parent.dependencies)
@@ -190,7 +189,7 @@ class _Resolver:
     def reactor(self) -> dict[str, str]:
         """The poms of this tree's reactor by `group:artifact`: the top-most parent found
         from this pom by relativePath, and its modules, recursively."""
-        if "reactor" not in self._cache:
+        if self._reactor is None:
             top = self.source.path
             for _ in range(_MAX_PARENTS):
                 found = self.parent_of(self.read_in_tree(top), top)
@@ -214,8 +213,8 @@ class _Resolver:
                         member = None
                     if member is not None:
                         pending.append(member.path)
-            self._cache["reactor"] = index  # type: ignore[assignment]
-        return self._cache["reactor"]  # type: ignore[return-value]
+            self._reactor = index
+        return self._reactor
 
     def licences_of(self, coordinates: Coordinates) -> tuple[str, ...]:
         pom = self.read_in_repository(coordinates)
