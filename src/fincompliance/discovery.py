@@ -92,9 +92,11 @@ _SNIFFED_BYTES = 8
 def _sniffed(path: str | Path, registry: Iterable[Scanner],
              executables_only: bool = True) -> list[Scanner]:
     """Scanners that want a file by its first bytes (Go binaries). In a walked tree only
-    executables are opened; a file named on the command line is always looked at."""
+    executables named like programs (no extension, or `.exe`) are looked at, so a source
+    tree costs no extra system call per file; a file named on the command line always is."""
     sniffers = [s for s in registry if s.sniff]
-    if not sniffers:
+    suffix = PurePosixPath(str(path)).suffix
+    if not sniffers or (executables_only and suffix not in ("", ".exe")):
         return []
     try:
         if executables_only and not os.stat(path).st_mode & 0o111:

@@ -30,11 +30,6 @@ def max_file_bytes() -> int:
 
 def read_text(path: Path, shown_as: str, limit: int | None = None) -> str:
     """Read a UTF-8 text file, refusing ones that are too large or not UTF-8."""
-    return decode_utf8(read_bytes(path, shown_as, limit), shown_as)
-
-
-def read_bytes(path: Path, shown_as: str, limit: int | None = None) -> bytes:
-    """Read a file whole, refusing one over the size limit."""
     limit = max_file_bytes() if limit is None else limit
     try:
         size = path.stat().st_size
@@ -47,7 +42,7 @@ def read_bytes(path: Path, shown_as: str, limit: int | None = None) -> bytes:
         raise InputError(shown_as, f"cannot read: {exc.strerror or exc}") from None
     if len(data) > limit:  # the file grew while we read it
         raise InputError(shown_as, f"file is over the {limit:,}-byte limit")
-    return data
+    return decode_utf8(data, shown_as)
 
 
 def decode_utf8(data: bytes, shown_as: str) -> str:
@@ -126,6 +121,14 @@ def load_xml(text: str, shown_as: str, strip_namespaces: bool = False):
             if isinstance(element.tag, str) and element.tag.startswith("{"):
                 element.tag = element.tag.split("}", 1)[1]
     return root
+
+
+def xml_text(element: Any, path: str) -> str | None:
+    """The stripped text of the first element at `path` below `element`; None when the
+    element is missing or empty."""
+    found = element.find(path) if element is not None else None
+    value = (found.text or "").strip() if found is not None else ""
+    return value or None
 
 
 def expect(value: Any, kind: type | tuple[type, ...], shown_as: str, what: str,

@@ -287,6 +287,20 @@ class Graph:
             if targets & linked.keys():
                 self.edges[source] = {linked.get(t, t) for t in targets} - {source}
 
+    def hang_unreached(self, project_ref: str) -> None:
+        """Edges from the project to the components that nothing depends on, then to one
+        member of each cycle nothing outside reaches: for sources that list packages and
+        what they need but no root (package databases, SBOMs without a subject)."""
+        needed = {t for source, targets in self.edges.items() if source != project_ref
+                  for t in targets}
+        for ref in sorted(set(self.components) - needed):
+            self.add_edge(project_ref, ref)
+        reached = self.reachable_from(project_ref)
+        for ref in sorted(self.components):
+            if ref not in reached:
+                self.add_edge(project_ref, ref)
+                reached |= {ref} | self.reachable_from(ref)
+
     # -- queries -------------------------------------------------------------------------
 
     def dependencies_of(self, ref: str) -> list[str]:

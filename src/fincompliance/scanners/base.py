@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from fincompliance.errors import InputError
-from fincompliance.inputs import expect, load_toml, read_bytes, read_text
+from fincompliance.inputs import expect, load_toml, read_text
 from fincompliance.model import Component, Graph, Hash, Location, Project, project_ref
 
 
@@ -77,10 +77,6 @@ class Source:
         if self._text is None:
             self._text = read_text(self.resolve_inside(self.path), self.path)
         return self._text
-
-    def data(self) -> bytes:
-        """The file's bytes, for binary formats (same size limit as text)."""
-        return read_bytes(self.resolve_inside(self.path), self.path)
 
     def sibling(self, relative: str) -> Source | None:
         """Another file relative to this one's folder, or None when it is absent."""

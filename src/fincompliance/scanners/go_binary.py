@@ -10,6 +10,9 @@ module needs which, so every module linked in hangs from the binary's own projec
 
 from __future__ import annotations
 
+import mmap
+import os
+
 from fincompliance.errors import InputError
 from fincompliance.model import Graph
 from fincompliance.scanners.base import Kind, Scanner, Source
@@ -29,12 +32,17 @@ def is_executable(head: bytes) -> bool:
 
 
 def parse(source: Source) -> Graph:
-    data = source.data()
+    # Mapped, not read: a tree or image may hold many large executables, and only the few
+    # hundred bytes after the header matter.
+    with open(source.resolve_inside(source.path), "rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            return Graph()
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            start = _header_offset(data)
+            if start < 0:
+                return Graph()  # an executable, but not one built by Go
+            go_version, module_info = _build_info(data, start, source.path)
     graph = Graph()
-    start = _header_offset(data)
-    if start < 0:
-        return graph  # an executable, but not one built by Go
-    go_version, module_info = _build_info(data, start, source.path)
     lines = [line.split("\t") for line in module_info.splitlines()]
     main = next((fields for fields in lines if fields[0] == "mod" and len(fields) >= 3), None)
     main_path = main[1] if main else next((f[1] for f in lines if f[0] == "path"), source.path)
@@ -64,14 +72,14 @@ def _version(fields: list[str]) -> str | None:
     return fields[0] if fields and fields[0] not in ("", "(devel)") else None
 
 
-def _header_offset(data: bytes) -> int:
+def _header_offset(data: mmap.mmap) -> int:
     at = data.find(_MAGIC)
     while at >= 0 and at % 16:
         at = data.find(_MAGIC, at + 1)
     return at
 
 
-def _build_info(data: bytes, start: int, shown_as: str) -> tuple[str, str]:
+def _build_info(data: mmap.mmap, start: int, shown_as: str) -> tuple[str, str]:
     flags = data[start + 15] if start + 16 <= len(data) else 0
     if not flags & _INLINE_STRINGS:
         raise InputError(shown_as, "a Go binary built before Go 1.18; its build information "
@@ -84,7 +92,7 @@ def _build_info(data: bytes, start: int, shown_as: str) -> tuple[str, str]:
     return version, module_info
 
 
-def _string(data: bytes, offset: int, shown_as: str) -> tuple[str, int]:
+def _string(data: mmap.mmap, offset: int, shown_as: str) -> tuple[str, int]:
     length, shift = 0, 0
     while True:
         if offset >= len(data) or shift > 63:

@@ -30,10 +30,11 @@ def parse(source: Source) -> Graph:
         scopes = [configuration_scope(c) for c in configurations.split(",") if c]
         scope = ("build" if buildscript else
                  max(scopes, key=lambda s: s[0].strength)[1])
+        coordinates = Coordinates(*parts)
         component = graph.add_component(artifact_component(
-            Coordinates(*parts), scope, source.location(number),
+            coordinates, scope, source.location(number),
             properties=(("fincomp:gradle:configurations", configurations),)))
-        by_key[parts[0] + ":" + parts[1]] = component.ref
+        by_key[coordinates.key] = component.ref
     for name in ("build.gradle", "build.gradle.kts"):
         script = source.sibling(name)
         for coordinates, _, _ in declarations(script) if script and not buildscript else ():

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
-from xml.etree.ElementTree import Element
 
 from fincompliance.errors import InputError
-from fincompliance.inputs import load_xml
+from fincompliance.inputs import load_xml, xml_text
 from fincompliance.model import Graph, Scope, make_purl, project_ref
 from fincompliance.scanners.base import Kind, Scanner, Source
 from fincompliance.scanners.nuget_common import ECOSYSTEM, package_component
@@ -24,7 +23,7 @@ _MAX_FOLDERS_UP = 32
 def parse(source: Source) -> Graph:
     root = load_xml(source.text(), source.path, strip_namespaces=True)
     stem = PurePosixPath(source.path).stem
-    package_id = _first_text(root, "PropertyGroup/PackageId")
+    package_id = xml_text(root, "PropertyGroup/PackageId")
     graph = Graph()
     project = graph.add_project(source.project(
         stem, ECOSYSTEM, SCANNER.name, package=make_purl(ECOSYSTEM, package_id or stem, None)))
@@ -34,13 +33,13 @@ def parse(source: Source) -> Graph:
         name = item.get("Include")
         if not name:
             continue  # `Update` items change a reference made elsewhere
-        version = item.get("Version") or _first_text(item, "Version") or central.get(
+        version = item.get("Version") or xml_text(item, "Version") or central.get(
             name.lower())
         pinned = version if version and _PLAIN_VERSION.match(version) else None
         properties = [("fincomp:nuget:requested", version)] if version and not pinned else []
         component = graph.add_component(package_component(
             name, pinned, source.location(_line_of(text, name)), (), tuple(properties)))
-        if (item.get("PrivateAssets") or _first_text(item, "PrivateAssets") or "").lower() \
+        if (item.get("PrivateAssets") or xml_text(item, "PrivateAssets") or "").lower() \
                 == "all":
             component.scope = Scope.DEV
         graph.add_edge(project.ref, component.ref)
@@ -70,11 +69,6 @@ def _central_versions(source: Source) -> dict[str, str]:
 def _line_of(text: str, name: str) -> int | None:
     at = re.search(r'Include\s*=\s*"' + re.escape(name) + '"', text)
     return text.count("\n", 0, at.start()) + 1 if at else None
-
-
-def _first_text(element: Element, path: str) -> str | None:
-    found = element.find(path)
-    return (found.text or "").strip() or None if found is not None else None
 
 
 SCANNER = Scanner(name="msbuild-project", ecosystem=ECOSYSTEM, kind=Kind.MANIFEST, parse=parse,

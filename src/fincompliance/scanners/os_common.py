@@ -83,21 +83,11 @@ def system_graph(source: Source, found: Distribution, scanner: Scanner,
 def _link(graph: Graph, project: Project, refs: Mapping[str, str],
           needs: Iterable[tuple[str, Iterable[Iterable[str]]]]) -> None:
     """Edges from each package to the first installed alternative of each thing it needs
-    (a package name or something a package provides); the packages nothing needs hang
-    from the system's project, so every package is reached."""
-    needed: set[str] = set()
+    (a package name or something a package provides); every package is then reached from
+    the system's project."""
     for ref, requirements in needs:
         for alternatives in requirements:
             target = next((refs[name] for name in alternatives if name in refs), None)
             if target is not None and target != ref:
                 graph.add_edge(ref, target)
-                needed.add(target)
-    for ref in sorted(set(graph.components) - needed):
-        graph.add_edge(project.ref, ref)
-    # a cycle that nothing outside it needs (rare, but dpkg allows it) hangs from the
-    # project too
-    reached = graph.reachable_from(project.ref)
-    for ref in sorted(graph.components):
-        if ref not in reached:
-            graph.add_edge(project.ref, ref)
-            reached |= {ref} | graph.reachable_from(ref)
+    graph.hang_unreached(project.ref)

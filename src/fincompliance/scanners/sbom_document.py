@@ -57,9 +57,7 @@ def _marked(graph: Graph, path: str, kind: str) -> Graph:
         project = graph.add_project(Project(ref=project_ref(path), name=path,
                                             ecosystem="sbom", manifest=Location(path),
                                             scanner="sbom"))
-        needed = {target for targets in graph.edges.values() for target in targets}
-        for ref in sorted(set(graph.components) - needed):
-            graph.add_edge(project.ref, ref)
+        graph.hang_unreached(project.ref)
     for ref, component in graph.components.items():
         # Licence files an SBOM names belong to the tree it was made from, not this one.
         graph.components[ref] = replace(
