@@ -24,7 +24,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from fincompliance import __version__
-from fincompliance.analysis.assessment import assess_graph, load_assessments, load_model
+from fincompliance.analysis.assessment import (
+    assess_graph,
+    institution_assessments,
+    load_model,
+)
 from fincompliance.analysis.stage import analyse, enrich_online
 from fincompliance.analysis.vulndb import VulnerabilityDatabase
 from fincompliance.analysis.vulndb import update as update_database
@@ -327,7 +331,7 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, output_format: Rep
     from fincompliance.ledger import queries as ledger_queries
     from fincompliance.ledger.gitinfo import commit_and_branch
     from fincompliance.ledger.lifecycle import apply_states
-    from fincompliance.ledger.record import ProjectInfo, ScanInfo, record_scan
+    from fincompliance.ledger.record import Assessed, ProjectInfo, ScanInfo, record_scan
     from fincompliance.ledger.store import open_ledger
 
     engine = open_ledger(recording.url) if recording else None
@@ -341,8 +345,17 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, output_format: Rep
         commit, branch = commit_and_branch(result.root)
         project = ProjectInfo(recording.name, recording.repository, recording.business_system,
                               recording.owner)
+        # Grades go into the ledger as of the scan, for the audit report's maturity section.
+        model = load_model()
+        licence = judgement.review if judgement else review(
+            result.graph, result.root, knowledge=load_knowledge())
+        assessed = Assessed(model.name, assess_graph(
+            result.graph, licence.assessments, model,
+            institution_assessments(result.root, model), today(),
+            result.analysis is not None and result.analysis.database is not None))
         scan_id = record_scan(engine, project, ScanInfo(
-            source or result.root.resolve().name, commit, branch), result.graph, judgement)
+            source or result.root.resolve().name, commit, branch), result.graph, judgement,
+            assessed)
         stderr.print(f"recorded as scan {scan_id} of {project.name} in the ledger "
                      f"{engine.url.render_as_string(hide_password=True)}", highlight=False)
     if output_format is ReportFormat.json:
@@ -558,9 +571,7 @@ def assess_command(path: PathArgument,
     with user_errors():
         model = load_model(model_file)
         root = path if path.is_dir() else path.parent
-        default = root / ".fincomp" / "assessments.yaml"
-        chosen = assessments_file or (default if default.is_file() else None)
-        institution = load_assessments(chosen, model) if chosen else []
+        institution = institution_assessments(root, model, assessments_file)
         result = _scan(path, installed, keep_going, exclude, curations, online)
         outcome = review(result.graph, result.root, outbound, distribution,
                          knowledge=load_knowledge())

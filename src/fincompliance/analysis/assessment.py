@@ -18,6 +18,7 @@ from fincompliance.model import Component, Graph
 from fincompliance.policy.loader import read_checked, rules_directory
 
 DEFAULT_MODEL = "assessment-model.yaml"
+DEFAULT_ASSESSMENTS = Path(".fincomp") / "assessments.yaml"
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,13 @@ def load_assessments(path: Path, model: Model) -> list[InstitutionAssessment]:
             entry["component"], entry["assessor"], entry["date"], entry.get("note", ""),
             dict(entry["scores"]), f"{path}:{lines.get(('assessments', index), '?')}"))
     return found
+
+
+def institution_assessments(root: Path, model: Model, path: Path | None = None
+                            ) -> list[InstitutionAssessment]:
+    """The given assessments file, else `.fincomp/assessments.yaml` in ROOT when there."""
+    chosen = path or root / DEFAULT_ASSESSMENTS
+    return load_assessments(chosen, model) if path or chosen.is_file() else []
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
@@ -17,11 +18,15 @@ from fincompliance.ledger.schema import (
     projects,
     scan_components,
     scan_findings,
+    scan_waivers,
     scans,
 )
 from fincompliance.ledger.store import append, digest, locked_head, write
 from fincompliance.model import Graph, PathIndex
 from fincompliance.policy.gate import Judgement
+
+if TYPE_CHECKING:
+    from fincompliance.analysis.assessment import ComponentAssessment
 
 LIFECYCLE_STATES = ("proposed", "approved", "in-use", "deprecated", "retired", "rejected")
 
@@ -45,15 +50,30 @@ def now() -> str:
     return datetime.now(tz=UTC).isoformat(timespec="microseconds")
 
 
+@dataclass(frozen=True)
+class Assessed:
+    """Every component's assessment, and the model that scored them."""
+
+    model: str
+    by_ref: dict[str, ComponentAssessment]
+
+
 def record_scan(engine: Engine, project: ProjectInfo, info: ScanInfo, graph: Graph,
-                judgement: Judgement | None = None) -> int:
-    """Store one scan (project, components with licences and facts, findings) as one
-    transaction and one ledger entry; returns the scan id."""
-    rows = _component_rows(graph)
+                judgement: Judgement | None = None, assessed: Assessed | None = None) -> int:
+    """Store one scan (project, components with licences, facts and grades, findings, the
+    waivers judged with) as one transaction and one ledger entry; returns the scan id."""
+    rows = _component_rows(graph, assessed)
     findings = [] if judgement is None else [
         {"finding_id": f.id, "rule": f.rule, "severity": f.severity, "action": f.action,
          "article": f.article, "component_ref": f.component, "status": judgement.status(f),
-         "message": f.message} for f in judgement.findings]
+         "message": f.message, "remediation": f.remediation or None}
+        for f in judgement.findings]
+    waivers = [] if judgement is None else [
+        {"component": use.waiver.component, "versions": use.waiver.versions,
+         "rule": use.waiver.rule, "reason": use.waiver.reason,
+         "approver": use.waiver.approver, "expires": use.waiver.expires.isoformat(),
+         "ticket": use.waiver.ticket, "defined_at": use.waiver.defined_at,
+         "findings": json.dumps(sorted(use.findings))} for use in judgement.uses]
     policy = judgement.policy if judgement else None
 
     def work(connection: Connection) -> int:
@@ -69,9 +89,10 @@ def record_scan(engine: Engine, project: ProjectInfo, info: ScanInfo, graph: Gra
             if rows:
                 connection.execute(insert(scan_components),
                                    [{**row, "scan_id": scan_id} for row in rows])
-            if findings:
-                connection.execute(insert(scan_findings),
-                                   [{**row, "scan_id": scan_id} for row in findings])
+            for table, table_rows in ((scan_findings, findings), (scan_waivers, waivers)):
+                if table_rows:
+                    connection.execute(insert(table),
+                                       [{**row, "scan_id": scan_id} for row in table_rows])
             append(connection, "scan", scan_id, at,
                    digest(scan_content(connection, scan_id)), head)
             return scan_id
@@ -93,7 +114,7 @@ def _project_id(connection: Connection, project: ProjectInfo) -> int:
     return found
 
 
-def _component_rows(graph: Graph) -> list[dict]:
+def _component_rows(graph: Graph, assessed: Assessed | None) -> list[dict]:
     index = PathIndex(graph)
     direct = graph.direct_refs()
     names = {**{r: p.name for r, p in graph.projects.items()},
@@ -112,8 +133,27 @@ def _component_rows(graph: Graph) -> list[dict]:
             "vulnerabilities": json.dumps([asdict(v) for v in component.vulnerabilities],
                                           sort_keys=True),
             "release": json.dumps(asdict(component.release), sort_keys=True)
-            if component.release else None})
+            if component.release else None,
+            "assessment": _assessment(assessed, component.ref)})
     return rows
+
+
+def _assessment(assessed: Assessed | None, ref: str) -> str | None:
+    found = assessed.by_ref.get(ref) if assessed else None
+    if found is None:
+        return None
+    return json.dumps({"model": assessed.model, "total": found.total, "grade": found.grade,
+                       "coverage": found.coverage}, sort_keys=True)
+
+
+# Columns added after the first entries were written: an entry's digest covers them only
+# when they hold something, so entries recorded before them still verify.
+_LATER_COLUMNS = frozenset({"assessment", "remediation"})
+
+
+def _stored(row, skip: tuple[str, ...]) -> dict:
+    return {k: v for k, v in row.items()
+            if k not in skip and not (v is None and k in _LATER_COLUMNS)}
 
 
 def scan_content(connection: Connection, scan_id: int) -> dict:
@@ -127,12 +167,16 @@ def scan_content(connection: Connection, scan_id: int) -> dict:
     findings = connection.execute(
         select(scan_findings).where(scan_findings.c.scan_id == scan_id)
         .order_by(scan_findings.c.finding_id)).mappings().all()
-    return {"project": project,
-            "scan": {k: v for k, v in scan.items() if k not in ("id", "project_id")},
-            "components": [{k: v for k, v in c.items() if k not in ("id", "scan_id")}
-                           for c in components],
-            "findings": [{k: v for k, v in f.items() if k not in ("id", "scan_id")}
-                         for f in findings]}
+    waivers = connection.execute(
+        select(scan_waivers).where(scan_waivers.c.scan_id == scan_id)
+        .order_by(scan_waivers.c.id)).mappings().all()
+    content = {"project": project,
+               "scan": {k: v for k, v in scan.items() if k not in ("id", "project_id")},
+               "components": [_stored(c, ("id", "scan_id")) for c in components],
+               "findings": [_stored(f, ("id", "scan_id")) for f in findings]}
+    if waivers:
+        content["waivers"] = [_stored(w, ("id", "scan_id")) for w in waivers]
+    return content
 
 
 def record_lifecycle(engine: Engine, package: str, state: str, actor: str, reason: str,

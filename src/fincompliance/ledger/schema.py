@@ -57,6 +57,7 @@ scan_components = Table(
     Column("path", Text),
     Column("vulnerabilities", Text, nullable=False),   # JSON
     Column("release", Text),                           # JSON
+    Column("assessment", Text),                        # JSON: total, grade, coverage, model
     Index("scan_components_package", "package"),
     Index("scan_components_name", "name"),
 )
@@ -73,6 +74,23 @@ scan_findings = Table(
     Column("component_ref", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("message", Text, nullable=False),
+    Column("remediation", Text),
+)
+
+# The waivers in force when a scan was judged, as the waivers file said then.
+scan_waivers = Table(
+    "scan_waivers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scan_id", Integer, ForeignKey("scans.id"), nullable=False, index=True),
+    Column("component", Text, nullable=False),
+    Column("versions", Text),
+    Column("rule", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("approver", Text, nullable=False),
+    Column("expires", String(10), nullable=False),
+    Column("ticket", Text),
+    Column("defined_at", Text, nullable=False),
+    Column("findings", Text, nullable=False),          # JSON: ids of the findings it covers
 )
 
 lifecycle_events = Table(
