@@ -806,5 +806,74 @@ def ledger_verify_command(ledger: LedgerOption = None) -> None:
         raise typer.Exit(EXIT_POLICY_FAILURE)
 
 
+class ReportLanguage(StrEnum):
+    zh_cn = "zh-CN"
+    en = "en"
+
+
+def _day(value: str | None, option: str):
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@app.command("report")
+def report_command(
+        output_format: Annotated[str, typer.Option(
+            "--format", "-f", help="html (one self-contained page), pdf (A4, printed from "
+            "the page) or xlsx (a sheet a section).")] = "html",
+        output: OutputOption = None,
+        project: Annotated[str | None, typer.Option(
+            "--project", help="Report one project (default: every project in the ledger).",
+            show_default=False)] = None,
+        scan: Annotated[int | None, typer.Option(
+            "--scan", help="Report one recorded scan.", show_default=False)] = None,
+        since: Annotated[str | None, typer.Option(
+            "--since", metavar="YYYY-MM-DD", help="The period's first day; changes are "
+            "against each project's state before it (default: against its scan before).",
+            show_default=False)] = None,
+        until: Annotated[str | None, typer.Option(
+            "--until", metavar="YYYY-MM-DD", help="The period's last day: each project's "
+            "latest scan up to then is reported (default: today, FINCOMP_TODAY).",
+            show_default=False)] = None,
+        language: Annotated[ReportLanguage | None, typer.Option(
+            "--lang", help="Report language (default: zh-CN where the locale is Chinese, "
+            "else en).", show_default=False)] = None,
+        institution: Annotated[str, typer.Option(
+            "--institution", envvar="FINCOMP_INSTITUTION",
+            help="The institution named in the report.")] = "-",
+        ledger: LedgerOption = None) -> None:
+    """An audit report from the ledger for compliance officers and auditors: summary and
+    verdict, licences, policy findings, waivers, vulnerabilities, lifecycle, changes,
+    maturity, and the articles of 银办发〔2021〕146号 each section evidences."""
+    with user_errors():
+        from fincompliance.ledger.audit import Scope
+        from fincompliance.ledger.store import open_ledger
+        from fincompliance.report import audit
+        from fincompliance.report.audit.locale import default_language
+
+        try:
+            chosen = audit.Format(output_format)
+        except ValueError:
+            raise UsageError(f"--format {output_format}: one of html, pdf, xlsx") from None
+        if chosen is not audit.Format.html and output is None:
+            raise UsageError(f"--format {chosen.value} writes a file: add -o FILE.{chosen.value}")
+        scope = Scope(project, scan, _day(since, "--since"), _day(until, "--until"))
+        report, locale = audit.prepare(
+            open_ledger(ledger), scope, language.value if language else default_language(),
+            institution, today())
+        page = audit.write(report, locale, chosen, output)
+        if page is not None:
+            sys.stdout.write(page)
+        if not report.data.chain.ok:
+            stderr.print(f"warning: the ledger does not verify: {report.data.chain.problem}",
+                         highlight=False)
+
+
 def main() -> None:
     app()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,12 +63,30 @@ def _list_projects(connection: Connection) -> list[dict[str, Any]]:
 
 
 def _components(connection: Connection, scan_id: int) -> list[dict[str, Any]]:
-    rows = connection.execute(select(scan_components).where(
-        scan_components.c.scan_id == scan_id).order_by(scan_components.c.ref)).mappings()
-    return [{**{k: v for k, v in row.items() if k not in ("id", "scan_id")},
-             "vulnerabilities": json.loads(row["vulnerabilities"]),
-             "release": json.loads(row["release"]) if row["release"] else None}
-            for row in rows]
+    return [row for rows in components_of(connection, [scan_id]).values() for row in rows]
+
+
+def components_of(connection: Connection, scan_ids: list[int]
+                  ) -> dict[int, list[dict[str, Any]]]:
+    """The component rows of each scan, with their JSON facts read."""
+    found: dict[int, list[dict[str, Any]]] = {scan_id: [] for scan_id in scan_ids}
+    for chunk in _chunks(sorted(scan_ids)):
+        rows = connection.execute(select(scan_components).where(
+            scan_components.c.scan_id.in_(chunk)).order_by(
+            scan_components.c.scan_id, scan_components.c.ref)).mappings()
+        for row in rows:
+            found[row["scan_id"]].append({
+                **{k: v for k, v in row.items() if k not in ("id", "scan_id")},
+                "vulnerabilities": json.loads(row["vulnerabilities"]),
+                "release": json.loads(row["release"]) if row["release"] else None,
+                "assessment": json.loads(row["assessment"]) if row["assessment"] else None})
+    return found
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    # Bounded IN lists: SQLite caps bound parameters, and huge lists plan badly anywhere.
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def show(engine: Engine, name: str, scan_id: int | None = None) -> dict[str, Any]:
@@ -117,11 +136,8 @@ def diff(engine: Engine, name: str, before: int | None = None, after: int | None
         for scan_id in (before, after):
             if scan_id not in ids:
                 raise UsageError(f"scan {scan_id} is not a scan of {name}")
-        old = _by_package(_components(connection, before))
-        new = _by_package(_components(connection, after))
-        result = Diff(name, before, after)
-        for package in sorted(set(old) | set(new)):
-            _compare(package, old.get(package, {}), new.get(package, {}), result)
+        result = compare(name, before, after, _components(connection, before),
+                         _components(connection, after))
         old_findings = set(connection.execute(select(scan_findings.c.finding_id).where(
             scan_findings.c.scan_id == before)).scalars())
         result.new_findings = [dict(r) for r in connection.execute(select(
@@ -129,6 +145,16 @@ def diff(engine: Engine, name: str, before: int | None = None, after: int | None
             scan_findings.c.component_ref).where(scan_findings.c.scan_id == after).order_by(
             scan_findings.c.finding_id)).mappings() if r["finding_id"] not in old_findings]
         return result
+
+
+def compare(name: str, before: int, after: int, old_components: list[dict],
+            new_components: list[dict]) -> Diff:
+    """The component changes from one scan's rows to another's (findings left to callers)."""
+    old, new = _by_package(old_components), _by_package(new_components)
+    result = Diff(name, before, after)
+    for package in sorted(set(old) | set(new)):
+        _compare(package, old.get(package, {}), new.get(package, {}), result)
+    return result
 
 
 def _by_package(components: list[dict]) -> dict[str, dict[str, dict]]:

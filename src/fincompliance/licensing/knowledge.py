@@ -89,6 +89,28 @@ class Knowledge:
         canonical = self.ids_by_key.get(licence_id.lower())
         return self.licences.get(canonical) if canonical else None
 
+    def category_of(self, expression: str) -> Category:
+        """The category a component's licence puts it in: for a choice (OR) the most open
+        option, for a combination (AND) the most restrictive part."""
+        from license_expression import ExpressionError
+
+        from fincompliance.licensing.expressions import evaluate
+
+        def judge(term) -> Category:
+            licence = self.get(term.licence)
+            return licence.category if licence else Category.UNKNOWN
+
+        try:
+            return evaluate(expression, judge, _OPENNESS.index)[0]
+        except ExpressionError:  # stored before normalising, or by another tool
+            return Category.UNKNOWN
+
+
+# Least open first: the rank `category_of` combines by.
+_OPENNESS = [Category.UNKNOWN, Category.PROPRIETARY, Category.SOURCE_AVAILABLE,
+             Category.NETWORK_COPYLEFT, Category.STRONG_COPYLEFT, Category.WEAK_COPYLEFT,
+             Category.PERMISSIVE, Category.PUBLIC_DOMAIN]
+
 
 _FOLD = re.compile(r"[\s,;:()\"']+")
 

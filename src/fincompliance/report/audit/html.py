@@ -1,0 +1,64 @@
+"""The audit report as one self-contained HTML page: styles inline, charts as inline SVG,
+no script, no font, image or link that would be fetched (a Content-Security-Policy says
+so to the browser too). The same page prints to A4 and is what the PDF is made from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from fincompliance.report.audit.locale import Locale
+from fincompliance.report.audit.sections import ARTICLES, VERDICTS, Chart, Report, Text
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def render(report: Report, locale: Locale) -> str:
+    environment = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
+                              autoescape=select_autoescape(default=True), trim_blocks=True,
+                              lstrip_blocks=True, keep_trailing_newline=True)
+
+    def show(value: Any) -> str:
+        return _shown(value, locale) if isinstance(value, Text) else locale.value(value)
+
+    label, tone = VERDICTS[report.verdict]
+    return environment.get_template("report.html").render(
+        report=report, language=locale.language, articles=ARTICLES, _=locale.text,
+        show=show, svg=lambda chart: _svg(chart, show), verdict=Text(label),
+        verdict_tone=tone, stylesheet=Markup((TEMPLATES / "report.css").read_text()))
+
+
+def _shown(value: Any, locale: Locale) -> Any:
+    # A message inside a message (a category named in a detail) is shown in words first.
+    if isinstance(value, Text):
+        return locale.text(value.key, **{k: _shown(v, locale) for k, v in value.params})
+    return value
+
+
+_ROW, _LABEL_WIDTH, _BAR_WIDTH = 24, 190, 300
+# As attributes, not classes: PDF renderers style inline SVG from its own attributes only.
+_TONES = {"bad": "#b03a2e", "warn": "#b9770e", "ok": "#1e8449", "neutral": "#566573"}
+
+
+def _svg(chart: Chart, show) -> Markup:
+    top = max((bar.value for bar in chart.bars), default=0) or 1
+    height = _ROW * len(chart.bars) + 8
+    title = show(chart.title)
+    parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" '
+             f'viewBox="0 0 {_LABEL_WIDTH + _BAR_WIDTH + 70} {height}" '
+             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
+    for row, bar in enumerate(chart.bars):
+        y = 4 + row * _ROW
+        width = round(_BAR_WIDTH * bar.value / top, 1)
+        value = show(bar.value)
+        parts.append(
+            f'<text x="{_LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end">'
+            f'{escape(show(bar.label))}</text>'
+            f'<rect fill="{_TONES[bar.tone]}" x="{_LABEL_WIDTH}" y="{y + 3}" width="{width}" '
+            f'height="{_ROW - 8}" rx="2"/>'
+            f'<text x="{_LABEL_WIDTH + width + 6}" y="{y + 15}">{escape(value)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

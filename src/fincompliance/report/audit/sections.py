@@ -1,0 +1,565 @@
+"""The audit report as sections of facts, charts and tables, in no language yet: cells are
+values (numbers, dates, names) or catalogue messages, so that the HTML page, its PDF and
+the workbook show the same rows, each in the reader's language and number formats.
+
+Each section names the articles of 银办发〔2021〕146号 it evidences."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from fincompliance.ledger.audit import AuditData, ScannedProject
+from fincompliance.ledger.lifecycle import state_of
+from fincompliance.licensing.knowledge import Category, Knowledge
+from fincompliance.licensing.knowledge import load as load_knowledge
+from fincompliance.report.audit.locale import N_, Locale
+
+EXPIRING_WITHIN_DAYS = 30   # a waiver this close to its expiry is flagged
+STALE_AFTER_DAYS = 730      # no release for two years: a closure signal
+PRINT_LIMIT = 50            # longest ranking printed; the workbook has every row
+
+
+@dataclass(frozen=True)
+class Text:
+    """A catalogue message, with values to fill in."""
+
+    key: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+
+def text(key: str, **params: Any) -> Text:
+    return Text(key, tuple(sorted(params.items())))
+
+
+Cell = str | int | float | date | datetime | Text | None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    kind: str = "text"  # text, long (prose), number, date, code (purls, ids, hashes)
+
+
+@dataclass
+class Table:
+    id: str
+    columns: tuple[Column, ...]
+    rows: list[tuple[Cell, ...]]
+    empty: Text
+    title: Text | None = None
+    print_limit: int | None = None
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: Cell
+    value: int
+    tone: str               # bad, warn, ok, neutral
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: Text
+    bars: tuple[Bar, ...]
+
+
+@dataclass
+class Section:
+    id: str
+    title: str                         # catalogue key
+    articles: tuple[int, ...]
+    intro: Text
+    facts: list[tuple[Text, Cell]] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Meta:
+    institution: str
+    generated_at: datetime
+    tool_version: str
+
+
+SECTIONS = {  # id: (title, introduction, articles, what it evidences)
+    "summary": (N_("section.summary"), N_("intro.summary"), (7,), N_("evidence.summary")),
+    "licences": (N_("section.licences"), N_("intro.licences"), (10,),
+                 N_("evidence.licences")),
+    "findings": (N_("section.findings"), N_("intro.findings"), (10, 12),
+                 N_("evidence.findings")),
+    "waivers": (N_("section.waivers"), N_("intro.waivers"), (5,), N_("evidence.waivers")),
+    "vulnerabilities": (N_("section.vulnerabilities"), N_("intro.vulnerabilities"), (7, 11),
+                        N_("evidence.vulnerabilities")),
+    "lifecycle": (N_("section.lifecycle"), N_("intro.lifecycle"), (5,),
+                  N_("evidence.lifecycle")),
+    "changes": (N_("section.changes"), N_("intro.changes"), (7,), N_("evidence.changes")),
+    "maturity": (N_("section.maturity"), N_("intro.maturity"), (9, 18),
+                 N_("evidence.maturity")),
+    "coverage": (N_("section.coverage"), N_("intro.coverage"), (), N_("evidence.coverage")),
+}
+ARTICLES = {5: N_("article.5"), 7: N_("article.7"), 9: N_("article.9"),
+            10: N_("article.10"), 11: N_("article.11"), 12: N_("article.12"),
+            18: N_("article.18")}
+
+CATEGORIES = {  # most open first: the order of the chart
+    Category.PUBLIC_DOMAIN: (N_("category.public-domain"), "ok"),
+    Category.PERMISSIVE: (N_("category.permissive"), "ok"),
+    Category.WEAK_COPYLEFT: (N_("category.weak-copyleft"), "neutral"),
+    Category.STRONG_COPYLEFT: (N_("category.strong-copyleft"), "warn"),
+    Category.NETWORK_COPYLEFT: (N_("category.network-copyleft"), "bad"),
+    Category.SOURCE_AVAILABLE: (N_("category.source-available"), "bad"),
+    Category.PROPRIETARY: (N_("category.proprietary"), "bad"),
+    Category.UNKNOWN: (N_("category.unknown"), "warn"),
+}
+FINDING_SEVERITIES = {"error": (N_("severity.error"), "bad"),
+                      "warning": (N_("severity.warning"), "warn"),
+                      "note": (N_("severity.note"), "neutral")}
+FINDING_STATUSES = {"open": N_("status.open"), "waived": N_("status.waived"),
+                    "baselined": N_("status.baselined")}
+VULNERABILITY_SEVERITIES = {"critical": (N_("severity.critical"), "bad"),
+                            "high": (N_("severity.high"), "bad"),
+                            "medium": (N_("severity.medium"), "warn"),
+                            "low": (N_("severity.low"), "neutral"),
+                            "unknown": (N_("severity.unknown"), "neutral")}
+LIFECYCLE_STATES = {"proposed": N_("state.proposed"), "approved": N_("state.approved"),
+                    "in-use": N_("state.in-use"), "deprecated": N_("state.deprecated"),
+                    "retired": N_("state.retired"), "rejected": N_("state.rejected")}
+WAIVER_STATES = {"expired": (N_("waiver.expired"), "bad"),
+                 "expiring": (N_("waiver.expiring"), "warn"),
+                 "active": (N_("waiver.active"), "ok")}
+CHANGE_KINDS = {"added": N_("change.added"), "removed": N_("change.removed"),
+                "upgraded": N_("change.upgraded"), "downgraded": N_("change.downgraded"),
+                "licence": N_("change.licence"),
+                "new_vulnerability": N_("change.new-vulnerability"),
+                "fixed_vulnerability": N_("change.fixed-vulnerability")}
+SIGNALS = {"deprecated": N_("signal.deprecated"), "yanked": N_("signal.yanked"),
+           "relicensed": N_("signal.relicensed"), "stale": N_("signal.stale")}
+VERDICTS = {"fail": (N_("verdict.fail"), "bad"), "attention": (N_("verdict.attention"), "warn"),
+            "pass": (N_("verdict.pass"), "ok")}
+NOT_ASSESSED = N_("grade.not-assessed")
+
+
+@dataclass(frozen=True)
+class Report:
+    meta: Meta
+    data: AuditData
+    verdict: str
+    reasons: tuple[Text, ...]
+    sections: tuple[Section, ...]
+
+
+def build(data: AuditData, meta: Meta, locale: Locale,
+          knowledge: Knowledge | None = None) -> Report:
+    knowledge = knowledge or load_knowledge()
+    index = _Index(data, locale, knowledge)
+    verdict, reasons = _verdict(index)
+    sections = (
+        _summary(index, meta, verdict, reasons), _licences(index), _findings(index),
+        _waivers(index), _vulnerabilities(index), _lifecycle(index), _changes(index),
+        _maturity(index), _coverage())
+    return Report(meta, data, verdict, tuple(reasons), sections)
+
+
+def _section(section_id: str, **parts: Any) -> Section:
+    title, intro, articles, _ = SECTIONS[section_id]
+    return Section(section_id, title, articles, text(intro), **parts)
+
+
+class _Index:
+    """The scope's rows, grouped once for every section."""
+
+    def __init__(self, data: AuditData, locale: Locale, knowledge: Knowledge) -> None:
+        self.data, self.locale, self.knowledge = data, locale, knowledge
+        # package@version -> the component row (the first seen) and the projects using it
+        self.components: dict[str, dict[str, Any]] = {}
+        self.used_by: dict[str, set[str]] = defaultdict(set)
+        for project in data.projects:
+            for row in project.components:
+                key = _key(row)
+                self.components.setdefault(key, row)
+                self.used_by[key].add(project.name)
+        self.categories = {key: self.category(row["licence"])
+                           for key, row in self.components.items()}
+
+    def category(self, expression: str | None) -> Category:
+        return self.knowledge.category_of(expression) if expression else Category.UNKNOWN
+
+    def projects(self, names: set[str] | list[str]) -> str:
+        return "、".join(self.sorted(set(names))) if self.locale.language == "zh-CN" \
+            else ", ".join(self.sorted(set(names)))
+
+    def sorted(self, names) -> list[str]:
+        return sorted(names, key=self.locale.sort_key)
+
+    def open_findings(self) -> list[tuple[ScannedProject, dict]]:
+        return [(p, f) for p in self.data.projects for f in p.findings
+                if f["status"] == "open" and f["action"] != "info"]
+
+
+def _key(row: dict[str, Any]) -> str:
+    return f"{row['package']}@{row['version'] or ''}"
+
+
+def _label(row: dict[str, Any]) -> str:
+    return row["name"] + (f"@{row['version']}" if row["version"] else "")
+
+
+def _waiver_state(waiver: dict[str, Any], as_of: date) -> str:
+    expires = date.fromisoformat(waiver["expires"])
+    if expires < as_of:
+        return "expired"
+    return "expiring" if expires <= as_of + timedelta(days=EXPIRING_WITHIN_DAYS) else "active"
+
+
+def _verdict(index: _Index) -> tuple[str, list[Text]]:
+    data = index.data
+    failing, attention = [], []
+    if not data.chain.ok:
+        failing.append(text(N_("reason.chain-broken"), problem=data.chain.problem))
+    by_severity = Counter(f["severity"] for _, f in index.open_findings())
+    if by_severity["error"]:
+        failing.append(text(N_("reason.open-errors"), count=by_severity["error"]))
+    if by_severity["warning"]:
+        attention.append(text(N_("reason.open-warnings"), count=by_severity["warning"]))
+    states = Counter(_waiver_state(w, data.as_of) for p in data.projects for w in p.waivers)
+    if states["expired"]:
+        attention.append(text(N_("reason.expired-waivers"), count=states["expired"]))
+    if states["expiring"]:
+        attention.append(text(N_("reason.expiring-waivers"), count=states["expiring"],
+                              days=EXPIRING_WITHIN_DAYS))
+    serious = {v["id"] for row in index.components.values() for v in row["vulnerabilities"]
+               if v["severity"] in ("critical", "high")}
+    if serious:
+        attention.append(text(N_("reason.serious-vulnerabilities"), count=len(serious)))
+    retired = [key for key, row in index.components.items()
+               if state_of(data.lifecycle_all, row["package"], row["version"])
+               in ("retired", "rejected")]
+    if retired:
+        attention.append(text(N_("reason.retired-in-use"), count=len(retired)))
+    if failing:
+        return "fail", failing + attention
+    return ("attention", attention) if attention else ("pass", [text(N_("reason.none"))])
+
+
+def _summary(index: _Index, meta: Meta, verdict: str, reasons: list[Text]) -> Section:
+    data = index.data
+    scope = data.scope
+    if scope.scan is not None:
+        scope_text = text(N_("scope.scan"), scan=scope.scan, project=data.projects[0].name)
+    elif scope.project:
+        scope_text = text(N_("scope.project"), project=scope.project)
+    else:
+        scope_text = text(N_("scope.ledger"))
+    period = (text(N_("period.range"), since=scope.since, until=data.as_of) if scope.since
+              else text(N_("period.until"), until=data.as_of))
+    policies = sorted({(s.scan["policy_name"], s.scan["policy_digest"])
+                       for s in data.projects if s.scan["policy_digest"]})
+    chain = (text(N_("chain.verified"), entries=data.chain.entries) if data.chain.ok
+             else text(N_("chain.broken"), entries=data.chain.entries,
+                       problem=data.chain.problem))
+    findings = index.open_findings()
+    vulnerable = [row for row in index.components.values() if row["vulnerabilities"]]
+    waivers = [w for p in data.projects for w in p.waivers]
+    label, _ = VERDICTS[verdict]
+    facts = [
+        (text(N_("meta.institution")), meta.institution),
+        (text(N_("meta.scope")), scope_text),
+        (text(N_("meta.period")), period),
+        (text(N_("meta.generated-at")), meta.generated_at),
+        (text(N_("meta.tool-version")), f"fincomp {meta.tool_version}"),
+        (text(N_("meta.policy")), "; ".join(f"{name} sha256:{digest}"
+                                            for name, digest in policies) or None),
+        (text(N_("meta.chain")), chain),
+        (text(N_("meta.chain-head")), data.chain.head),
+        (text(N_("meta.verdict")), text(label)),
+        (text(N_("count.projects")), len(data.projects)),
+        (text(N_("count.components")), len(index.components)),
+        (text(N_("count.component-uses")), sum(len(p.components) for p in data.projects)),
+        (text(N_("count.direct")), sum(1 for p in data.projects for c in p.components
+                                       if c["direct"])),
+        (text(N_("count.licences")), len({row["licence"] for row in index.components.values()
+                                          if row["licence"]})),
+        (text(N_("count.open-findings")), len(findings)),
+        (text(N_("count.waivers")), len(waivers)),
+        (text(N_("count.vulnerabilities")), len({v["id"] for row in vulnerable
+                                                 for v in row["vulnerabilities"]})),
+        (text(N_("count.vulnerable-components")), len(vulnerable)),
+        (text(N_("count.lifecycle-events")), len(data.lifecycle)),
+    ]
+    open_by_project = Counter(p.name for p, _ in findings)
+    rows = [(p.name, p.business_system, p.owner, p.scan["id"], _when(p.scan["recorded_at"]),
+             p.scan["commit_id"], len(p.components), open_by_project[p.name],
+             sum(len(c["vulnerabilities"]) for c in p.components))
+            for p in data.projects]
+    table = Table("projects", (
+        Column(N_("column.project")), Column(N_("column.business-system")),
+        Column(N_("column.owner")), Column(N_("column.scan"), "number"),
+        Column(N_("column.recorded-at"), "date"), Column(N_("column.commit"), "code"),
+        Column(N_("column.components"), "number"), Column(N_("column.open-findings"), "number"),
+        Column(N_("column.vulnerabilities"), "number")),
+        sorted(rows, key=lambda r: index.locale.sort_key(r[0])),
+        text(N_("empty.projects")), text(N_("table.projects")))
+    return _section("summary", facts=facts, tables=[table], notes=list(reasons))
+
+
+def _when(iso: str | None) -> datetime | None:
+    return datetime.fromisoformat(iso).replace(microsecond=0) if iso else None
+
+
+def _licences(index: _Index) -> Section:
+    by_category = Counter(index.categories.values())
+    chart = Chart(text(N_("chart.licence-categories")), tuple(
+        Bar(text(label), by_category[category], tone)
+        for category, (label, tone) in CATEGORIES.items() if by_category[category]))
+    groups: dict[tuple[Category, str], list[str]] = defaultdict(list)
+    for key, row in index.components.items():
+        groups[(index.categories[key], row["licence"] or "")].append(key)
+    order = list(CATEGORIES)
+    rows = sorted(((text(CATEGORIES[category][0]), licence or text(N_("value.none")),
+                    len(keys), len(set().union(*(index.used_by[k] for k in keys))))
+                   for (category, licence), keys in groups.items()),
+                  key=lambda r: (order.index(_category_of(r[0])), -r[2], str(r[1])))
+    table = Table("licences", (
+        Column(N_("column.category")), Column(N_("column.licence"), "code"),
+        Column(N_("column.components"), "number"), Column(N_("column.projects"), "number")),
+        rows, text(N_("empty.licences")))
+    return _section("licences", charts=[chart], tables=[table])
+
+
+def _category_of(label: Text) -> Category:
+    return next(c for c, (key, _) in CATEGORIES.items() if key == label.key)
+
+
+def _findings(index: _Index) -> Section:
+    grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for project in index.data.projects:
+        rows = {c["ref"]: c for c in project.components}
+        for finding in project.findings:
+            if finding["action"] == "info":
+                continue
+            group = grouped.setdefault(
+                (finding["rule"], finding["component_ref"], finding["status"]),
+                {"finding": finding, "component": rows.get(finding["component_ref"]),
+                 "projects": set()})
+            group["projects"].add(project.name)
+    ranks = list(FINDING_SEVERITIES)
+    rows = []
+    for (rule, ref, status), group in grouped.items():
+        finding, component = group["finding"], group["component"] or {}
+        rows.append((text(FINDING_SEVERITIES[finding["severity"]][0]), rule,
+                     text(FINDING_STATUSES[status]),
+                     _label(component) if component else ref,
+                     index.projects(group["projects"]), component.get("path"),
+                     finding["message"], finding.get("remediation"), finding["article"]))
+    rows.sort(key=lambda r: (ranks.index(_severity_of(r[0], FINDING_SEVERITIES)), r[1],
+                             index.locale.sort_key(r[3]), str(r[2].key)))
+    opened = Counter(f["severity"] for _, f in index.open_findings())
+    chart = Chart(text(N_("chart.open-findings")), tuple(
+        Bar(text(label), opened[severity], tone)
+        for severity, (label, tone) in FINDING_SEVERITIES.items()))
+    table = Table("findings", (
+        Column(N_("column.severity")), Column(N_("column.rule"), "code"),
+        Column(N_("column.status")), Column(N_("column.component"), "code"),
+        Column(N_("column.projects")), Column(N_("column.path"), "code"),
+        Column(N_("column.message"), "long"), Column(N_("column.remediation"), "long"),
+        Column(N_("column.article"))), rows, text(N_("empty.findings")))
+    return _section("findings", charts=[chart], tables=[table])
+
+
+def _severity_of(label: Text, table: dict[str, tuple[str, str]]) -> str:
+    return next(s for s, (key, _) in table.items() if key == label.key)
+
+
+def _waivers(index: _Index) -> Section:
+    as_of = index.data.as_of
+    grouped: dict[tuple, dict[str, Any]] = {}
+    for project in index.data.projects:
+        for waiver in project.waivers:
+            key = (waiver["component"], waiver["versions"], waiver["rule"], waiver["approver"],
+                   waiver["expires"], waiver["reason"], waiver["ticket"])
+            group = grouped.setdefault(key, {"waiver": waiver, "projects": set(),
+                                             "findings": set()})
+            group["projects"].add(project.name)
+            group["findings"].update(waiver["findings"])
+    order = list(WAIVER_STATES)
+    rows = []
+    for group in grouped.values():
+        waiver = group["waiver"]
+        state = _waiver_state(waiver, as_of)
+        rows.append((text(WAIVER_STATES[state][0]), waiver["component"],
+                     waiver["versions"] or "*", waiver["rule"], waiver["approver"],
+                     waiver["reason"], date.fromisoformat(waiver["expires"]),
+                     waiver["ticket"], index.projects(group["projects"]),
+                     len(group["findings"])))
+    rows.sort(key=lambda r: (order.index(_severity_of(r[0], WAIVER_STATES)), r[6], r[1], r[3]))
+    counts = Counter(_severity_of(r[0], WAIVER_STATES) for r in rows)
+    chart = Chart(text(N_("chart.waivers")), tuple(
+        Bar(text(label), counts[state], tone) for state, (label, tone) in WAIVER_STATES.items()))
+    table = Table("waivers", (
+        Column(N_("column.waiver-state")), Column(N_("column.component"), "code"),
+        Column(N_("column.versions"), "code"), Column(N_("column.rule"), "code"),
+        Column(N_("column.approver")), Column(N_("column.reason"), "long"),
+        Column(N_("column.expires"), "date"), Column(N_("column.ticket"), "code"),
+        Column(N_("column.projects")), Column(N_("column.findings-covered"), "number")),
+        rows, text(N_("empty.waivers")))
+    return _section("waivers", charts=[chart], tables=[table],
+                    notes=[text(N_("note.expiring"), days=EXPIRING_WITHIN_DAYS, as_of=as_of)])
+
+
+def _vulnerabilities(index: _Index) -> Section:
+    grouped: dict[tuple[str, str], dict[str, Any]] = {}
+    for key, row in index.components.items():
+        for vulnerability in row["vulnerabilities"]:
+            grouped[(vulnerability["id"], key)] = {"vulnerability": vulnerability, "row": row,
+                                                    "projects": index.used_by[key]}
+    ranks = list(VULNERABILITY_SEVERITIES)
+    rows = []
+    for (advisory, _), group in grouped.items():
+        vulnerability, row = group["vulnerability"], group["row"]
+        severity = vulnerability["severity"] if vulnerability["severity"] in ranks \
+            else "unknown"
+        fixed = vulnerability.get("fixed")
+        rows.append((text(VULNERABILITY_SEVERITIES[severity][0]), advisory,
+                     ", ".join(a for a in vulnerability.get("aliases", []) if a != advisory)
+                     or None, _label(row), fixed or text(N_("value.no-fix")),
+                     vulnerability.get("summary"), index.projects(group["projects"])))
+    rows.sort(key=lambda r: (ranks.index(_severity_of(r[0], VULNERABILITY_SEVERITIES)), r[1],
+                             index.locale.sort_key(r[3])))
+    distinct = {advisory: group["vulnerability"]["severity"]
+                for (advisory, _), group in grouped.items()}
+    counts = Counter(s if s in ranks else "unknown" for s in distinct.values())
+    chart = Chart(text(N_("chart.vulnerabilities")), tuple(
+        Bar(text(label), counts[severity], tone)
+        for severity, (label, tone) in VULNERABILITY_SEVERITIES.items()))
+    table = Table("vulnerabilities", (
+        Column(N_("column.severity")), Column(N_("column.advisory"), "code"),
+        Column(N_("column.aliases"), "code"), Column(N_("column.component"), "code"),
+        Column(N_("column.fixed-in"), "code"), Column(N_("column.summary"), "long"),
+        Column(N_("column.projects"))), rows, text(N_("empty.vulnerabilities")))
+    return _section("vulnerabilities", charts=[chart], tables=[table])
+
+
+def _lifecycle(index: _Index) -> Section:
+    events = index.data.lifecycle
+    rows = [(_when(e["at"]), e["package"], e["versions"], text(LIFECYCLE_STATES[e["state"]]),
+             e["actor"], e["reason"]) for e in events]
+    counts = Counter(e["state"] for e in events)
+    chart = Chart(text(N_("chart.lifecycle")), tuple(
+        Bar(text(label), counts[state], "neutral") for state, label in LIFECYCLE_STATES.items()))
+    table = Table("lifecycle", (
+        Column(N_("column.at"), "date"), Column(N_("column.package"), "code"),
+        Column(N_("column.versions"), "code"), Column(N_("column.state")),
+        Column(N_("column.actor")), Column(N_("column.reason"), "long")),
+        rows, text(N_("empty.lifecycle")))
+    return _section("lifecycle", charts=[chart], tables=[table])
+
+
+def _changes(index: _Index) -> Section:
+    rows: list[tuple[Cell, ...]] = []
+    compared = 0
+    for project in index.data.projects:
+        diff = project.changes
+        if diff is None:
+            continue
+        compared += 1
+        previous = project.previous
+        kinds = (("added", diff.added, lambda c: (None, c["version"])),
+                 ("removed", diff.removed, lambda c: (c["version"], None)),
+                 ("upgraded", diff.upgraded, lambda c: (c["from"], c["to"])),
+                 ("downgraded", diff.downgraded, lambda c: (c["from"], c["to"])),
+                 ("licence", diff.licence_changes, lambda c: (c["from"], c["to"])),
+                 ("new_vulnerability", diff.new_vulnerabilities, lambda c: (None, c["id"])),
+                 ("fixed_vulnerability", diff.fixed_vulnerabilities,
+                  lambda c: (c["id"], None)))
+        for kind, changes, values in kinds:
+            for change in changes:
+                before, after = values(change)
+                rows.append((project.name, previous["id"], text(CHANGE_KINDS[kind]),
+                             change["name"] + (f"@{change['version']}"
+                                               if change.get("version") and kind in (
+                                                   "licence", "new_vulnerability",
+                                                   "fixed_vulnerability") else ""),
+                             before, after))
+    order = list(CHANGE_KINDS)
+    rows.sort(key=lambda r: (index.locale.sort_key(r[0]),
+                             order.index(next(k for k, v in CHANGE_KINDS.items()
+                                              if v == r[2].key)), index.locale.sort_key(r[3])))
+    changes = Table("changes", (
+        Column(N_("column.project")), Column(N_("column.compared-scan"), "number"),
+        Column(N_("column.change")), Column(N_("column.component"), "code"),
+        Column(N_("column.before"), "code"), Column(N_("column.after"), "code")),
+        rows, text(N_("empty.changes")), text(N_("table.changes")))
+    counts = Counter(r[2].key for r in rows)
+    chart = Chart(text(N_("chart.changes")), tuple(
+        Bar(text(label), counts[label], "neutral") for label in CHANGE_KINDS.values()))
+    signals = Table("signals", (
+        Column(N_("column.signal")), Column(N_("column.component"), "code"),
+        Column(N_("column.detail"), "long"), Column(N_("column.projects"))),
+        _closure_signals(index), text(N_("empty.signals")), text(N_("table.signals")))
+    notes = [text(N_("note.compared"), compared=compared, total=len(index.data.projects))]
+    return _section("changes", charts=[chart], tables=[changes, signals], notes=notes)
+
+
+def _closure_signals(index: _Index) -> list[tuple[Cell, ...]]:
+    rows: list[tuple[Cell, ...]] = []
+    for key, row in index.components.items():
+        release = row["release"]
+        if not release:
+            continue
+        projects = index.projects(index.used_by[key])
+        if release.get("deprecated"):
+            rows.append((text(SIGNALS["deprecated"]), _label(row), release["deprecated"],
+                         projects))
+        if release.get("yanked") is not None:
+            rows.append((text(SIGNALS["yanked"]), _label(row), release["yanked"] or None,
+                         projects))
+        latest = release.get("latest_licence")
+        if latest and row["licence"] and latest != row["licence"]:
+            rows.append((text(SIGNALS["relicensed"]), _label(row), text(
+                N_("detail.relicensed"), version=release.get("latest_version") or "?",
+                licence=latest, category=text(CATEGORIES[index.category(latest)][0])),
+                projects))
+        last = release.get("last_release")
+        if last and (index.data.as_of - date.fromisoformat(last[:10])).days > STALE_AFTER_DAYS:
+            rows.append((text(SIGNALS["stale"]), _label(row),
+                         text(N_("detail.stale"), day=date.fromisoformat(last[:10])), projects))
+    order = list(SIGNALS.values())
+    return sorted(rows, key=lambda r: (order.index(r[0].key), index.locale.sort_key(r[1])))
+
+
+def _maturity(index: _Index) -> Section:
+    graded = [(key, row, row["assessment"]) for key, row in index.components.items()]
+    counts = Counter((a or {}).get("grade") or NOT_ASSESSED for _, _, a in graded)
+    grades = sorted(g for g in counts if g != NOT_ASSESSED)
+    tones = {grade: tone for grade, tone in zip(grades, ("ok", "ok", "warn", "bad"),
+                                                 strict=False)}
+    chart = Chart(text(N_("chart.grades")), tuple(
+        [Bar(grade, counts[grade], tones.get(grade, "bad")) for grade in grades]
+        + [Bar(text(NOT_ASSESSED), counts[NOT_ASSESSED], "neutral")]))
+    scored = [(key, row, a) for key, row, a in graded if a and a.get("total") is not None]
+    scored.sort(key=lambda item: (item[2]["total"], index.locale.sort_key(item[1]["name"])))
+    rows = [(_label(row), a["total"], a["grade"], index.locale.percent(a["coverage"]),
+             a["model"], index.projects(index.used_by[key])) for key, row, a in scored]
+    table = Table("maturity", (
+        Column(N_("column.component"), "code"), Column(N_("column.score"), "number"),
+        Column(N_("column.grade")), Column(N_("column.coverage")),
+        Column(N_("column.model"), "code"), Column(N_("column.projects"))),
+        rows, text(N_("empty.maturity")), text(N_("table.maturity")), PRINT_LIMIT)
+    return _section("maturity", charts=[chart], tables=[table])
+
+
+def _coverage() -> Section:
+    rows = []
+    for section_id, (title, _, articles, evidence) in SECTIONS.items():
+        for article in articles:
+            rows.append((article, text(ARTICLES[article]), text(title), text(evidence),
+                         section_id))
+    rows.sort(key=lambda r: (r[0], list(SECTIONS).index(r[4])))
+    table = Table("coverage", (
+        Column(N_("column.article")), Column(N_("column.section")),
+        Column(N_("column.evidence"), "long")), [r[1:4] for r in rows], text(N_("empty.coverage")))
+    return _section("coverage", tables=[table])

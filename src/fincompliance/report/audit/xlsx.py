@@ -1,0 +1,93 @@
+"""The audit report as a workbook for officers who filter and sort: one sheet a section,
+its facts first, then each table with a header row; numbers and dates stay numbers and
+dates. The same SOURCE_DATE_EPOCH gives the same bytes."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fincompliance.report.audit.locale import Locale
+from fincompliance.report.audit.sections import Report, Text
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(number: int, title: str) -> str:
+    return _SHEET_FORBIDDEN.sub(" ", f"{number}. {title}")[:31]
+
+
+def write(report: Report, locale: Locale, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for number, section in enumerate(report.sections, start=1):
+        sheet = book.create_sheet(sheet_name(number, locale.text(section.title)))
+        for label, value in section.facts:
+            sheet.append([_cell(label, locale), _cell(value, locale)])
+            sheet.cell(sheet.max_row, 1).font = bold
+        for note in section.notes:
+            sheet.append([_cell(note, locale)])
+        filtered = False
+        for table in section.tables:
+            if section.facts or section.notes or table is not section.tables[0]:
+                sheet.append([])
+            if table.title is not None:
+                sheet.append([_cell(table.title, locale)])
+                sheet.cell(sheet.max_row, 1).font = bold
+            sheet.append([locale.text(column.key) for column in table.columns])
+            header = sheet.max_row
+            for cell in sheet[header]:
+                cell.font = bold
+            for row in table.rows:
+                sheet.append([_cell(value, locale) for value in row])
+            if not filtered and table.rows:
+                last = sheet.cell(sheet.max_row, len(table.columns)).coordinate
+                sheet.auto_filter.ref = f"A{header}:{last}"
+                filtered = True
+            if header == 1:
+                sheet.freeze_panes = "A2"
+        _formats(sheet)
+    created = report.meta.generated_at.replace(tzinfo=None)
+    book.properties.creator = f"fincomp {report.meta.tool_version}"
+    book.properties.created = book.properties.modified = created
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(_fixed_times(buffer.getvalue(), created))
+
+
+def _cell(value: Any, locale: Locale) -> Any:
+    if isinstance(value, Text):
+        return locale.text(value.key, **{k: _cell(v, locale) for k, v in value.params})
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)   # Excel has no time zones; ledger times are UTC
+    return value
+
+
+def _formats(sheet) -> None:
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm:ss"
+            elif isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+
+
+def _fixed_times(data: bytes, when: datetime) -> bytes:
+    # openpyxl stamps each zip member with the current time; the report's time instead.
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(member.filename))
+    return out.getvalue()
