@@ -116,14 +116,20 @@ class _Mirror(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def mirror(tmp_path):
+def start_mirror(cache: Path):
+    """The registry answers in tests/fixtures/registry, served on loopback: the server and
+    the environment that points fincomp at it."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Mirror)
     server.requests, server.delay, server.fail_first = [], 0.0, set()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
-    env = {"FINCOMP_PYPI_URL": f"{base}/simple/", "FINCOMP_NPM_URL": f"{base}/npm/",
-           "FINCOMP_CACHE_DIR": str(tmp_path / "cache")}
+    return server, {"FINCOMP_PYPI_URL": f"{base}/simple/", "FINCOMP_NPM_URL": f"{base}/npm/",
+                    "FINCOMP_CACHE_DIR": str(cache)}
+
+
+@pytest.fixture
+def mirror(tmp_path):
+    server, env = start_mirror(tmp_path / "cache")
     yield server, env
     server.shutdown()
 

@@ -81,7 +81,9 @@ def _formats(sheet) -> None:
 
 
 def _fixed_times(data: bytes, when: datetime) -> bytes:
-    # openpyxl stamps each zip member with the current time; the report's time instead.
+    # openpyxl stamps each zip member, and the "modified" property, with the current time;
+    # the report's time instead.
+    modified = rb"\g<1>" + f"{when.isoformat()}Z".encode() + rb"\g<2>"
     stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, \
@@ -89,5 +91,9 @@ def _fixed_times(data: bytes, when: datetime) -> bytes:
         for member in source.infolist():
             info = zipfile.ZipInfo(member.filename, stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(member.filename))
+            content = source.read(member.filename)
+            if member.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                                 modified, content)
+            target.writestr(info, content)
     return out.getvalue()
