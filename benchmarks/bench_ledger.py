@@ -27,7 +27,7 @@ from fincompliance.model import Component, Graph, Project, make_purl
 POOL = [(f"lib-{i}", f"{1 + i % 5}.{i % 17}.{i % 7}") for i in range(5_000)]
 
 
-def _graph(project: int, size: int, rng: random.Random) -> Graph:
+def portfolio_graph(project: int, size: int, rng: random.Random) -> Graph:
     graph = Graph()
     root = f"project:{project}/package-lock.json"
     graph.add_project(Project(ref=root, name=f"system-{project}", ecosystem="npm",
@@ -50,7 +50,7 @@ def run(url: str, projects: int, components: int) -> None:
     started = time.perf_counter()
     for project in range(projects):
         record_scan(engine, ProjectInfo(f"system-{project}"), ScanInfo("bench"),
-                    _graph(project, components, rng))
+                    portfolio_graph(project, components, rng))
     recorded = time.perf_counter() - started
     print(f"  record {projects:,} projects x {components} components: {recorded:.1f} s "
           f"({recorded / projects * 1000:.0f} ms a scan)", flush=True)
