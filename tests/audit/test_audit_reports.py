@@ -215,7 +215,8 @@ def test_pdf_sections_chinese_text_and_glyphs(estate, tmp_path):
                        for n, i in enumerate(SECTION_IDS, start=1)]
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
-    for key in ("report.title", "section.licences", "section.waivers", "verdict.fail"):
+    # payments-web: its error is waived, its warnings are open
+    for key in ("report.title", "section.licences", "section.waivers", "verdict.attention"):
         assert messages[key] in text
     assert "示例银行股份有限公司" in text and "商业授权已采购" in text
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
