@@ -25,6 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from fincompliance import __version__
 from fincompliance.analysis.assessment import (
+    assess_for_the_ledger,
     assess_graph,
     institution_assessments,
     load_model,
@@ -346,13 +347,11 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, output_format: Rep
         project = ProjectInfo(recording.name, recording.repository, recording.business_system,
                               recording.owner)
         # Grades go into the ledger as of the scan, for the audit report's maturity section.
-        model = load_model()
         licence = judgement.review if judgement else review(
             result.graph, result.root, knowledge=load_knowledge())
-        assessed = Assessed(model.name, assess_graph(
-            result.graph, licence.assessments, model,
-            institution_assessments(result.root, model), today(),
-            result.analysis is not None and result.analysis.database is not None))
+        assessed = Assessed(*assess_for_the_ledger(
+            result.graph, result.root, licence.assessments, today(),
+            result.analysis.database is not None))
         scan_id = record_scan(engine, project, ScanInfo(
             source or result.root.resolve().name, commit, branch), result.graph, judgement,
             assessed)
@@ -860,7 +859,8 @@ def report_command(
         try:
             chosen = audit.Format(output_format)
         except ValueError:
-            raise UsageError(f"--format {output_format}: one of html, pdf, xlsx") from None
+            raise UsageError(f"--format {output_format}: one of "
+                             f"{', '.join(audit.Format)}") from None
         if chosen is not audit.Format.html and output is None:
             raise UsageError(f"--format {chosen.value} writes a file: add -o FILE.{chosen.value}")
         scope = Scope(project, scan, _day(since, "--since"), _day(until, "--until"))

@@ -104,6 +104,17 @@ def institution_assessments(root: Path, model: Model, path: Path | None = None
     return load_assessments(chosen, model) if path or chosen.is_file() else []
 
 
+def assess_for_the_ledger(graph: Graph, root: Path, licence: dict[str, LicenceAssessment],
+                          on: date, vulnerabilities_checked: bool
+                          ) -> tuple[str, dict[str, ComponentAssessment]]:
+    """What `scan --record` keeps: grades from the shipped model and the project's own
+    assessments file, with the model's name."""
+    model = load_model()
+    return model.name, assess_graph(graph, licence, model,
+                                    institution_assessments(root, model), on,
+                                    vulnerabilities_checked)
+
+
 @dataclass(frozen=True)
 class _Inputs:
     component: Component

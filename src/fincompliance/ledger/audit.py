@@ -7,7 +7,6 @@ Words and layout are the reporter's; this module only decides which rows count."
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -15,7 +14,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, func, select
 
 from fincompliance.errors import UsageError
-from fincompliance.ledger.queries import Diff, compare, components_of, lifecycle_states
+from fincompliance.ledger.queries import (
+    Diff,
+    compare,
+    components_of,
+    lifecycle_states,
+    rows_by_scan,
+)
 from fincompliance.ledger.schema import (
     projects,
     scan_findings,
@@ -74,8 +79,10 @@ def collect(engine: Engine, scope: Scope, today: date) -> AuditData:
         previous = _previous_scans(connection, scope, chosen)
         scan_rows = _scan_rows(connection, set(chosen.values()) | set(previous.values()))
         rows = components_of(connection, sorted(scan_rows))
-        findings = _findings(connection, list(chosen.values()))
-        waivers = _waivers(connection, list(chosen.values()))
+        findings = rows_by_scan(connection, scan_findings, list(chosen.values()),
+                                scan_findings.c.finding_id)
+        waivers = rows_by_scan(connection, scan_waivers, list(chosen.values()),
+                               scan_waivers.c.id, ("findings",))
         found = []
         for project_id, scan_id in chosen.items():
             scan = scan_rows[scan_id]
@@ -83,7 +90,7 @@ def collect(engine: Engine, scope: Scope, today: date) -> AuditData:
             item = ScannedProject(
                 scan["project"], scan["business_system"], scan["owner"], scan["repository"],
                 _scan_facts(scan), _scan_facts(before) if before else None,
-                rows[scan_id], findings.get(scan_id, []), waivers.get(scan_id, []))
+                rows[scan_id], findings[scan_id], waivers[scan_id])
             if before:
                 item.changes = compare(item.name, before["id"], scan_id, rows[before["id"]],
                                        rows[scan_id])
@@ -149,26 +156,6 @@ def _scan_rows(connection: Connection, ids: set[int]) -> dict[int, dict[str, Any
 def _scan_facts(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in ("id", "recorded_at", "commit_id", "branch", "tool_version",
                                 "policy_name", "policy_digest", "source")}
-
-
-def _findings(connection: Connection, scan_ids: list[int]) -> dict[int, list[dict]]:
-    found: dict[int, list[dict]] = {}
-    for row in connection.execute(select(scan_findings).where(
-            scan_findings.c.scan_id.in_(scan_ids)).order_by(
-            scan_findings.c.scan_id, scan_findings.c.finding_id)).mappings():
-        found.setdefault(row["scan_id"], []).append(
-            {k: v for k, v in row.items() if k not in ("id", "scan_id")})
-    return found
-
-
-def _waivers(connection: Connection, scan_ids: list[int]) -> dict[int, list[dict]]:
-    found: dict[int, list[dict]] = {}
-    for row in connection.execute(select(scan_waivers).where(
-            scan_waivers.c.scan_id.in_(scan_ids)).order_by(scan_waivers.c.id)).mappings():
-        found.setdefault(row["scan_id"], []).append(
-            {**{k: v for k, v in row.items() if k not in ("id", "scan_id")},
-             "findings": json.loads(row["findings"])})
-    return found
 
 
 def _nothing_recorded(scope: Scope, as_of: date) -> str:

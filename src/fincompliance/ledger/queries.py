@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, Table, func, select
 
 from fincompliance.analysis.osv import parse_version, purl_ecosystem, satisfies
 from fincompliance.errors import UsageError
@@ -69,17 +69,22 @@ def _components(connection: Connection, scan_id: int) -> list[dict[str, Any]]:
 def components_of(connection: Connection, scan_ids: list[int]
                   ) -> dict[int, list[dict[str, Any]]]:
     """The component rows of each scan, with their JSON facts read."""
+    return rows_by_scan(connection, scan_components, scan_ids, scan_components.c.ref,
+                        ("vulnerabilities", "release", "assessment"))
+
+
+def rows_by_scan(connection: Connection, table: Table, scan_ids: list[int], order: Any,
+                 json_columns: tuple[str, ...] = ()) -> dict[int, list[dict[str, Any]]]:
+    """Each scan's rows of a per-scan table (components, findings, waivers), in ORDER,
+    without row ids and with their JSON columns read."""
     found: dict[int, list[dict[str, Any]]] = {scan_id: [] for scan_id in scan_ids}
     for chunk in _chunks(sorted(scan_ids)):
-        rows = connection.execute(select(scan_components).where(
-            scan_components.c.scan_id.in_(chunk)).order_by(
-            scan_components.c.scan_id, scan_components.c.ref)).mappings()
+        rows = connection.execute(select(table).where(table.c.scan_id.in_(chunk)).order_by(
+            table.c.scan_id, order)).mappings()
         for row in rows:
             found[row["scan_id"]].append({
                 **{k: v for k, v in row.items() if k not in ("id", "scan_id")},
-                "vulnerabilities": json.loads(row["vulnerabilities"]),
-                "release": json.loads(row["release"]) if row["release"] else None,
-                "assessment": json.loads(row["assessment"]) if row["assessment"] else None})
+                **{k: json.loads(row[k]) if row[k] else None for k in json_columns}})
     return found
 
 

@@ -5,13 +5,12 @@ so to the browser too). The same page prints to A4 and is what the PDF is made f
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from fincompliance.report.audit.locale import Locale
-from fincompliance.report.audit.sections import ARTICLES, VERDICTS, Chart, Report, Text
+from fincompliance.report.audit.locale import Locale, Text
+from fincompliance.report.audit.sections import ARTICLES, VERDICTS, Chart, Report
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -21,21 +20,11 @@ def render(report: Report, locale: Locale) -> str:
                               autoescape=select_autoescape(default=True), trim_blocks=True,
                               lstrip_blocks=True, keep_trailing_newline=True)
 
-    def show(value: Any) -> str:
-        return _shown(value, locale) if isinstance(value, Text) else locale.value(value)
-
     label, tone = VERDICTS[report.verdict]
     return environment.get_template("report.html").render(
         report=report, language=locale.language, articles=ARTICLES, _=locale.text,
-        show=show, svg=lambda chart: _svg(chart, show), verdict=Text(label),
+        show=locale.value, svg=lambda chart: _svg(chart, locale.value), verdict=Text(label),
         verdict_tone=tone, stylesheet=Markup((TEMPLATES / "report.css").read_text()))
-
-
-def _shown(value: Any, locale: Locale) -> Any:
-    # A message inside a message (a category named in a detail) is shown in words first.
-    if isinstance(value, Text):
-        return locale.text(value.key, **{k: _shown(v, locale) for k, v in value.params})
-    return value
 
 
 _ROW, _LABEL_WIDTH, _BAR_WIDTH = 24, 190, 300

@@ -26,6 +26,25 @@ CATALOGUES = Path(__file__).resolve().parent / "catalogues"
 LANGUAGES = {"zh-CN": "zh_CN", "en": "en"}
 
 
+@dataclass(frozen=True)
+class Text:
+    """A catalogue message, with values to fill in (which may be messages themselves)."""
+
+    key: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+
+def text(key: str, **params: Any) -> Text:
+    return Text(key, tuple(sorted(params.items())))
+
+
+@dataclass(frozen=True)
+class Share:
+    """A fraction shown as a percentage (a number in a workbook)."""
+
+    value: float
+
+
 def N_(key: str) -> str:  # noqa: N802 - the gettext convention for "translated later"
     """Marks a message key used as data, so that extraction (and the catalogue test)
     finds it."""
@@ -68,7 +87,15 @@ class Locale:
             return message
         return message.format(**{name: self.value(value) for name, value in params.items()})
 
+    def message(self, message: Text) -> str:
+        return self.text(message.key, **{name: self.message(value) if isinstance(
+            value, Text) else value for name, value in message.params})
+
     def value(self, value: Any) -> str:
+        if isinstance(value, Text):
+            return self.message(value)
+        if isinstance(value, Share):
+            return format_percent(value.value, locale=self._cldr)
         if isinstance(value, bool):
             return self.text(N_("value.yes") if value else N_("value.no"))
         if isinstance(value, int):
@@ -81,8 +108,8 @@ class Locale:
             return format_date(value, "long", locale=self._cldr)
         return "" if value is None else str(value)
 
-    def percent(self, share: float) -> str:
-        return format_percent(share, locale=self._cldr)
+    def join(self, items: list[str]) -> str:
+        return self.text(N_("list.separator")).join(items)
 
     def sort_key(self, text: str | None) -> tuple[str, str]:
         text = text or ""

@@ -11,30 +11,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from fincompliance.clock import days_since
 from fincompliance.ledger.audit import AuditData, ScannedProject
 from fincompliance.ledger.lifecycle import state_of
 from fincompliance.licensing.knowledge import Category, Knowledge
 from fincompliance.licensing.knowledge import load as load_knowledge
-from fincompliance.report.audit.locale import N_, Locale
+from fincompliance.report.audit.locale import N_, Locale, Share, Text, text
 
 EXPIRING_WITHIN_DAYS = 30   # a waiver this close to its expiry is flagged
 STALE_AFTER_DAYS = 730      # no release for two years: a closure signal
 PRINT_LIMIT = 50            # longest ranking printed; the workbook has every row
 
 
-@dataclass(frozen=True)
-class Text:
-    """A catalogue message, with values to fill in."""
-
-    key: str
-    params: tuple[tuple[str, Any], ...] = ()
-
-
-def text(key: str, **params: Any) -> Text:
-    return Text(key, tuple(sorted(params.items())))
-
-
-Cell = str | int | float | date | datetime | Text | None
+Cell = str | int | float | date | datetime | Share | Text | None
 
 
 @dataclass(frozen=True)
@@ -148,7 +137,6 @@ class Report:
     meta: Meta
     data: AuditData
     verdict: str
-    reasons: tuple[Text, ...]
     sections: tuple[Section, ...]
 
 
@@ -161,7 +149,7 @@ def build(data: AuditData, meta: Meta, locale: Locale,
         _summary(index, meta, verdict, reasons), _licences(index), _findings(index),
         _waivers(index), _vulnerabilities(index), _lifecycle(index), _changes(index),
         _maturity(index), _coverage())
-    return Report(meta, data, verdict, tuple(reasons), sections)
+    return Report(meta, data, verdict, sections)
 
 
 def _section(section_id: str, **parts: Any) -> Section:
@@ -188,16 +176,17 @@ class _Index:
     def category(self, expression: str | None) -> Category:
         return self.knowledge.category_of(expression) if expression else Category.UNKNOWN
 
-    def projects(self, names: set[str] | list[str]) -> str:
-        return "、".join(self.sorted(set(names))) if self.locale.language == "zh-CN" \
-            else ", ".join(self.sorted(set(names)))
-
-    def sorted(self, names) -> list[str]:
-        return sorted(names, key=self.locale.sort_key)
+    def projects(self, names: set[str]) -> str:
+        return self.locale.join(sorted(names, key=self.locale.sort_key))
 
     def open_findings(self) -> list[tuple[ScannedProject, dict]]:
         return [(p, f) for p in self.data.projects for f in p.findings
                 if f["status"] == "open" and f["action"] != "info"]
+
+
+def _ranked(keyed: list[tuple[tuple, tuple[Cell, ...]]]) -> list[tuple[Cell, ...]]:
+    """Rows in the order of the keys they were built with."""
+    return [row for _, row in sorted(keyed, key=lambda pair: pair[0])]
 
 
 def _key(row: dict[str, Any]) -> str:
@@ -319,19 +308,15 @@ def _licences(index: _Index) -> Section:
     for key, row in index.components.items():
         groups[(index.categories[key], row["licence"] or "")].append(key)
     order = list(CATEGORIES)
-    rows = sorted(((text(CATEGORIES[category][0]), licence or text(N_("value.none")),
-                    len(keys), len(set().union(*(index.used_by[k] for k in keys))))
-                   for (category, licence), keys in groups.items()),
-                  key=lambda r: (order.index(_category_of(r[0])), -r[2], str(r[1])))
+    rows = _ranked([((order.index(category), -len(keys), licence),
+                     (text(CATEGORIES[category][0]), licence or text(N_("value.none")),
+                      len(keys), len(set().union(*(index.used_by[k] for k in keys)))))
+                    for (category, licence), keys in groups.items()])
     table = Table("licences", (
         Column(N_("column.category")), Column(N_("column.licence"), "code"),
         Column(N_("column.components"), "number"), Column(N_("column.projects"), "number")),
         rows, text(N_("empty.licences")))
     return _section("licences", charts=[chart], tables=[table])
-
-
-def _category_of(label: Text) -> Category:
-    return next(c for c, (key, _) in CATEGORIES.items() if key == label.key)
 
 
 def _findings(index: _Index) -> Section:
@@ -347,16 +332,17 @@ def _findings(index: _Index) -> Section:
                  "projects": set()})
             group["projects"].add(project.name)
     ranks = list(FINDING_SEVERITIES)
-    rows = []
+    keyed = []
     for (rule, ref, status), group in grouped.items():
         finding, component = group["finding"], group["component"] or {}
-        rows.append((text(FINDING_SEVERITIES[finding["severity"]][0]), rule,
-                     text(FINDING_STATUSES[status]),
-                     _label(component) if component else ref,
-                     index.projects(group["projects"]), component.get("path"),
-                     finding["message"], finding.get("remediation"), finding["article"]))
-    rows.sort(key=lambda r: (ranks.index(_severity_of(r[0], FINDING_SEVERITIES)), r[1],
-                             index.locale.sort_key(r[3]), str(r[2].key)))
+        name = _label(component) if component else ref
+        keyed.append(((ranks.index(finding["severity"]), rule, index.locale.sort_key(name),
+                       status),
+                      (text(FINDING_SEVERITIES[finding["severity"]][0]), rule,
+                       text(FINDING_STATUSES[status]), name,
+                       index.projects(group["projects"]), component.get("path"),
+                       finding["message"], finding.get("remediation"), finding["article"])))
+    rows = _ranked(keyed)
     opened = Counter(f["severity"] for _, f in index.open_findings())
     chart = Chart(text(N_("chart.open-findings")), tuple(
         Bar(text(label), opened[severity], tone)
@@ -368,10 +354,6 @@ def _findings(index: _Index) -> Section:
         Column(N_("column.message"), "long"), Column(N_("column.remediation"), "long"),
         Column(N_("column.article"))), rows, text(N_("empty.findings")))
     return _section("findings", charts=[chart], tables=[table])
-
-
-def _severity_of(label: Text, table: dict[str, tuple[str, str]]) -> str:
-    return next(s for s, (key, _) in table.items() if key == label.key)
 
 
 def _waivers(index: _Index) -> Section:
@@ -386,17 +368,19 @@ def _waivers(index: _Index) -> Section:
             group["projects"].add(project.name)
             group["findings"].update(waiver["findings"])
     order = list(WAIVER_STATES)
-    rows = []
+    keyed, counts = [], Counter()
     for group in grouped.values():
         waiver = group["waiver"]
         state = _waiver_state(waiver, as_of)
-        rows.append((text(WAIVER_STATES[state][0]), waiver["component"],
-                     waiver["versions"] or "*", waiver["rule"], waiver["approver"],
-                     waiver["reason"], date.fromisoformat(waiver["expires"]),
-                     waiver["ticket"], index.projects(group["projects"]),
-                     len(group["findings"])))
-    rows.sort(key=lambda r: (order.index(_severity_of(r[0], WAIVER_STATES)), r[6], r[1], r[3]))
-    counts = Counter(_severity_of(r[0], WAIVER_STATES) for r in rows)
+        counts[state] += 1
+        keyed.append(((order.index(state), waiver["expires"], waiver["component"],
+                       waiver["rule"]),
+                      (text(WAIVER_STATES[state][0]), waiver["component"],
+                       waiver["versions"] or "*", waiver["rule"], waiver["approver"],
+                       waiver["reason"], date.fromisoformat(waiver["expires"]),
+                       waiver["ticket"], index.projects(group["projects"]),
+                       len(group["findings"]))))
+    rows = _ranked(keyed)
     chart = Chart(text(N_("chart.waivers")), tuple(
         Bar(text(label), counts[state], tone) for state, (label, tone) in WAIVER_STATES.items()))
     table = Table("waivers", (
@@ -417,21 +401,20 @@ def _vulnerabilities(index: _Index) -> Section:
             grouped[(vulnerability["id"], key)] = {"vulnerability": vulnerability, "row": row,
                                                     "projects": index.used_by[key]}
     ranks = list(VULNERABILITY_SEVERITIES)
-    rows = []
+    keyed, severities = [], {}
     for (advisory, _), group in grouped.items():
         vulnerability, row = group["vulnerability"], group["row"]
         severity = vulnerability["severity"] if vulnerability["severity"] in ranks \
             else "unknown"
-        fixed = vulnerability.get("fixed")
-        rows.append((text(VULNERABILITY_SEVERITIES[severity][0]), advisory,
-                     ", ".join(a for a in vulnerability.get("aliases", []) if a != advisory)
-                     or None, _label(row), fixed or text(N_("value.no-fix")),
-                     vulnerability.get("summary"), index.projects(group["projects"])))
-    rows.sort(key=lambda r: (ranks.index(_severity_of(r[0], VULNERABILITY_SEVERITIES)), r[1],
-                             index.locale.sort_key(r[3])))
-    distinct = {advisory: group["vulnerability"]["severity"]
-                for (advisory, _), group in grouped.items()}
-    counts = Counter(s if s in ranks else "unknown" for s in distinct.values())
+        severities[advisory] = severity
+        keyed.append(((ranks.index(severity), advisory, index.locale.sort_key(_label(row))),
+                      (text(VULNERABILITY_SEVERITIES[severity][0]), advisory,
+                       index.locale.join([a for a in vulnerability.get("aliases", [])
+                                          if a != advisory]) or None,
+                       _label(row), vulnerability.get("fixed") or text(N_("value.no-fix")),
+                       vulnerability.get("summary"), index.projects(group["projects"]))))
+    rows = _ranked(keyed)
+    counts = Counter(severities.values())
     chart = Chart(text(N_("chart.vulnerabilities")), tuple(
         Bar(text(label), counts[severity], tone)
         for severity, (label, tone) in VULNERABILITY_SEVERITIES.items()))
@@ -459,8 +442,10 @@ def _lifecycle(index: _Index) -> Section:
 
 
 def _changes(index: _Index) -> Section:
-    rows: list[tuple[Cell, ...]] = []
+    keyed: list[tuple[tuple, tuple[Cell, ...]]] = []
+    counts: Counter[str] = Counter()
     compared = 0
+    order = list(CHANGE_KINDS)
     for project in index.data.projects:
         diff = project.changes
         if diff is None:
@@ -476,26 +461,24 @@ def _changes(index: _Index) -> Section:
                  ("fixed_vulnerability", diff.fixed_vulnerabilities,
                   lambda c: (c["id"], None)))
         for kind, changes, values in kinds:
+            counts[kind] += len(changes)
             for change in changes:
                 before, after = values(change)
-                rows.append((project.name, previous["id"], text(CHANGE_KINDS[kind]),
-                             change["name"] + (f"@{change['version']}"
-                                               if change.get("version") and kind in (
-                                                   "licence", "new_vulnerability",
-                                                   "fixed_vulnerability") else ""),
-                             before, after))
-    order = list(CHANGE_KINDS)
-    rows.sort(key=lambda r: (index.locale.sort_key(r[0]),
-                             order.index(next(k for k, v in CHANGE_KINDS.items()
-                                              if v == r[2].key)), index.locale.sort_key(r[3])))
+                # The version is the change's subject only where it did not change itself.
+                name = change["name"] + (f"@{change['version']}" if change.get("version") and
+                                         kind in _VERSION_KEPT else "")
+                keyed.append(((index.locale.sort_key(project.name), order.index(kind),
+                               index.locale.sort_key(name)),
+                              (project.name, previous["id"], text(CHANGE_KINDS[kind]), name,
+                               before, after)))
+    rows = _ranked(keyed)
     changes = Table("changes", (
         Column(N_("column.project")), Column(N_("column.compared-scan"), "number"),
         Column(N_("column.change")), Column(N_("column.component"), "code"),
         Column(N_("column.before"), "code"), Column(N_("column.after"), "code")),
         rows, text(N_("empty.changes")), text(N_("table.changes")))
-    counts = Counter(r[2].key for r in rows)
     chart = Chart(text(N_("chart.changes")), tuple(
-        Bar(text(label), counts[label], "neutral") for label in CHANGE_KINDS.values()))
+        Bar(text(label), counts[kind], "neutral") for kind, label in CHANGE_KINDS.items()))
     signals = Table("signals", (
         Column(N_("column.signal")), Column(N_("column.component"), "code"),
         Column(N_("column.detail"), "long"), Column(N_("column.projects"))),
@@ -504,31 +487,33 @@ def _changes(index: _Index) -> Section:
     return _section("changes", charts=[chart], tables=[changes, signals], notes=notes)
 
 
+_VERSION_KEPT = ("licence", "new_vulnerability", "fixed_vulnerability")
+
+
 def _closure_signals(index: _Index) -> list[tuple[Cell, ...]]:
-    rows: list[tuple[Cell, ...]] = []
+    order = list(SIGNALS)
+    keyed = []
     for key, row in index.components.items():
-        release = row["release"]
-        if not release:
-            continue
-        projects = index.projects(index.used_by[key])
-        if release.get("deprecated"):
-            rows.append((text(SIGNALS["deprecated"]), _label(row), release["deprecated"],
-                         projects))
-        if release.get("yanked") is not None:
-            rows.append((text(SIGNALS["yanked"]), _label(row), release["yanked"] or None,
-                         projects))
+        release = row["release"] or {}
         latest = release.get("latest_licence")
+        days = days_since(release.get("last_release"), index.data.as_of)
+        found = []
+        if release.get("deprecated"):
+            found.append(("deprecated", release["deprecated"]))
+        if release.get("yanked") is not None:     # "" is a yank without a reason
+            found.append(("yanked", release["yanked"] or None))
         if latest and row["licence"] and latest != row["licence"]:
-            rows.append((text(SIGNALS["relicensed"]), _label(row), text(
+            found.append(("relicensed", text(
                 N_("detail.relicensed"), version=release.get("latest_version") or "?",
-                licence=latest, category=text(CATEGORIES[index.category(latest)][0])),
-                projects))
-        last = release.get("last_release")
-        if last and (index.data.as_of - date.fromisoformat(last[:10])).days > STALE_AFTER_DAYS:
-            rows.append((text(SIGNALS["stale"]), _label(row),
-                         text(N_("detail.stale"), day=date.fromisoformat(last[:10])), projects))
-    order = list(SIGNALS.values())
-    return sorted(rows, key=lambda r: (order.index(r[0].key), index.locale.sort_key(r[1])))
+                licence=latest, category=text(CATEGORIES[index.category(latest)][0]))))
+        if days is not None and days > STALE_AFTER_DAYS:
+            found.append(("stale", text(N_("detail.stale"),
+                                        day=date.fromisoformat(release["last_release"][:10]))))
+        for signal, detail in found:
+            keyed.append(((order.index(signal), index.locale.sort_key(_label(row))),
+                          (text(SIGNALS[signal]), _label(row), detail,
+                           index.projects(index.used_by[key]))))
+    return _ranked(keyed)
 
 
 def _maturity(index: _Index) -> Section:
@@ -542,7 +527,7 @@ def _maturity(index: _Index) -> Section:
         + [Bar(text(NOT_ASSESSED), counts[NOT_ASSESSED], "neutral")]))
     scored = [(key, row, a) for key, row, a in graded if a and a.get("total") is not None]
     scored.sort(key=lambda item: (item[2]["total"], index.locale.sort_key(item[1]["name"])))
-    rows = [(_label(row), a["total"], a["grade"], index.locale.percent(a["coverage"]),
+    rows = [(_label(row), a["total"], a["grade"], Share(a["coverage"]),
              a["model"], index.projects(index.used_by[key])) for key, row, a in scored]
     table = Table("maturity", (
         Column(N_("column.component"), "code"), Column(N_("column.score"), "number"),

@@ -11,8 +11,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from fincompliance.report.audit.locale import Locale
-from fincompliance.report.audit.sections import Report, Text
+from fincompliance.report.audit.locale import Locale, Share, Text
+from fincompliance.report.audit.sections import Report
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -31,30 +31,29 @@ def write(report: Report, locale: Locale, path: Path) -> None:
     for number, section in enumerate(report.sections, start=1):
         sheet = book.create_sheet(sheet_name(number, locale.text(section.title)))
         for label, value in section.facts:
-            sheet.append([_cell(label, locale), _cell(value, locale)])
+            _append(sheet, (label, value), locale)
             sheet.cell(sheet.max_row, 1).font = bold
         for note in section.notes:
-            sheet.append([_cell(note, locale)])
+            _append(sheet, (note,), locale)
         filtered = False
         for table in section.tables:
             if section.facts or section.notes or table is not section.tables[0]:
                 sheet.append([])
             if table.title is not None:
-                sheet.append([_cell(table.title, locale)])
+                _append(sheet, (table.title,), locale)
                 sheet.cell(sheet.max_row, 1).font = bold
             sheet.append([locale.text(column.key) for column in table.columns])
             header = sheet.max_row
             for cell in sheet[header]:
                 cell.font = bold
             for row in table.rows:
-                sheet.append([_cell(value, locale) for value in row])
+                _append(sheet, row, locale)
             if not filtered and table.rows:
                 last = sheet.cell(sheet.max_row, len(table.columns)).coordinate
                 sheet.auto_filter.ref = f"A{header}:{last}"
                 filtered = True
             if header == 1:
                 sheet.freeze_panes = "A2"
-        _formats(sheet)
     created = report.meta.generated_at.replace(tzinfo=None)
     book.properties.creator = f"fincomp {report.meta.tool_version}"
     book.properties.created = book.properties.modified = created
@@ -63,21 +62,24 @@ def write(report: Report, locale: Locale, path: Path) -> None:
     path.write_bytes(_fixed_times(buffer.getvalue(), created))
 
 
+_FORMATS = ((datetime, "yyyy-mm-dd hh:mm:ss"), (date, "yyyy-mm-dd"), (Share, "0%"))
+
+
+def _append(sheet, values, locale: Locale) -> None:
+    sheet.append([_cell(value, locale) for value in values])
+    for cell, value in zip(sheet[sheet.max_row], values, strict=False):
+        cell.number_format = next((f for kind, f in _FORMATS if isinstance(value, kind)),
+                                  cell.number_format)
+
+
 def _cell(value: Any, locale: Locale) -> Any:
     if isinstance(value, Text):
-        return locale.text(value.key, **{k: _cell(v, locale) for k, v in value.params})
+        return locale.message(value)
+    if isinstance(value, Share):
+        return value.value
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)   # Excel has no time zones; ledger times are UTC
     return value
-
-
-def _formats(sheet) -> None:
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm:ss"
-            elif isinstance(cell.value, date):
-                cell.number_format = "yyyy-mm-dd"
 
 
 def _fixed_times(data: bytes, when: datetime) -> bytes:
