@@ -9,10 +9,12 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
+from babel.dates import format_date
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -21,8 +23,12 @@ from fincompliance.report.audit.locale import LANGUAGES, catalogue
 
 from conftest import CORPUS, REPO, corpus_entries, run_cli, start_mirror
 
-TODAY = "2026-11-23"
-EPOCH = "1795435200"   # 2026-11-23 08:00 UTC: the generated-at the reports carry
+# The ledger stamps scans with the real clock (it lets no scan be backdated), so every date
+# here is relative to the day the tests run: the waivers' expiry, the report's day and its
+# generated-at. Pinned dates would stop matching the recorded scans the next day.
+START = datetime.now(UTC).date()
+IN_FORCE, EXPIRING, EXPIRED = (START + timedelta(days=215), START + timedelta(days=17),
+                               START - timedelta(days=53))
 SECTION_IDS = ["summary", "licences", "findings", "waivers", "vulnerabilities", "lifecycle",
                "changes", "maturity", "coverage"]
 ARTIFACTS = Path(os.environ.get("FINCOMP_TEST_ARTIFACTS", REPO / "build" / "test-artifacts"))
@@ -52,8 +58,7 @@ def estate(tmp_path_factory, pypa_db):
     base = tmp_path_factory.mktemp("estate")
     ledger = f"sqlite:///{base / 'ledger.sqlite3'}"
     server, mirror = start_mirror(base / "cache")
-    env = {"FINCOMP_TODAY": TODAY, "FINCOMP_DB": str(pypa_db), "SOURCE_DATE_EPOCH": EPOCH,
-           **mirror}
+    env = {"FINCOMP_TODAY": START.isoformat(), "FINCOMP_DB": str(pypa_db), **mirror}
     owners = ["张伟", "Li Na", "王芳", "Zhao Lei"]
     for number, (name, path) in enumerate(sorted(_projects().items())):
         online = ["--online"] if name in ("npm-express-app", "python-legacy-app") else []
@@ -74,11 +79,11 @@ def estate(tmp_path_factory, pypa_db):
     (web / "package-lock.json").write_text(json.dumps(lock))
     (web / ".fincomp" / "waivers.yaml").write_text(yaml.safe_dump({"waivers": [
         {"component": "pkg:npm/lodash", "rule": "*", "reason": "商业授权已采购",
-         "approver": "王芳", "expires": "2027-06-30", "ticket": "GRC-101"},
+         "approver": "王芳", "expires": IN_FORCE.isoformat(), "ticket": "GRC-101"},
         {"component": "pkg:npm/left-pad", "rule": "*", "reason": "being replaced",
-         "approver": "Li Na", "expires": "2026-12-10", "ticket": "GRC-102"},
+         "approver": "Li Na", "expires": EXPIRING.isoformat(), "ticket": "GRC-102"},
         {"component": "pkg:npm/axios", "rule": "*", "reason": "vendor patch",
-         "approver": "张伟", "expires": "2026-10-01"}]}, allow_unicode=True))
+         "approver": "张伟", "expires": EXPIRED.isoformat()}]}, allow_unicode=True))
     _invoke("scan", str(web), "--record", "--ledger", ledger, "--project", "payments-web",
             "--policy", "financial-default", "--format", "json", "--online", env=env)
     for verb, package, extra in (("approve", "pkg:npm/express", []),
@@ -88,6 +93,10 @@ def estate(tmp_path_factory, pypa_db):
         _invoke("ledger", verb, package, "--actor", "李四", "--reason", "架构评审会决定",
                 "--ledger", ledger, *extra, env=env)
     server.shutdown()
+    # Reports are judged as of the day the last scan was recorded (the same day unless the
+    # fixture ran over midnight) and carry that moment as their generated-at.
+    now = datetime.now(UTC)
+    env |= {"FINCOMP_TODAY": now.date().isoformat(), "SOURCE_DATE_EPOCH": str(int(now.timestamp()))}
     return ledger, env
 
 
@@ -168,7 +177,7 @@ def test_report_contents_follow_the_ledger(estate, tmp_path):
         row = re.search(rf"<tr><td[^>]*>{messages[state]}</td>.*?{approver}.*?</tr>", page,
                         re.S)
         assert row, (approver, state)
-    assert "商业授权已采购" in page and "June 30, 2027" in page
+    assert "商业授权已采购" in page and format_date(IN_FORCE, "long", locale="en") in page
     # changes in payments-web since its first scan, and the relicensing signal
     assert re.search(r"payments-web.*?Licence changed.*?lodash@4\.18\.1.*?MIT.*?BUSL-1\.1",
                      page, re.S)
@@ -191,7 +200,8 @@ def test_a_period_and_a_scope(estate):
     assert "Project payments-web (its latest scan in the period)" in one
     assert "npm-express-app" not in one
     # with the period starting today, both scans of payments-web are in it: nothing before
-    since = _report(estate, "--project", "payments-web", "--since", TODAY, lang="en").stdout
+    since = _report(estate, "--project", "payments-web", "--since", env["FINCOMP_TODAY"],
+                    lang="en").stdout
     assert "0 of 1 projects had an earlier scan to compare with." in since
     first = _report(estate, "--scan", "1", lang="en").stdout
     assert "Scan 1 of project" in first
@@ -294,7 +304,7 @@ def test_xlsx_sheets_headers_and_rows(estate, tmp_path, lang):
     start = next(i for i, row in enumerate(rows) if row[0] == messages["column.waiver-state"])
     assert len(rows) - start - 1 == 3
     expires = {row[4]: row[6] for row in rows[start + 1:]}
-    assert str(expires["王芳"].date()) == "2027-06-30"          # a date cell, not text
+    assert expires["王芳"].date() == IN_FORCE          # a date cell, not text
     projects = book[book.sheetnames[0]]
     names = [row[0].value for row in projects.iter_rows()
              if row[0].value in set(_projects()) | {"payments-web"}]
@@ -383,8 +393,9 @@ def test_no_message_is_missing_at_run_time(estate, lang):
     from fincompliance.report.audit import html, prepare
     from fincompliance.report.audit.xlsx import write
 
-    ledger, _ = estate
-    report, locale = prepare(open_ledger(ledger), Scope(), lang, "示例银行", _date(TODAY))
+    ledger, env = estate
+    report, locale = prepare(open_ledger(ledger), Scope(), lang, "示例银行",
+                             _date(env["FINCOMP_TODAY"]))
     html.render(report, locale)
     write(report, locale, Path(os.devnull))
     assert locale.missing == set()

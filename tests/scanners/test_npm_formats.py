@@ -128,3 +128,14 @@ def test_installed_tree_licence_files_feed_the_licence_engine():
     schema = graph.components["pkg:npm/json-schema@0.2.3"].concluded
     assert schema.method == "unconcluded"
     assert "'AFLv2.1' (AFL-2.1)" in schema.reason and "only part" in schema.reason
+
+
+def test_pnpm_file_entry_for_the_repository_root_is_the_root_project():
+    # vue 2's packages depend on the repository root with `vue: file:../..`, recorded as a
+    # `'file:'` package named vue: it is the root project, not the registry's vue package.
+    graph = scan(CORPUS / "npm/vue2/pnpm-lock.yaml", ScanOptions()).graph
+    assert not [c for c in graph.components.values() if c.name == "vue"]
+    root = next(ref for ref in graph.projects if "#" not in ref)
+    compiler = next(ref for ref in graph.projects if ref.endswith("#packages/template-compiler"))
+    assert root in graph.edges[compiler]
+    assert "pkg:npm/csstype@3.1.2" in graph.edges[root]

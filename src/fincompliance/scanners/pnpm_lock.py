@@ -54,6 +54,7 @@ def parse(source: Source) -> Graph:
     lines = line_numbers(text, r"^  '?(/?[^\s'][^']*?)'?:$")
 
     graph = Graph()
+    projects = _add_projects(document, source, graph)
     refs: dict[tuple[str, str], str] = {}
     for key, record in packages.items():
         record = expect(record or {}, dict, source.path, f"package {key!r}", lines.get(key))
@@ -69,6 +70,12 @@ def parse(source: Source) -> Graph:
         if version.startswith(("file:", "link:")) or not version:
             # A local folder has no registry version; the folder tells two apart.
             version, folder = None, str(resolution.get("directory", version))
+            if normalise_path(folder.removeprefix("file:")) == "" and "." in projects:
+                # A `file:` entry for the lockfile's own folder (vue 2's packages depend on
+                # the repository root this way) is the root project, not a third-party
+                # package. Other members stay components: pnpm installs them as copies.
+                refs[package_id(str(key), major)] = projects["."]
+                continue
         component = graph.add_component(npm_component(
             name, version, Location(source.path, lines.get(key)), variant=folder,
             scope=flag_scope(record), hashes=parse_integrity(str(resolution.get("integrity", ""))),
@@ -80,7 +87,7 @@ def parse(source: Source) -> Graph:
         for target in _dependency_refs(record or {}, refs, major):
             graph.add_edge(source_ref, target)
 
-    direct = _importers(document, source, graph, refs, major)
+    direct = _importers(document, graph, projects, refs, major)
     if major >= 9:  # 9.x records no dev/optional flags on packages
         graph.propagate_scopes(direct)
     return graph
@@ -117,24 +124,33 @@ def _lookup(refs: dict[tuple[str, str], str], name: str, reference: str,
     return None
 
 
-def _importers(document: dict[str, Any], source: Source, graph: Graph,
-               refs: dict[tuple[str, str], str], major: int) -> dict[str, Scope]:
+def _importer_tables(document: dict[str, Any]) -> dict[str, Any]:
     importers = document.get("importers")
-    if not isinstance(importers, dict):  # a single project keeps its tables at the top
-        importers = {".": document}
+    # a single project keeps its tables at the top
+    return importers if isinstance(importers, dict) else {".": document}
+
+
+def _add_projects(document: dict[str, Any], source: Source, graph: Graph) -> dict[str, str]:
+    """The lockfile's importers as projects, by their folder relative to the lockfile."""
     projects = {}
-    for folder in importers:
-        projects[folder] = graph.add_project(source.project(
+    for folder in _importer_tables(document):
+        projects[str(folder)] = graph.add_project(source.project(
             None if folder == "." else PurePosixPath(str(folder)).name, ECOSYSTEM, SCANNER.name,
             member=None if folder == "." else str(folder))).ref
+    return projects
+
+
+def _importers(document: dict[str, Any], graph: Graph, projects: dict[str, str],
+               refs: dict[tuple[str, str], str], major: int) -> dict[str, Scope]:
     direct: dict[str, Scope] = {}
-    for folder, importer in importers.items():
+    for folder, importer in _importer_tables(document).items():
+        folder = str(folder)
         for section, scope in MANIFEST_SECTIONS:
             table = importer.get(section) if isinstance(importer, dict) else None
             for name, spec in table.items() if isinstance(table, dict) else ():
                 reference = str(spec.get("version", "")) if isinstance(spec, dict) else str(spec)
                 if reference.startswith("link:"):
-                    linked = PurePosixPath(str(folder), reference[5:]).as_posix()
+                    linked = PurePosixPath(folder, reference[5:]).as_posix()
                     target = projects.get(normalise_path(linked) or ".")
                 else:
                     target = _lookup(refs, str(name), reference, major)
