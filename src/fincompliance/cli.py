@@ -34,7 +34,7 @@ from fincompliance.analysis.stage import analyse, enrich_online
 from fincompliance.analysis.vulndb import VulnerabilityDatabase
 from fincompliance.analysis.vulndb import update as update_database
 from fincompliance.clock import today
-from fincompliance.errors import FincompError, UsageError
+from fincompliance.errors import FincompError, UsageError, one_line
 from fincompliance.inputs import read_text
 from fincompliance.licensing.attribution import collect as collect_attributions
 from fincompliance.licensing.compatibility import PROPRIETARY, Distribution
@@ -72,8 +72,9 @@ app = typer.Typer(
          "never uses the network unless told to) and writes SBOMs and reports.",
     no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
 # Piped output is read by people too (CI logs): give tables room instead of 80 columns.
-stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
-stderr = Console(stderr=True, highlight=False)
+# No emoji codes: a path such as `proj:x:backup` must print as written.
+stdout = Console(highlight=False, emoji=False, width=None if sys.stdout.isatty() else 120)
+stderr = Console(stderr=True, highlight=False, emoji=False)
 
 EXIT_PASS, EXIT_POLICY_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -169,7 +170,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except FincompError as error:
-        stderr.print(f"fincomp: error: {error}", markup=False, soft_wrap=True)
+        print_error(str(error))
         raise typer.Exit(error.exit_code) from None
     except Exception as error:
         # A database error can only come from the ledger, which loads SQLAlchemy on use.
@@ -177,9 +178,13 @@ def user_errors() -> Iterator[None]:
         if database is None or not isinstance(error, database.SQLAlchemyError):
             raise
         reason = getattr(error, "orig", None) or error
-        stderr.print(f"fincomp: error: ledger: {str(reason).splitlines()[0]}", markup=False,
-                     soft_wrap=True)
+        print_error(f"ledger: {str(reason).splitlines()[0]}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def print_error(message: str) -> None:
+    """One line on stderr, printed literally: no markup, no emoji, no wrapping."""
+    stderr.print(f"fincomp: error: {one_line(message)}", markup=False, soft_wrap=True)
 
 
 def _curations(files: list[Path] | None) -> tuple[Curation, ...]:
@@ -237,7 +242,7 @@ def _emit(text: str, output: Path | None) -> None:
 
 def _report_errors(result: ScanResult) -> None:
     for error in result.errors:
-        stderr.print(f"fincomp: error: {error}", markup=False, soft_wrap=True)
+        print_error(str(error))
     if result.errors:
         raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -356,7 +361,7 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, output_format: Rep
             source or result.root.resolve().name, commit, branch), result.graph, judgement,
             assessed)
         stderr.print(f"recorded as scan {scan_id} of {project.name} in the ledger "
-                     f"{engine.url.render_as_string(hide_password=True)}", highlight=False)
+                     f"{engine.url.render_as_string(hide_password=True)}", markup=False)
     if output_format is ReportFormat.json:
         extra = findings_report.judgement_dict(judgement) if judgement else None
         _emit(scan_json.render(result, extra), output)
@@ -518,7 +523,8 @@ def policy_validate_command(files: Annotated[list[str], typer.Argument(
     with user_errors():
         for file in files:
             policy = load_policy(file)
-            stdout.print(f"{file}: valid ({len(policy.rules)} rules, digest {policy.digest[:12]})")
+            stdout.print(f"{file}: valid ({len(policy.rules)} rules, digest {policy.digest[:12]})",
+                         markup=False)
 
 
 @policy_app.command("show")
@@ -543,7 +549,7 @@ def policy_init_command(output: Annotated[Path, typer.Option(
             raise UsageError(f"{output}: exists already (use --force to replace it)")
         output.parent.mkdir(parents=True, exist_ok=True)
         _emit((rules_directory() / "starter.yaml").read_text(encoding="utf-8"), output)
-        stdout.print(f"wrote {output}")
+        stdout.print(f"wrote {output}", markup=False)
 
 
 @app.command("assess")
@@ -607,7 +613,7 @@ def db_update_command(source: Annotated[str, typer.Option(
         report = update_database(path, source, name)
         stdout.print(f"{report.source}: {report.added} added, {report.updated} updated, "
                      f"{report.unchanged} unchanged ({report.withdrawn} withdrawn, ignored "
-                     f"when matching) into {path}")
+                     f"when matching) into {path}", markup=False)
 
 
 @db_app.command("status")
@@ -779,7 +785,8 @@ def _decide(state: str):
             api = _ledger()
             event = api.record_lifecycle(api.open(ledger), package, state, actor,
                                              reason, versions)
-            stdout.print(f"{package} {versions}: {state} by {actor} (lifecycle event {event})")
+            stdout.print(f"{package} {versions}: {state} by {actor} (lifecycle event {event})",
+                         markup=False)
     command.__doc__ = f"Record that a package is {state} (with who and why)."
     return command
 
@@ -801,7 +808,7 @@ def ledger_verify_command(ledger: LedgerOption = None) -> None:
                          soft_wrap=True)
             return
         stdout.print(f"ledger verification FAILED after {result.entries} good entries: "
-                     f"{result.problem}", highlight=False, soft_wrap=True)
+                     f"{result.problem}", markup=False, soft_wrap=True)
         raise typer.Exit(EXIT_POLICY_FAILURE)
 
 
@@ -872,7 +879,7 @@ def report_command(
             sys.stdout.write(page)
         if not report.data.chain.ok:
             stderr.print(f"warning: the ledger does not verify: {report.data.chain.problem}",
-                         highlight=False)
+                         markup=False)
 
 
 def main() -> None:

@@ -56,12 +56,52 @@ def decode_utf8(data: bytes, shown_as: str) -> str:
 
 def load_json(text: str, shown_as: str) -> Any:
     try:
-        return json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(shown_as, f"invalid JSON: {exc.msg} (column {exc.colno})",
                          exc.lineno) from None
     except RecursionError:
         raise InputError(shown_as, "invalid JSON: nested too deeply") from None
+    _refuse_lone_surrogates(text, document, shown_as)
+    return document
+
+
+# A `\ud800` escape: JSON and YAML readers accept one alone, but no UTF-8 writer can.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a-fA-F]")
+
+
+def _refuse_lone_surrogates(text: str, document: Any, shown_as: str) -> None:
+    """Escapes of UTF-16 surrogates are legal only in pairs (an emoji written `\\ud83d\\ude00`);
+    the text is searched first so that documents without any pay nothing more."""
+    if _SURROGATE_ESCAPE.search(text) is None:
+        return
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InputError(shown_as, "a string holds a lone UTF-16 surrogate escape "
+                                 "(\\ud800-\\udfff), which is not text",
+                                 _lone_surrogate_line(text)) from None
+
+
+_SURROGATE_PAIR = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def _lone_surrogate_line(text: str) -> int | None:
+    # Pairs hold no newline, so removing them keeps every line where it was.
+    unpaired = _SURROGATE_PAIR.sub("", text)
+    found = _SURROGATE_ESCAPE.search(unpaired)
+    if found is not None:
+        return unpaired.count("\n", 0, found.start()) + 1
+    return None
 
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -85,20 +125,80 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _YAML_TEXT_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
+# Aliases may add this many nodes to a document beyond the ones written in it: enough for
+# every real use (shared settings in a policy), far below what an alias bomb expands to.
+YAML_ALIAS_BUDGET = 100_000
+# An anchor, which every alias needs: documents without one skip the expansion count.
+_YAML_ANCHOR = re.compile(r"(?:^|[\s\[{,:])&", re.M)
+
+
 def load_yaml(text: str, shown_as: str, all_text: bool = False) -> Any:
-    """Parse YAML with the safe loader (no object construction, no code)."""
+    """Parse YAML with the safe loader (no object construction, no code), refusing documents
+    whose aliases would expand past `YAML_ALIAS_BUDGET` before anything is constructed."""
+    loader = (_YAML_TEXT_LOADER if all_text else _YAML_LOADER)(text)
     try:
-        return yaml.load(text, Loader=_YAML_TEXT_LOADER if all_text  # noqa: S506 - safe
-                         else _YAML_LOADER)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _YAML_ANCHOR.search(text):
+            _check_expansion(node, shown_as)
+        document = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise InputError(shown_as, f"invalid YAML: {exc.problem or exc.context}", line) from None
+        problem = exc.problem or exc.context or "syntax error"
+        raise InputError(shown_as, f"invalid YAML: {problem}", line) from None
+    except yaml.reader.ReaderError as exc:
+        raise InputError(shown_as, f"invalid YAML: {exc.reason} ({_char_name(exc.character)})",
+                         text.count("\n", 0, max(exc.position, 0)) + 1) from None
     except yaml.YAMLError as exc:
         raise InputError(shown_as, f"invalid YAML: {exc}") from None
     except (ValueError, TypeError) as exc:  # a value the safe constructor rejects (2027-13-01)
         raise InputError(shown_as, f"invalid YAML value: {exc}") from None
     except RecursionError:
         raise InputError(shown_as, "invalid YAML: nested too deeply") from None
+    finally:
+        loader.dispose()
+    _refuse_lone_surrogates(text, document, shown_as)
+    return document
+
+
+def _char_name(character: str | int) -> str:
+    return f"byte 0x{character:02x}" if isinstance(character, int) \
+        else f"character U+{ord(character):04X}"
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    return []
+
+
+def _check_expansion(root: yaml.Node, shown_as: str) -> None:
+    """Count the nodes the document expands to, each alias as the whole subtree it names,
+    without expanding anything (sizes are memoised per node): an alias bomb of a few hundred
+    bytes that would build gigabytes is refused here, as is an alias to its own ancestor."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    pending: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while pending:
+        node, children_done = pending.pop()
+        key = id(node)
+        if children_done:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+        elif key not in sizes:
+            if key in on_path:
+                raise InputError(shown_as, "refused: a YAML alias refers to a node that "
+                                 "contains it", node.start_mark.line + 1)
+            on_path.add(key)
+            pending.append((node, True))
+            pending.extend((child, False) for child in _children(node)
+                           if id(child) not in sizes)
+    if sizes[id(root)] > len(sizes) + YAML_ALIAS_BUDGET:
+        raise InputError(shown_as, f"refused: YAML aliases expand {len(sizes):,} nodes to "
+                         f"{sizes[id(root)]:,} (at most {YAML_ALIAS_BUDGET:,} more are allowed)")
 
 
 def load_xml(text: str, shown_as: str, strip_namespaces: bool = False):

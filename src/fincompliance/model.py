@@ -1,14 +1,15 @@
 """The dependency graph: the one hand-off between scanners, analysis, policy and reporters.
 
 Plain data, no I/O. Third-party *components* are keyed by a reference that is their purl
-(plus a variant where one lockfile holds two builds of the same name and version, such as a
-Yarn patch). First-party *projects* (a lockfile's root package, workspace members, reactor
-modules) are nodes too, so "direct" means "a project depends on it" and a dependency path
-always starts at a project.
+(which carries a qualifier where one lockfile holds two builds of the same name and version,
+such as a Yarn patch or two local folders). First-party *projects* (a lockfile's root
+package, workspace members, reactor modules) are nodes too, so "direct" means "a project
+depends on it" and a dependency path always starts at a project.
 """
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -126,6 +127,31 @@ class PreviousState:
     versions: tuple[str, ...] = ()
 
 
+class ShapeError(TypeError):
+    """A value of the wrong type or content reached the model: the reader that built it
+    names the file (`scan.read_task` and the SBOM readers turn it into an InputError)."""
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def checked_text(value: object, what: str, optional: bool = False) -> str | None:
+    """`value` when it is text a writer can carry (a string without lone surrogates or
+    control characters); a ShapeError naming `what` otherwise. Every node checks its
+    fields with it, so no writer downstream meets a number, a list or unencodable text."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise ShapeError(f"{what} should be text, found {type(value).__name__}")
+    if _CONTROL.search(value):
+        raise ShapeError(f"{what} {value[:40]!r} contains a control character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ShapeError(f"{what} {value[:40]!r} contains a lone surrogate") from None
+    return value
+
+
 @dataclass
 class Component:
     ref: str
@@ -146,6 +172,19 @@ class Component:
     release: ReleaseFacts | None = None
     previous: PreviousState | None = None
     lifecycle: str | None = None       # the institution's decision in the ledger, if read
+
+    def __post_init__(self) -> None:
+        for what, value, optional in (("name", self.name, False), ("ref", self.ref, False),
+                                      ("purl", self.purl, False),
+                                      ("version", self.version, True),
+                                      ("requirement", self.requirement, True)):
+            checked_text(value, f"{what} of {self.name!r}"[:80], optional)
+        for hash_ in self.hashes:
+            checked_text(hash_.value, f"{hash_.algorithm} digest of {self.name}")
+        for declared in self.declared_licenses:
+            checked_text(declared.text, f"licence of {self.name}")
+        for key, value in self.properties:
+            checked_text(value, f"{key} of {self.name}")
 
     @property
     def package(self) -> str:
@@ -194,14 +233,18 @@ class Project:
     # one: another project's dependency on it is first-party, not a third-party component.
     package: str | None = None
 
+    def __post_init__(self) -> None:
+        checked_text(self.name, "project name")
+        checked_text(self.version, f"version of {self.name}", optional=True)
+
 
 def package_of(purl: str) -> str:
     """A purl without version, qualifiers or subpath: the package across its versions."""
     return purl.split("#", 1)[0].split("?", 1)[0].split("@", 1)[0]
 
 
-def component_ref(purl: str, variant: str | None = None) -> str:
-    return f"{purl}#{variant}" if variant else purl
+def component_ref(purl: str) -> str:
+    return purl
 
 
 def project_ref(manifest_path: str, member: str | None = None) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fincompliance.analysis.stage import AnalysisReport
 from fincompliance.discovery import DiscoveryOptions, Task, discover, discover_file
-from fincompliance.errors import InputError
+from fincompliance.errors import InputError, reading
 from fincompliance.image import Image, is_image_archive, unpack_for_scanning
 from fincompliance.model import Graph
 from fincompliance.scanners import Source
@@ -65,14 +65,5 @@ def scan(target: Path, options: ScanOptions = ScanOptions(),
 
 def read_task(root: Path, task: Task) -> Graph:
     """One scanner on one file; whatever goes wrong inside becomes an InputError for it."""
-    try:
+    with reading(task.path, f"a {task.scanner.name} file"):
         return task.scanner.parse(Source(root, task.path))
-    except InputError:
-        raise
-    except RecursionError:
-        raise InputError(task.path, "nested too deeply to read") from None
-    except MemoryError:
-        raise InputError(task.path, "too large to read in memory") from None
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OSError) as exc:
-        raise InputError(task.path, f"unexpected content for a {task.scanner.name} file "
-                         f"({type(exc).__name__}: {exc})") from None

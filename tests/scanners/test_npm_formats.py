@@ -82,9 +82,9 @@ def test_pnpm_peer_variants_collapse_to_one_component():
 
 def test_yarn_berry_builtin_patch_is_its_own_component_reached_where_its_base_is():
     graph = scan(CORPUS / "npm/prettier").graph
-    base, patched = "pkg:npm/typescript@6.0.3", "pkg:npm/typescript@6.0.3#patch-5786d5"
+    base, patched = "pkg:npm/typescript@6.0.3", "pkg:npm/typescript@6.0.3?patch=5786d5"
     assert {base, patched} <= set(graph.components)
-    assert graph.components[patched].purl == base
+    assert graph.components[patched].purl == patched       # its own purl, not the base's
     parents = {s for s, targets in graph.edges.items() if base in targets}
     assert parents and all(patched in graph.edges[p] for p in parents)
 
@@ -139,3 +139,19 @@ def test_pnpm_file_entry_for_the_repository_root_is_the_root_project():
     compiler = next(ref for ref in graph.projects if ref.endswith("#packages/template-compiler"))
     assert root in graph.edges[compiler]
     assert "pkg:npm/csstype@3.1.2" in graph.edges[root]
+
+
+@pytest.mark.parametrize("row", ["npm/vite/pnpm-lock.yaml", "npm/prettier/yarn.lock",
+                                 "npm/vue2/pnpm-lock.yaml"])
+def test_no_two_components_share_a_purl(row):
+    # vite has two local folders named @vitejs/test-nested-exclude at one version; prettier
+    # has yarn patch builds of fsevents and typescript beside the registry's.
+    graph = scan(CORPUS / row, ScanOptions()).graph
+    purls = [c.purl for c in graph.components.values()]
+    assert len(purls) == len(set(purls))
+    if row.startswith("npm/vite"):
+        assert {p for p in purls if "test-nested-exclude" in p} == {
+            "pkg:npm/%40vitejs/test-nested-exclude?file=playground/optimize-deps/nested-exclude",
+            "pkg:npm/%40vitejs/test-nested-exclude?file=playground/ssr-deps/nested-exclude"}
+    if row.startswith("npm/prettier"):
+        assert [p for p in purls if p.startswith("pkg:npm/fsevents@") and "patch=" in p]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +17,15 @@ from packaging.utils import canonicalize_name
 from univers import versions as univers_versions
 
 from fincompliance.errors import InputError
-from fincompliance.inputs import decode_utf8, load_json, load_yaml, max_file_bytes, read_text
+from fincompliance.inputs import (
+    decode_utf8,
+    expect,
+    load_json,
+    load_yaml,
+    max_file_bytes,
+    read_text,
+)
+from fincompliance.model import ShapeError, checked_text
 
 # OSV ecosystem (the part before ":") for each purl type fincomp produces.
 OSV_ECOSYSTEMS = {"pypi": "PyPI", "npm": "npm", "maven": "Maven", "golang": "Go",
@@ -82,33 +91,68 @@ def package_key(ecosystem: str, name: str) -> str:
 
 
 def parse_record(data: Any, shown: str) -> Advisory:
+    """One OSV record, its shape checked on the way in: a field of the wrong type is an
+    InputError naming the record, never a crash in the import or in matching."""
     if not isinstance(data, dict) or not isinstance(data.get("id"), str):
         raise InputError(shown, "not an OSV advisory (no \"id\")")
+    advisory_id = data["id"]
     if not isinstance(data.get("modified"), str):
-        raise InputError(shown, f"OSV advisory {data['id']} has no \"modified\" time")
+        raise InputError(shown, f"OSV advisory {advisory_id} has no \"modified\" time")
+    field = f"OSV advisory {advisory_id[:60]}"
     affected = []
-    for entry in data.get("affected") or []:
+    for entry in _list(data, "affected", shown, f"{field}: affected"):
         package = entry.get("package") if isinstance(entry, dict) else None
         if not isinstance(package, dict) or not package.get("name") or not package.get(
                 "ecosystem"):
             continue
-        ecosystem = str(package["ecosystem"]).split(":", 1)[0]
-        ranges = tuple(
-            Range(str(r["type"]), tuple((kind, str(version)) for event in r.get("events") or []
-                                        for kind, version in event.items()
-                                        if kind in ("introduced", "fixed", "last_affected")))
-            for r in entry.get("ranges") or [] if isinstance(r, dict)
-            and r.get("type") in ("ECOSYSTEM", "SEMVER"))
-        affected.append(AffectedPackage(
-            ecosystem, package_key(ecosystem, str(package["name"])), ranges,
-            frozenset(str(v) for v in entry.get("versions") or [])))
+        ecosystem = _text(package["ecosystem"], shown, f"{field}: package ecosystem")
+        ecosystem = ecosystem.split(":", 1)[0]
+        name = _text(package["name"], shown, f"{field}: package name")
+        ranges = []
+        for found in _list(entry, "ranges", shown, f"{field}: ranges"):
+            if not isinstance(found, dict) or found.get("type") not in ("ECOSYSTEM", "SEMVER"):
+                continue
+            events = []
+            for event in _list(found, "events", shown, f"{field}: events"):
+                expect(event, dict, shown, f"{field}: each event")
+                events.extend((kind, _text(version, shown, f"{field}: {kind} version"))
+                              for kind, version in event.items()
+                              if kind in ("introduced", "fixed", "last_affected"))
+            ranges.append(Range(found["type"], tuple(events)))
+        versions = frozenset(_text(v, shown, f"{field}: versions")
+                             for v in _list(entry, "versions", shown, f"{field}: versions"))
+        affected.append(AffectedPackage(ecosystem, package_key(ecosystem, name), tuple(ranges),
+                                        versions))
     severity, score, vector = _severity(data)
+    summary = data.get("summary") or data.get("details") or ""
     return Advisory(
-        id=data["id"], modified=data["modified"], published=data.get("published"),
-        withdrawn=data.get("withdrawn"),
-        summary=str(data.get("summary") or data.get("details") or "").strip().split("\n")[0],
-        aliases=tuple(sorted(str(a) for a in data.get("aliases") or [])),
+        id=_text(advisory_id, shown, "id"), modified=data["modified"],
+        published=_optional_text(data, "published", shown, field),
+        withdrawn=_optional_text(data, "withdrawn", shown, field),
+        summary=_text(summary, shown, f"{field}: summary").strip().split("\n")[0],
+        aliases=tuple(sorted(_text(a, shown, f"{field}: aliases")
+                             for a in _list(data, "aliases", shown, f"{field}: aliases"))),
         severity=severity, score=score, vector=vector, affected=tuple(affected))
+
+
+def _list(record: dict[str, Any], key: str, shown: str, what: str) -> list[Any]:
+    return expect(record.get(key) or [], list, shown, what)
+
+
+def _text(value: Any, shown: str, what: str) -> str:
+    """Versions may be written as YAML or JSON numbers (`1.5`); anything else that is not text
+    is refused, as is text no writer can encode."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    try:
+        return checked_text(value, what)
+    except ShapeError as error:
+        raise InputError(shown, str(error)) from None
+
+
+def _optional_text(record: dict[str, Any], key: str, shown: str, what: str) -> str | None:
+    value = record.get(key)
+    return None if value is None else _text(value, shown, f"{what}: {key}")
 
 
 _WORDS = {"critical": "critical", "high": "high", "important": "high", "moderate": "medium",
@@ -120,8 +164,9 @@ def _severity(data: dict[str, Any]) -> tuple[str, float | None, str | None]:
     from cvss import CVSS2, CVSS3, CVSS4
     from cvss.exceptions import CVSSError
 
-    scored = {s.get("type"): s.get("score") for s in data.get("severity") or []
-              if isinstance(s, dict)}
+    listed = data.get("severity")
+    scored = {s.get("type"): s.get("score") for s in listed if isinstance(s, dict)} \
+        if isinstance(listed, list) else {}
     for kind, reader in (("CVSS_V4", CVSS4), ("CVSS_V3", CVSS3), ("CVSS_V2", CVSS2)):
         vector = scored.get(kind)
         if not isinstance(vector, str):
@@ -132,8 +177,9 @@ def _severity(data: dict[str, Any]) -> tuple[str, float | None, str | None]:
             continue
         score = float(parsed.base_score if kind == "CVSS_V4" else parsed.scores()[0])
         return _band(score), score, vector
+    affected = data.get("affected") if isinstance(data.get("affected"), list) else []
     words = [data.get("database_specific"), *(
-        a.get("ecosystem_specific") for a in data.get("affected") or [] if isinstance(a, dict))]
+        a.get("ecosystem_specific") for a in affected if isinstance(a, dict))]
     for specific in words:
         if isinstance(specific, dict) and str(specific.get("severity", "")).lower() in _WORDS:
             return _WORDS[str(specific["severity"]).lower()], None, None
@@ -172,7 +218,10 @@ def affects(package: AffectedPackage, version: str) -> bool:
     current = parse_version(package.ecosystem, version)
     if current is None:
         return False
-    return any(_in_range(current, package.ecosystem, r) for r in package.ranges)
+    # Listed versions are equal by the ecosystem's rules, not as text: PyPI's `0.5` is 0.5.0.
+    return any(parse_version(package.ecosystem, listed) == current
+               for listed in package.versions) or any(
+        _in_range(current, package.ecosystem, r) for r in package.ranges)
 
 
 def _in_range(current, ecosystem: str, bounds: Range) -> bool:
@@ -295,7 +344,9 @@ def _read_zip(archive: Path) -> Iterator[tuple[str, Any]]:
                 if len(data) > limit:
                     raise InputError(shown, "refused: expands beyond the size limit")
                 yield shown, _parse_text(decode_utf8(data, shown), shown)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError,
+            RuntimeError, EOFError, zlib.error) as exc:
+        # RuntimeError: an encrypted member; zlib.error and EOFError: a corrupt or cut one
         raise InputError(str(archive), f"unreadable zip archive: {exc}") from None
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fincompliance.analysis.osv import Advisory, parse_record
-from fincompliance.errors import InputError, UsageError
+from fincompliance.errors import InputError, UsageError, reading
 
 SCHEMA_VERSION = "1"
 _SCHEMA = """
@@ -108,7 +108,9 @@ class VulnerabilityDatabase:
         cursor.execute("BEGIN IMMEDIATE")
         try:
             for shown, document in records:
-                advisory = parse_record(document, shown)
+                with reading(shown, "an OSV advisory"):
+                    advisory = parse_record(document, shown)
+                    stored = json.dumps(document, separators=(",", ":"), sort_keys=True)
                 known = cursor.execute("SELECT modified FROM advisory WHERE id = ?",
                                        (advisory.id,)).fetchone()
                 withdrawn += advisory.withdrawn is not None
@@ -122,7 +124,7 @@ class VulnerabilityDatabase:
                     added += 1
                 cursor.execute("INSERT OR REPLACE INTO advisory VALUES (?, ?, ?, ?, ?)",
                                (advisory.id, source, advisory.modified, advisory.withdrawn,
-                                json.dumps(document, separators=(",", ":"), sort_keys=True)))
+                                stored))
                 cursor.executemany("INSERT INTO affected VALUES (?, ?, ?)", sorted(
                     {(advisory.id, a.ecosystem, a.name) for a in advisory.affected}))
             total = added + updated + unchanged

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -109,6 +110,30 @@ def _resolve(reference: str, base: Path) -> Path:
     return candidate
 
 
+def policy_path() -> list[Path]:
+    """Folders of the institution's shared policies (`FINCOMP_POLICY_PATH`, separated like
+    PATH), which any policy may extend besides the files in its own folder."""
+    configured = os.environ.get("FINCOMP_POLICY_PATH", "")
+    return [Path(folder) for folder in configured.split(os.pathsep) if folder]
+
+
+def _confined_parent(reference: str, including: Path, shown: str) -> Path:
+    """The file an `extends:` entry names, refused before it is read unless it is a shipped
+    policy, a YAML file under the including policy's own folder, or under a folder of the
+    configured policy path: a policy from a repository must not make fincomp read, and print
+    in an error, any file the user can read."""
+    path = _resolve(reference, including.parent)
+    if reference in SHIPPED:
+        return path
+    real = path.resolve()
+    roots = [including.parent.resolve(), *(folder.resolve() for folder in policy_path())]
+    if real.suffix not in (".yaml", ".yml") or not any(real.is_relative_to(r) for r in roots):
+        raise InputError(shown, f"extends {reference[:80]!r}: refused, a policy may extend only "
+                         "the shipped policies and YAML files under its own folder or "
+                         "FINCOMP_POLICY_PATH")
+    return path
+
+
 def _load(path: Path, chain: list[Path]) -> Policy:
     shipped = path.parent.resolve() == rules_directory().resolve() and path.stem in SHIPPED
     shown = f"{path.stem} (shipped)" if shipped else str(path)
@@ -120,7 +145,7 @@ def _load(path: Path, chain: list[Path]) -> Policy:
     parents = [parents] if isinstance(parents, str) else parents
     policy = Policy(name=data["policy"])
     for parent in parents:
-        inherited = _load(_resolve(parent, path.parent), chain + [path.resolve()])
+        inherited = _load(_confined_parent(parent, path, shown), chain + [path.resolve()])
         policy.files += inherited.files
         policy.outbound, policy.distribution = inherited.outbound, inherited.distribution
         policy.rules.update(inherited.rules)
@@ -150,7 +175,13 @@ def _check_schema(data: Any, lines: dict[tuple, int], shown: str, schema_name: s
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         unexpected = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         path += tuple(unexpected[:1])  # point at the key that should not be there
-    raise InputError(shown, f"{_pointer(path)}: {error.message} "
+    message = error.message
+    if not isinstance(error.instance, dict | list) and len(repr(error.instance)) > 40:
+        # the schema library quotes the value; a long one may be a file the user never meant
+        # to show (a policy that is not YAML at all)
+        message = message.replace(repr(error.instance), f"a {type(error.instance).__name__} "
+                                  f"of {len(str(error.instance)):,} characters")
+    raise InputError(shown, f"{_pointer(path)}: {message} "
                      f"(schema: /{'/'.join(str(p) for p in error.absolute_schema_path)})",
                      _nearest_line(lines, path))
 
@@ -196,7 +227,7 @@ def _pointer(path: tuple) -> str:
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
+    return text or "the document"
 
 
 def _nearest_line(lines: dict[tuple, int], path: tuple) -> int | None:

@@ -8,6 +8,7 @@ What CycloneDX has no field for (source line, direct, exact scope, requirement) 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -117,8 +118,26 @@ def _project(project: Project) -> CdxComponent:
             (PROPERTY_PREFIX + "scanner", project.scanner)]))
 
 
+def _written_name(component: Component, purl: PackageURL) -> tuple[str | None, str]:
+    """(group, name) as the package spells itself: the purl spec lower-cases npm names, but
+    `JSONStream` and `jsonstream` are different packages on the registry. The purl's split
+    decides where the group ends; the component's own name gives the letters, when it names
+    the same package."""
+    cut = len(purl.namespace) if purl.namespace else 0
+    own_group, own_name = (component.name[:cut], component.name[cut + 1:]) if cut \
+        else (None, component.name)
+    same = _folded(own_name) == _folded(purl.name) and (
+        not cut or own_group.lower() == purl.namespace.lower())
+    return (own_group, own_name) if same else (purl.namespace, purl.name)
+
+
+def _folded(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def _component(component: Component, direct: bool) -> CdxComponent:
     purl = PackageURL.from_string(component.purl)
+    group, name = _written_name(component, purl)
     pairs = [(PROPERTY_PREFIX + "scope", component.scope.value),
              (PROPERTY_PREFIX + "direct", "true" if direct else "false")]
     pairs += [(PROPERTY_PREFIX + "location", str(loc)) for loc in component.locations]
@@ -137,7 +156,7 @@ def _component(component: Component, direct: bool) -> CdxComponent:
     licences, evidence = _licence_fields(component)
     pairs += list(component.properties)
     return CdxComponent(
-        type=ComponentType.LIBRARY, name=purl.name, group=purl.namespace,
+        type=ComponentType.LIBRARY, name=name, group=group,
         version=component.version, bom_ref=component.ref, purl=purl,
         scope=_SCOPES[component.scope],
         hashes=[HashType(alg=HashAlgorithm(h.algorithm), content=h.value)

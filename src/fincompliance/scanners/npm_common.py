@@ -37,16 +37,31 @@ def split_descriptor(descriptor: str) -> tuple[str, str]:
 
 def npm_component(name: str, version: str | None, location: Location, *,
                   scope: Scope = Scope.REQUIRED, hashes: tuple[Hash, ...] = (),
-                  declared: tuple[DeclaredLicense, ...] = (), variant: str | None = None,
+                  declared: tuple[DeclaredLicense, ...] = (),
+                  qualifiers: Mapping[str, str] | None = None,
                   requirement: str | None = None,
                   properties: tuple[tuple[str, str], ...] = (),
                   license_files: tuple[str, ...] = ()) -> Component:
-    purl = make_purl(ECOSYSTEM, name, version)
-    return Component(ref=component_ref(purl, variant), ecosystem=ECOSYSTEM, name=name,
+    """An npm package; `qualifiers` say where one that is not the registry's came from (a
+    local folder, a repository, a patch), so that no two different things share a purl."""
+    purl = make_purl(ECOSYSTEM, name, version, qualifiers)
+    return Component(ref=component_ref(purl), ecosystem=ECOSYSTEM, name=name,
                      version=version, purl=purl, scope=scope, hashes=hashes,
                      declared_licenses=declared, locations=(location,), requirement=requirement,
-                     license_files=license_files,
-                     properties=properties + ((("fincomp:variant", variant),) if variant else ()))
+                     license_files=license_files, properties=properties)
+
+
+def origin_qualifiers(reference: str) -> dict[str, str]:
+    """The purl qualifier for a package that does not come from the registry, from the
+    reference a lockfile resolved it to: a repository (`vcs_url`), an archive named by URL
+    (`download_url`) or a folder or archive on disk (`file`)."""
+    if reference.startswith(("git+", "git:", "github:", "ssh:")) or ".git#" in reference:
+        return {"vcs_url": reference}
+    if reference.startswith(("http:", "https:")):
+        return {"download_url": reference}
+    if reference.startswith(("file:", "link:", "portal:")):
+        return {"file": reference.split(":", 1)[1]}
+    return {}
 
 
 def declared_licenses(record: Mapping[str, Any]) -> tuple[DeclaredLicense, ...]:

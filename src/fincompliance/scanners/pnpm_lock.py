@@ -66,18 +66,20 @@ def parse(source: Source) -> Graph:
         version = str(record.get("version") or version)
         resolution = record.get("resolution") if isinstance(record.get("resolution"), dict) \
             else {}
-        folder = None
+        qualifiers = {}
         if version.startswith(("file:", "link:")) or not version:
-            # A local folder has no registry version; the folder tells two apart.
-            version, folder = None, str(resolution.get("directory", version))
-            if normalise_path(folder.removeprefix("file:")) == "" and "." in projects:
+            # A local folder has no registry version; its `file` qualifier tells two apart.
+            folder = str(resolution.get("directory", version)).split(":", 1)[-1]
+            version = None
+            if normalise_path(folder) == "" and "." in projects:
                 # A `file:` entry for the lockfile's own folder (vue 2's packages depend on
                 # the repository root this way) is the root project, not a third-party
                 # package. Other members stay components: pnpm installs them as copies.
                 refs[package_id(str(key), major)] = projects["."]
                 continue
+            qualifiers = {"file": folder}
         component = graph.add_component(npm_component(
-            name, version, Location(source.path, lines.get(key)), variant=folder,
+            name, version, Location(source.path, lines.get(key)), qualifiers=qualifiers,
             scope=flag_scope(record), hashes=parse_integrity(str(resolution.get("integrity", ""))),
             properties=_source_property(resolution)))
         refs[package_id(str(key), major)] = component.ref

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from fincompliance.errors import InputError
+from fincompliance.errors import InputError, reading
 from fincompliance.inputs import expect, load_json, load_yaml
 from fincompliance.model import Graph, Location, Project, project_ref
 from fincompliance.scanners.base import Kind, Scanner, Source
@@ -21,6 +21,11 @@ def parse(source: Source) -> Graph:
 
 def read_document(text: str, path: str) -> Graph:
     """Tell the format from the content (suppliers name their files freely) and read it."""
+    with reading(path, "an SBOM"):
+        return _read_document(text, path)
+
+
+def _read_document(text: str, path: str) -> Graph:
     # The SBOM libraries take most of fincomp's start-up time: load them only when needed.
     from fincompliance.sbom import cyclonedx, spdx
 

@@ -21,6 +21,7 @@ from fincompliance.scanners.npm_common import (
     ECOSYSTEM,
     MANIFEST_SECTIONS,
     npm_component,
+    origin_qualifiers,
     read_manifest,
     split_descriptor,
 )
@@ -180,15 +181,14 @@ def _component(entry: Entry, resolution: str, source: Source, berry: bool):
             name = split_descriptor(wanted[4:])[0]
     patch = _PATCH_HASH.search(resolution) if "@patch:" in resolution else None
     integrity = parse_integrity(str(entry.fields.get("integrity", "")))
+    origin = origin_qualifiers(split_descriptor(resolution)[1])
+    if patch:
+        # the registry's package with a patch applied: a build of its own
+        origin["patch"] = patch.group(1)
     return npm_component(
         name, str(entry.fields.get("version", "")), Location(source.path, entry.line),
-        hashes=integrity, variant=f"patch-{patch.group(1)}" if patch else None,
-        properties=(("fincomp:source", resolution),) if _is_remote(resolution) else ())
-
-
-def _is_remote(resolution: str) -> bool:
-    _, reference = split_descriptor(resolution)
-    return reference.startswith(("git", "http", "file:", "link:", "portal:"))
+        hashes=integrity, qualifiers=origin,
+        properties=(("fincomp:source", resolution),) if origin and not patch else ())
 
 
 def _direct(source: Source, graph: Graph, owners: dict[str, str], index: _Index,
