@@ -79,7 +79,7 @@ def test_record_and_diff_an_edited_lockfile(ledger_url, tmp_path):
     shown = json.loads(_ledger(ledger_url, "show", "payments-web", "--json"))
     assert shown["project"]["owner"] == "Li Wei"
     assert shown["project"]["business_system"] == "Payments"
-    assert _ledger(ledger_url, "verify").startswith("ledger verified: 2 entries")
+    assert _ledger(ledger_url, "verify").startswith("ledger verified: 3 entries")
     history = json.loads(_ledger(ledger_url, "history", "pkg:npm/axios", "--json"))
     assert [(h["version"], h["scans"], h["in_latest_scan"]) for h in history] == [
         ("1.21.1", 1, False), ("1.7.9", 1, True)]
@@ -148,12 +148,12 @@ def test_editing_a_row_is_detected_and_named(ledger_url):
         connection.execute(text(f"UPDATE scan_components SET licence = 'GPL-3.0-only' {where}"))
     result = run_cli("ledger", "verify", "--ledger", ledger_url)
     assert result.returncode == 1
-    assert "FAILED after 0 good entries: entry 1 (scan 1," in result.stdout
+    assert "FAILED after 1 good entries: entry 2 (scan 1," in result.stdout
     assert "its scan rows were changed since they were recorded" in result.stdout
     with engine.begin() as connection:
         connection.execute(text(f"UPDATE scan_components SET licence = :original {where}"),
                            {"original": original})
-    assert _ledger(ledger_url, "verify").startswith("ledger verified: 2 entries")
+    assert _ledger(ledger_url, "verify").startswith("ledger verified: 4 entries")
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM ledger_entries WHERE seq = 1"))
     result = run_cli("ledger", "verify", "--ledger", ledger_url)
@@ -179,9 +179,9 @@ def test_a_killed_recording_leaves_the_ledger_as_it_was(ledger_url):
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(scans)).scalar() == 1
     engine.dispose()
-    assert _ledger(ledger_url, "verify").startswith("ledger verified: 1 entries")
-    _record(ledger_url, EXPRESS, "web")  # and it takes the next recording
     assert _ledger(ledger_url, "verify").startswith("ledger verified: 2 entries")
+    _record(ledger_url, EXPRESS, "web")  # and it takes the next recording
+    assert _ledger(ledger_url, "verify").startswith("ledger verified: 3 entries")
 
 
 def _writing(engine, url) -> bool:
@@ -205,7 +205,7 @@ from fincompliance.scan import scan
 url, worker = sys.argv[1], sys.argv[2]
 graph = scan(Path(sys.argv[3])).graph
 engine = open_ledger(url)
-for n in range(20):
+for n in range(int(sys.argv[4])):
     record_scan(engine, ProjectInfo(f"project-{worker}"), ScanInfo(f"run {n}"), graph)
 """
 
@@ -213,14 +213,14 @@ for n in range(20):
 def test_concurrent_recorders_lose_nothing(ledger_url):
     open_ledger(ledger_url).dispose()  # schema in place before the race
     workers = [subprocess.Popen([sys.executable, "-c", RECORDER, ledger_url, str(w),
-                                 str(CORPUS / "npm/yarn1-app/yarn.lock")],
+                                 str(CORPUS / "npm/yarn1-app/yarn.lock"), "20"],
                                 stderr=subprocess.PIPE, text=True) for w in range(8)]
     for worker in workers:
         _, errors = worker.communicate(timeout=600)
         assert worker.returncode == 0, errors
     projects = json.loads(_ledger(ledger_url, "projects", "--json"))
     assert len(projects) == 8 and {p["scans"] for p in projects} == {20}
-    assert _ledger(ledger_url, "verify").startswith("ledger verified: 160 entries")
+    assert _ledger(ledger_url, "verify").startswith("ledger verified: 168 entries")
 
 
 def test_upgrade_from_the_first_schema_keeps_a_populated_ledger(ledger_url):
@@ -247,13 +247,14 @@ def test_upgrade_from_the_first_schema_keeps_a_populated_ledger(ledger_url):
                 target.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', "
                                     f"'id'), {max(r['id'] for r in rows)})"))
     engine.dispose()
-    assert _ledger(ledger_url, "verify").startswith("ledger verified: 3 entries")  # upgrades
+    # upgrades; 0004 adds the project's first version as an entry
+    assert _ledger(ledger_url, "verify").startswith("ledger verified: 4 entries")
     with create_engine(ledger_url).connect() as connection:
         tables = set(connection.dialect.get_table_names(connection))
     assert {"lifecycle_events", "scan_waivers"} <= tables
     _ledger(ledger_url, "approve", "pkg:npm/express", "--actor", "a", "--reason", "b")
     _record(ledger_url, EXPRESS, "web", "--business-system", "Payments")
-    assert _ledger(ledger_url, "verify").startswith("ledger verified: 5 entries")
+    assert _ledger(ledger_url, "verify").startswith("ledger verified: 7 entries")
     projects = json.loads(_ledger(ledger_url, "projects", "--json"))
     assert projects[0]["scans"] == 4 and projects[0]["business_system"] == "Payments"
 
@@ -269,3 +270,90 @@ def test_a_delivered_sbom_is_recorded(ledger_url, tmp_path):
     shown = json.loads(_ledger(ledger_url, "show", "vendor-portal.cdx", "--json"))
     assert len(shown["components"]) == 82 and shown["scan"]["source"] == sbom.name
     assert shown["scan"]["policy_name"] == "financial-default"
+
+
+def test_concurrent_first_writers_on_a_new_database(ledger_url):
+    # Eight CI jobs recording into a ledger nobody has opened yet: all of them race to
+    # create the schema (PostgreSQL serialises the migration with an advisory lock).
+    workers = [subprocess.Popen([sys.executable, "-c", RECORDER, ledger_url, str(w),
+                                 str(CORPUS / "npm/yarn1-app/yarn.lock"), "5"],
+                                stderr=subprocess.PIPE, text=True) for w in range(8)]
+    for worker in workers:
+        _, errors = worker.communicate(timeout=600)
+        assert worker.returncode == 0, errors
+    projects = json.loads(_ledger(ledger_url, "projects", "--json"))
+    assert len(projects) == 8 and sum(p["scans"] for p in projects) == 40
+    assert _ledger(ledger_url, "verify").startswith("ledger verified: 48 entries")
+
+
+# Row ids of the tables below a scan are surrogate keys that say nothing (a component,
+# finding or waiver row reads the same under another id); every other column is evidence.
+_MEANINGLESS = {("scan_components", "id"), ("scan_findings", "id"), ("scan_waivers", "id")}
+
+
+def test_editing_any_column_of_any_ledger_table_is_caught(ledger_url, tmp_path):
+    from fincompliance.ledger.verify import verify
+
+    project = tmp_path / "web"
+    (project / ".fincomp").mkdir(parents=True)
+    shutil.copy(EXPRESS, project / "package-lock.json")
+    (project / ".fincomp" / "waivers.yaml").write_text(
+        "waivers:\n  - component: pkg:npm/axios\n    rule: '*'\n    reason: vendor patch\n"
+        "    approver: Wang Fang\n    expires: 2099-01-01\n    ticket: GRC-7\n")
+    _record(ledger_url, project, "web", "--policy", "financial-default", "--owner", "Li Wei",
+            "--business-system", "Payments", "--repository", "git@example.internal:web.git")
+    _ledger(ledger_url, "approve", "pkg:npm/express", "--actor", "Zhang San", "--reason", "ok")
+    engine = open_ledger(ledger_url)
+    # The tampering is done the way someone with the database's credentials would: a plain
+    # client (SQLite does not enforce foreign keys unless asked; fincomp asks).
+    raw = create_engine(ledger_url)
+    assert verify(engine).ok
+    tables = MetaData()
+    tables.reflect(engine)
+    edited = 0
+    for table in tables.sorted_tables:
+        if table.name == "alembic_version":
+            continue
+        for column in table.columns:
+            if (table.name, column.name) in _MEANINGLESS:
+                continue
+            with engine.begin() as connection:
+                row = connection.execute(table.select().limit(1)).mappings().first()
+            assert row is not None, f"{table.name} has no row to edit"
+            key = {c.name: row[c.name] for c in table.primary_key.columns}
+            match = [table.c[k] == v for k, v in key.items()]
+            tampered = _other_value(row[column.name])
+            with raw.begin() as connection:
+                _as_an_administrator(connection)
+                connection.execute(table.update().where(*match).values(
+                    {column.name: tampered}))
+            result = verify(engine)
+            restored = [table.c[k] == (tampered if k == column.name else v)
+                        for k, v in key.items()]
+            with raw.begin() as connection:
+                _as_an_administrator(connection)
+                connection.execute(table.update().where(*restored).values(
+                    {column.name: row[column.name]}))
+            assert not result.ok, f"{table.name}.{column.name} edited and not caught"
+            edited += 1
+            assert verify(engine).ok, f"{table.name}.{column.name} not restored"
+    assert edited > 60
+    engine.dispose()
+    raw.dispose()
+
+
+def _as_an_administrator(connection) -> None:
+    """PostgreSQL enforces foreign keys with triggers, which its superuser can switch off."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+
+
+def _other_value(value):
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1000
+    if value is None:
+        return "tampered"
+    # the last character changed, so the column's length limit still holds
+    return value[:-1] + ("y" if value.endswith("x") else "x")

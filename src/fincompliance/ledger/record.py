@@ -8,13 +8,14 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from fincompliance import __version__
 from fincompliance.errors import UsageError
 from fincompliance.ledger.lifecycle import valid_range
 from fincompliance.ledger.schema import (
     lifecycle_events,
+    project_versions,
     projects,
     scan_components,
     scan_findings,
@@ -78,7 +79,7 @@ def record_scan(engine: Engine, project: ProjectInfo, info: ScanInfo, graph: Gra
 
     def work(connection: Connection) -> int:
         with locked_head(connection) as head:
-            project_id = _project_id(connection, project)
+            project_id = _project_id(connection, project, head)
             at = now()
             scan_id = connection.execute(insert(scans).values(
                 project_id=project_id, recorded_at=at, commit_id=info.commit,
@@ -100,18 +101,67 @@ def record_scan(engine: Engine, project: ProjectInfo, info: ScanInfo, graph: Gra
     return write(engine, work)
 
 
-def _project_id(connection: Connection, project: ProjectInfo) -> int:
-    found = connection.execute(select(projects.c.id).where(
-        projects.c.name == project.name)).scalar()
+def _project_id(connection: Connection, project: ProjectInfo, head: dict) -> int:
+    """The project's id, created or its details updated as this recording says; each change
+    of its metadata is a version of its own in the chain."""
+    found = connection.execute(select(projects).where(
+        projects.c.name == project.name)).mappings().first()
     details = {k: v for k, v in (("repository", project.repository),
                                  ("business_system", project.business_system),
                                  ("owner", project.owner)) if v}
     if found is None:
-        return connection.execute(insert(projects).values(
+        project_id = connection.execute(insert(projects).values(
             name=project.name, created_at=now(), **details)).inserted_primary_key[0]
-    if details:
-        connection.execute(update(projects).where(projects.c.id == found).values(**details))
-    return found
+    elif any(found[k] != v for k, v in details.items()):
+        project_id = found["id"]
+        connection.execute(update(projects).where(projects.c.id == project_id).values(**details))
+    else:
+        return found["id"]
+    record_project_version(connection, project_id, head)
+    return project_id
+
+
+_PROJECT_FIELDS = ("name", "repository", "business_system", "owner", "created_at")
+
+
+def record_project_version(connection: Connection, project_id: int, head: dict) -> int:
+    """Append the project's metadata as it now stands as a version and a ledger entry."""
+    row = connection.execute(select(projects).where(projects.c.id == project_id)
+                             ).mappings().one()
+    at = now()
+    version_id = connection.execute(insert(project_versions).values(
+        project_id=project_id, at=at, entry_seq=head["seq"] + 1,
+        **{k: row[k] for k in _PROJECT_FIELDS})).inserted_primary_key[0]
+    append(connection, "project", version_id, at,
+           digest(project_version_content(connection, version_id)), head)
+    return version_id
+
+
+def project_version_content(connection: Connection, version_id: int) -> dict:
+    row = connection.execute(select(project_versions).where(
+        project_versions.c.id == version_id)).mappings().one()
+    return {k: v for k, v in row.items() if k != "id"}
+
+
+def project_differs_from_latest_version(connection: Connection) -> str | None:
+    """The first project whose row is not its latest recorded version (edited in place), or
+    that has no version at all (added outside fincomp); None when every one matches."""
+    latest = select(project_versions.c.project_id,
+                    func.max(project_versions.c.id).label("id")).group_by(
+        project_versions.c.project_id).subquery()
+    versions = {row["project_id"]: row for row in connection.execute(
+        select(project_versions).join(latest, project_versions.c.id == latest.c.id)
+    ).mappings()}
+    for row in connection.execute(select(projects).order_by(projects.c.id)).mappings():
+        version = versions.get(row["id"])
+        if version is None:
+            return f"project {row['id']} ({row['name']}) has no ledger entry (added outside " \
+                   "fincomp)"
+        edited = [k for k in _PROJECT_FIELDS if row[k] != version[k]]
+        if edited:
+            return (f"project {row['id']} ({version['name']}): {', '.join(edited)} edited "
+                    f"since its last recorded version (ledger entry {version['entry_seq']})")
+    return None
 
 
 def _component_rows(graph: Graph, assessed: Assessed | None) -> list[dict]:

@@ -26,6 +26,21 @@ projects = Table(
     Column("created_at", String(32), nullable=False),
 )
 
+# Every state a project's metadata has had, each one a ledger entry: the `projects` row must
+# equal its latest version, so an owner or business system edited in place is caught.
+project_versions = Table(
+    "project_versions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("repository", Text),
+    Column("business_system", Text),
+    Column("owner", Text),
+    Column("created_at", String(32), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("entry_seq", Integer, nullable=False, unique=True),
+)
+
 scans = Table(
     "scans", metadata,
     Column("id", Integer, primary_key=True),
@@ -108,7 +123,7 @@ lifecycle_events = Table(
 ledger_entries = Table(
     "ledger_entries", metadata,
     Column("seq", Integer, primary_key=True, autoincrement=False),
-    Column("kind", String(16), nullable=False),        # scan, lifecycle
+    Column("kind", String(16), nullable=False),        # scan, lifecycle, project
     Column("subject_id", Integer, nullable=False),
     Column("at", String(32), nullable=False),
     Column("digest", String(64), nullable=False),      # of the entry's content

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from fincompliance.errors import FincompError, UsageError
@@ -22,6 +22,8 @@ T = TypeVar("T")
 GENESIS = "0" * 64
 _WRITES = "fincomp_writes"
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# pg_advisory_xact_lock key taken while the schema is brought up to date ("fincomp" in ASCII).
+_MIGRATION_LOCK = 0x66696E636F6D70
 
 
 class LedgerBusy(FincompError):
@@ -86,6 +88,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     config.set_main_option("script_location", str(_MIGRATIONS))
     with engine.connect().execution_options(**{_WRITES: True}) as connection, \
             connection.begin():
+        if connection.dialect.name == "postgresql":
+            # Many CI jobs may open a new shared ledger at once: one migrates, the others
+            # wait here and then find the schema current (without this, concurrent CREATE
+            # TABLEs collide in PostgreSQL's catalogue). SQLite's BEGIN IMMEDIATE does the same.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

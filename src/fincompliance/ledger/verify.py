@@ -14,9 +14,24 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from fincompliance.ledger.record import lifecycle_content, scan_content
-from fincompliance.ledger.schema import chain_head, ledger_entries, lifecycle_events, scans
+from fincompliance.ledger.record import (
+    lifecycle_content,
+    project_differs_from_latest_version,
+    project_version_content,
+    scan_content,
+)
+from fincompliance.ledger.schema import (
+    chain_head,
+    ledger_entries,
+    lifecycle_events,
+    project_versions,
+    scans,
+)
 from fincompliance.ledger.store import GENESIS, digest, entry_hash
+
+_CONTENT = {"scan": scan_content, "lifecycle": lifecycle_content,
+            "project": project_version_content}
+_SUBJECTS = {"scan": scans, "lifecycle": lifecycle_events, "project": project_versions}
 
 
 @dataclass(frozen=True)
@@ -32,9 +47,12 @@ class Verification:
 
 def verify(engine: Engine) -> Verification:
     with engine.connect() as connection:
-        head = connection.execute(select(chain_head)).mappings().one()
+        head = connection.execute(select(chain_head).where(chain_head.c.id == 1)
+                                  ).mappings().first()
+        if head is None:
+            return Verification(0, GENESIS, "the chain head row is missing or was edited")
         previous, expected_seq, count = GENESIS, 1, 0
-        covered = {"scan": set(), "lifecycle": set()}
+        covered = {kind: set() for kind in _CONTENT}
         for entry in connection.execute(select(ledger_entries).order_by(
                 ledger_entries.c.seq)).mappings():
             where = f"entry {entry['seq']} ({entry['kind']} {entry['subject_id']}, {entry['at']})"
@@ -48,7 +66,10 @@ def verify(engine: Engine) -> Verification:
             if entry_hash(previous, entry["seq"], entry["kind"], entry["subject_id"],
                           entry["at"], entry["digest"]) != entry["hash"]:
                 return Verification(count, head["hash"], f"{where}: the entry was edited")
-            reader = scan_content if entry["kind"] == "scan" else lifecycle_content
+            reader = _CONTENT.get(entry["kind"])
+            if reader is None:
+                return Verification(count, head["hash"], f"{where}: not a kind of entry "
+                                    "fincomp writes")
             try:
                 content = reader(connection, entry["subject_id"])
             except Exception:  # noqa: BLE001 - any failure to read it back is a finding
@@ -61,13 +82,29 @@ def verify(engine: Engine) -> Verification:
                                     "they were recorded")
             covered[entry["kind"]].add(entry["subject_id"])
             previous, expected_seq, count = entry["hash"], expected_seq + 1, count + 1
-        if (head["seq"], head["hash"]) != (count, previous):
-            return Verification(count, head["hash"], f"the chain ends at entry {count} but the "
-                                f"head says {head['seq']} (entries cut off)")
-        for table, kind in ((scans, "scan"), (lifecycle_events, "lifecycle")):
+        problem = _head_problem(head, count, previous)
+        if problem is not None:
+            return Verification(count, head["hash"], problem)
+        for kind, table in _SUBJECTS.items():
             stray = connection.execute(select(table.c.id).where(
                 table.c.id.not_in(covered[kind] or {-1}))).scalars().first()
             if stray is not None:
                 return Verification(count, head["hash"],
                                     f"{kind} {stray} has no ledger entry (added outside fincomp)")
+        problem = project_differs_from_latest_version(connection)
+        if problem is not None:
+            return Verification(count, head["hash"], problem)
         return Verification(count, previous, None)
+
+
+def _head_problem(head, count: int, last_hash: str) -> str | None:
+    """What is wrong with the chain head row, told apart: newer entries removed, the head
+    moved back, or its hash edited."""
+    if head["seq"] > count:
+        return f"the chain ends at entry {count} but the head says {head['seq']} (entries cut off)"
+    if head["seq"] < count:
+        return (f"the chain head says entry {head['seq']} but the chain holds {count} entries "
+                "(the head was edited)")
+    if head["hash"] != last_hash:
+        return f"the chain head's hash differs from entry {count}'s (the head was edited)"
+    return None
