@@ -71,7 +71,7 @@ def test_yaml_alias_bomb_is_bounded(tmp_path):
     lines += ["packages: *a11"]
     (tmp_path / "pnpm-lock.yaml").write_text("\n".join(lines) + "\n")
     result = run_cli("scan", str(tmp_path), timeout=60)
-    _assert_one_line_error(result, "pnpm-lock.yaml", "packages should be a mapping")
+    _assert_one_line_error(result, "pnpm-lock.yaml", "refused: YAML aliases expand")
 
 
 def test_invalid_utf8_names_the_line(tmp_path):

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import atexit
 import gzip
-import json
 import os
 import shutil
+import signal
 import tarfile
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from fincompliance.errors import InputError
-from fincompliance.inputs import max_file_bytes
+from fincompliance.errors import InputError, reading
+from fincompliance.inputs import decode_utf8, expect, load_json, max_file_bytes
 from fincompliance.scanners import REGISTRY
 
 DEFAULT_MAX_EXTRACTED = 4 * 1024 ** 3
@@ -62,33 +63,51 @@ def _first(archive: tarfile.TarFile, count: int):
 def unpack_for_scanning(path: Path) -> Image:
     shown = str(path)
     destination = Path(tempfile.mkdtemp(prefix="fincomp-image-"))
-    atexit.register(shutil.rmtree, destination, ignore_errors=True)
+    _remove_at_exit(destination)
     budget = _Budget(shown, int(os.environ.get("FINCOMP_MAX_IMAGE_EXTRACT",
                                                DEFAULT_MAX_EXTRACTED)))
-    try:
-        with tarfile.open(path, "r:") as archive:
-            manifest = _manifest(archive, shown)
-            for layer in manifest.get("Layers") or []:
-                member = _member(archive, str(layer), shown)
-                stream = archive.extractfile(member)
-                if stream is None:
-                    raise InputError(shown, f"layer {layer} is not a file")
-                _apply_layer(stream, member.size, destination, budget, f"{shown}:{layer}")
-    except tarfile.TarError as exc:
-        raise InputError(shown, f"not a readable image archive ({exc})") from None
-    return Image(destination, tuple(manifest.get("RepoTags") or ()),
-                 len(manifest.get("Layers") or ()))
+    with reading(shown, "an image archive"):
+        try:
+            with tarfile.open(path, "r:") as archive:
+                layers, tags = _manifest(archive, shown)
+                for layer in layers:
+                    member = _member(archive, layer, shown)
+                    stream = archive.extractfile(member)
+                    if stream is None:
+                        raise InputError(shown, f"layer {layer} is not a file")
+                    _apply_layer(stream, member.size, destination, budget, f"{shown}:{layer}")
+        except tarfile.TarError as exc:
+            raise InputError(shown, f"not a readable image archive ({exc})") from None
+    return Image(destination, tags, len(layers))
 
 
-def _manifest(archive: tarfile.TarFile, shown: str) -> dict:
+def _remove_at_exit(folder: Path) -> None:
+    """Remove the unpacked files when the process ends, including when it is stopped with
+    SIGTERM (a CI job cancelled), whose default action would skip exit handlers."""
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    if threading.current_thread() is threading.main_thread() and \
+            signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit_on_signal)
+
+
+def _exit_on_signal(number: int, _frame) -> None:
+    raise SystemExit(128 + number)
+
+
+def _manifest(archive: tarfile.TarFile, shown: str) -> tuple[list[str], tuple[str, ...]]:
+    """The first image's layer paths and tags, their types checked."""
     stream = archive.extractfile(_member(archive, "manifest.json", shown))
-    try:
-        data = json.loads(stream.read(16 * 1024 * 1024)) if stream else None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        data = None
+    text = decode_utf8(stream.read(16 * 1024 * 1024), f"{shown}:manifest.json") if stream \
+        else ""
+    data = load_json(text, f"{shown}:manifest.json")
     if not isinstance(data, list) or not data or not isinstance(data[0], dict):
         raise InputError(shown, "manifest.json does not list an image")
-    return data[0]
+    image = data[0]
+    layers = expect(image.get("Layers") or [], list, f"{shown}:manifest.json", "Layers")
+    tags = expect(image.get("RepoTags") or [], list, f"{shown}:manifest.json", "RepoTags")
+    for value in (*layers, *tags):
+        expect(value, str, f"{shown}:manifest.json", "each layer and tag")
+    return layers, tuple(tags)
 
 
 def _member(archive: tarfile.TarFile, name: str, shown: str) -> tarfile.TarInfo:
@@ -138,7 +157,8 @@ def _apply_layer(stream: IO[bytes], stored: int, destination: Path, budget: _Bud
     head = stream.read(2)
     stream.seek(0)
     raw: IO[bytes] = gzip.GzipFile(fileobj=stream) if head == b"\x1f\x8b" else stream
-    with tarfile.open(fileobj=_Bounded(raw, stored, shown), mode="r|") as layer:
+    bounded = _Bounded(raw, stored, shown)
+    with tarfile.open(fileobj=bounded, mode="r|") as layer:
         for member in layer:
             budget.count()
             relative = _inside(member.name)
@@ -152,7 +172,7 @@ def _apply_layer(stream: IO[bytes], stored: int, destination: Path, budget: _Bud
             elif member.isfile() and _wanted(relative, member):
                 target = destination / relative
                 _remove(target)
-                target.parent.mkdir(parents=True, exist_ok=True)
+                _make_folders(destination, PurePosixPath(relative).parent)
                 budget.spend(member.size)
                 source = layer.extractfile(member)
                 with open(target, "wb") as handle:
@@ -160,6 +180,25 @@ def _apply_layer(stream: IO[bytes], stored: int, destination: Path, budget: _Bud
                 os.chmod(target, 0o644 | (0o100 if member.mode & 0o111 else 0))
             elif not member.isdir():
                 _remove(destination / relative)  # a later layer replaced it with a link
+    # Read to the end, so that a compressed layer's checksum is checked: the tar stops at
+    # its end marker, before the gzip trailer.
+    while bounded.read(1 << 16):
+        pass
+
+
+def _make_folders(destination: Path, relative: PurePosixPath) -> None:
+    """Create the folders above a file; a file a lower layer left where a later layer has a
+    folder is replaced by it, as the layers' union would show."""
+    current = destination
+    for part in relative.parts:
+        current = current / part
+        if current.exists() and not current.is_dir():
+            current.unlink()
+        current.mkdir(exist_ok=True)
+
+
+# No file system here stores a longer name, so an entry with one is nothing a package has.
+_MAX_NAME_BYTES = 255
 
 
 def _inside(name: str) -> str | None:
@@ -167,7 +206,8 @@ def _inside(name: str) -> str | None:
     for part in name.split("/"):
         if part in ("", "."):
             continue
-        if part == ".." or "\0" in part:
+        if part == ".." or "\0" in part or len(part.encode("utf-8", "surrogateescape")) \
+                > _MAX_NAME_BYTES:
             return None
         parts.append(part)
     return "/".join(parts) if parts and not name.startswith("/") else None

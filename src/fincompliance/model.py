@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from urllib.parse import unquote
 
 from packageurl import PackageURL
 
@@ -39,6 +40,31 @@ _SCOPE_STRENGTH = {Scope.REQUIRED: 3, Scope.OPTIONAL: 2, Scope.DEV: 1}
 def widen_scope(scopes: dict[str, Scope], key: str, scope: Scope) -> None:
     """Record that `key` is needed in `scope`, keeping the strongest scope seen."""
     scopes[key] = scopes[key].strongest(scope) if key in scopes else scope
+
+
+class ShapeError(TypeError):
+    """A value of the wrong type or content reached the model: the reader that built it
+    names the file (`scan.read_task` and the SBOM readers turn it into an InputError)."""
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def checked_text(value: object, what: str, optional: bool = False) -> str | None:
+    """`value` when it is text a writer can carry (a string without lone surrogates or
+    control characters); a ShapeError naming `what` otherwise. Every node checks its
+    fields with it, so no writer downstream meets a number, a list or unencodable text."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise ShapeError(f"{what} should be text, found {type(value).__name__}")
+    if _CONTROL.search(value):
+        raise ShapeError(f"{what} {value[:40]!r} contains a control character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ShapeError(f"{what} {value[:40]!r} contains a lone surrogate") from None
+    return value
 
 
 @dataclass(frozen=True, order=True)
@@ -80,6 +106,10 @@ class LicenceConclusion:
     detected: str | None = None      # what the licence files say
     mismatch: bool = False           # declared and detected name different licences
     reason: str | None = None        # why it could not be concluded, or why it was chosen
+
+    def __post_init__(self) -> None:
+        if not checked_text(self.expression, "concluded licence").strip():
+            raise ShapeError("the concluded licence is empty")
 
 
 @dataclass(frozen=True)
@@ -127,31 +157,6 @@ class PreviousState:
     versions: tuple[str, ...] = ()
 
 
-class ShapeError(TypeError):
-    """A value of the wrong type or content reached the model: the reader that built it
-    names the file (`scan.read_task` and the SBOM readers turn it into an InputError)."""
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def checked_text(value: object, what: str, optional: bool = False) -> str | None:
-    """`value` when it is text a writer can carry (a string without lone surrogates or
-    control characters); a ShapeError naming `what` otherwise. Every node checks its
-    fields with it, so no writer downstream meets a number, a list or unencodable text."""
-    if value is None and optional:
-        return None
-    if not isinstance(value, str):
-        raise ShapeError(f"{what} should be text, found {type(value).__name__}")
-    if _CONTROL.search(value):
-        raise ShapeError(f"{what} {value[:40]!r} contains a control character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ShapeError(f"{what} {value[:40]!r} contains a lone surrogate") from None
-    return value
-
-
 @dataclass
 class Component:
     ref: str
@@ -179,6 +184,8 @@ class Component:
                                       ("version", self.version, True),
                                       ("requirement", self.requirement, True)):
             checked_text(value, f"{what} of {self.name!r}"[:80], optional)
+        # a purl percent-encodes what it carries: what it names must be text all the same
+        checked_text(unquote(self.purl), f"purl of {self.name!r}"[:80])
         for hash_ in self.hashes:
             checked_text(hash_.value, f"{hash_.algorithm} digest of {self.name}")
         for declared in self.declared_licenses:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from fincompliance.inputs import load_json
+from fincompliance.inputs import expect, load_json
 from fincompliance.model import (
     Component,
     DeclaredLicense,
@@ -126,8 +126,9 @@ def tree_graph(path: str, entries: Mapping[str, Mapping[str, Any]], projects: di
         if install_path in projects or record.get("link") or "node_modules/" not in install_path:
             continue
         version = record.get("version")
-        if not isinstance(version, str) or not version:
-            continue
+        if version is None or version == "":
+            continue  # not installed (an optional package for another platform)
+        expect(version, str, path, f"the version of {install_path}", lines.get(install_path))
         name = record.get("name") or install_path.rsplit("node_modules/", 1)[1]
         component = graph.add_component(npm_component(
             str(name), version, Location(path, lines.get(install_path)),
