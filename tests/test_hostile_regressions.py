@@ -321,3 +321,33 @@ def test_cyclonedx_keeps_the_npm_name_as_the_package_spells_it():
     spdx = json.loads(run_cli("sbom", str(CORPUS / "npm/vue2/pnpm-lock.yaml"), "--format",
                               "spdx-json").stdout)
     assert "JSONStream" in {p["name"] for p in spdx["packages"]}
+
+
+def test_a_package_from_a_folder_or_a_repository_is_not_the_registry_package(tmp_path):
+    target = tmp_path / "package-lock.json"
+    target.write_text(json.dumps({"name": "app", "lockfileVersion": 3, "packages": {
+        "": {"name": "app", "dependencies": {"left-pad": "file:vendor/left-pad-1.3.0.tgz",
+                                             "debug": "github:debug-js/debug#4.3.4"}},
+        "node_modules/left-pad": {"version": "1.3.0",
+                                  "resolved": "file:vendor/left-pad-1.3.0.tgz"},
+        "node_modules/debug": {"version": "4.3.4",
+                               "resolved": "git+ssh://git@github.com/debug-js/debug.git#abc"}}}))
+    purls = {c["purl"] for c in json.loads(run_cli("scan", str(target), "--format",
+                                                   "json").stdout)["components"]}
+    assert purls == {"pkg:npm/left-pad@1.3.0?file=vendor/left-pad-1.3.0.tgz",
+                     "pkg:npm/debug@4.3.4?vcs_url=git%2Bssh://git%40github.com/debug-js/"
+                     "debug.git%23abc"}
+
+
+def test_keep_going_still_writes_what_could_be_read(tmp_path):
+    good = tmp_path / "web"
+    good.mkdir()
+    (good / "package-lock.json").write_text(EXPRESS.read_text())
+    bad = tmp_path / "api"
+    bad.mkdir()
+    _lock(bad, version=1)
+    out = tmp_path / "sbom.json"
+    result = run_cli("sbom", str(tmp_path), "--keep-going", "--format", "cyclonedx-json",
+                     "-o", str(out))
+    assert result.returncode == 2 and "api/package-lock.json" in result.stderr
+    assert len(json.loads(out.read_text())["components"]) == 82

@@ -130,8 +130,12 @@ def tree_graph(path: str, entries: Mapping[str, Mapping[str, Any]], projects: di
             continue  # not installed (an optional package for another platform)
         expect(version, str, path, f"the version of {install_path}", lines.get(install_path))
         name = record.get("name") or install_path.rsplit("node_modules/", 1)[1]
+        resolved = str(record.get("resolved") or "")
         component = graph.add_component(npm_component(
             str(name), version, Location(path, lines.get(install_path)),
+            # a tarball URL is the registry's own as often as not: only local and git
+            # sources are told apart
+            qualifiers=origin_qualifiers(resolved) if not resolved.startswith("http") else None,
             scope=flag_scope(record), hashes=parse_integrity(str(record.get("integrity", ""))),
             declared=declared_licenses(record), properties=_flags(record),
             license_files=tuple((license_files or {}).get(install_path, ()))))
