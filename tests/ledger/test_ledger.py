@@ -210,15 +210,20 @@ for n in range(int(sys.argv[4])):
 """
 
 
-def test_concurrent_recorders_lose_nothing(ledger_url):
-    open_ledger(ledger_url).dispose()  # schema in place before the race
+def _eight_recorders(ledger_url, scans_each: int) -> list[dict]:
+    """Eight processes recording `scans_each` scans each at once; the projects after."""
     workers = [subprocess.Popen([sys.executable, "-c", RECORDER, ledger_url, str(w),
-                                 str(CORPUS / "npm/yarn1-app/yarn.lock"), "20"],
+                                 str(CORPUS / "npm/yarn1-app/yarn.lock"), str(scans_each)],
                                 stderr=subprocess.PIPE, text=True) for w in range(8)]
     for worker in workers:
         _, errors = worker.communicate(timeout=600)
         assert worker.returncode == 0, errors
-    projects = json.loads(_ledger(ledger_url, "projects", "--json"))
+    return json.loads(_ledger(ledger_url, "projects", "--json"))
+
+
+def test_concurrent_recorders_lose_nothing(ledger_url):
+    open_ledger(ledger_url).dispose()  # schema in place before the race
+    projects = _eight_recorders(ledger_url, 20)
     assert len(projects) == 8 and {p["scans"] for p in projects} == {20}
     assert _ledger(ledger_url, "verify").startswith("ledger verified: 168 entries")
 
@@ -275,13 +280,7 @@ def test_a_delivered_sbom_is_recorded(ledger_url, tmp_path):
 def test_concurrent_first_writers_on_a_new_database(ledger_url):
     # Eight CI jobs recording into a ledger nobody has opened yet: all of them race to
     # create the schema (PostgreSQL serialises the migration with an advisory lock).
-    workers = [subprocess.Popen([sys.executable, "-c", RECORDER, ledger_url, str(w),
-                                 str(CORPUS / "npm/yarn1-app/yarn.lock"), "5"],
-                                stderr=subprocess.PIPE, text=True) for w in range(8)]
-    for worker in workers:
-        _, errors = worker.communicate(timeout=600)
-        assert worker.returncode == 0, errors
-    projects = json.loads(_ledger(ledger_url, "projects", "--json"))
+    projects = _eight_recorders(ledger_url, 5)
     assert len(projects) == 8 and sum(p["scans"] for p in projects) == 40
     assert _ledger(ledger_url, "verify").startswith("ledger verified: 48 entries")
 
