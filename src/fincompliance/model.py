@@ -47,23 +47,28 @@ class ShapeError(TypeError):
     names the file (`scan.read_task` and the SBOM readers turn it into an InputError)."""
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def checked_text(value: object, what: str, optional: bool = False) -> str | None:
-    """`value` when it is text a writer can carry (a string without lone surrogates or
-    control characters); a ShapeError naming `what` otherwise. Every node checks its
-    fields with it, so no writer downstream meets a number, a list or unencodable text."""
+def checked_text(value: object, what: str, optional: bool = False,
+                 prose: bool = False) -> str | None:
+    """`value` when it is text every writer can carry; a ShapeError naming `what` when it is
+    not a string or holds a lone surrogate. Identifiers (names, versions, purls) must not hold
+    control characters either; in `prose` (licence texts, descriptions) they become spaces,
+    as no XML document can carry them. Every node checks its fields with it, so no writer
+    downstream meets a number, a list or unencodable text."""
     if value is None and optional:
         return None
     if not isinstance(value, str):
         raise ShapeError(f"{what} should be text, found {type(value).__name__}")
-    if _CONTROL.search(value):
-        raise ShapeError(f"{what} {value[:40]!r} contains a control character")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ShapeError(f"{what} {value[:40]!r} contains a lone surrogate") from None
+    if _CONTROL.search(value):
+        if not prose:
+            raise ShapeError(f"{what} {value[:40]!r} contains a control character")
+        value = _CONTROL.sub(" ", value)
     return value
 
 
@@ -181,17 +186,19 @@ class Component:
     def __post_init__(self) -> None:
         for what, value, optional in (("name", self.name, False), ("ref", self.ref, False),
                                       ("purl", self.purl, False),
-                                      ("version", self.version, True),
-                                      ("requirement", self.requirement, True)):
+                                      ("version", self.version, True)):
             checked_text(value, f"{what} of {self.name!r}"[:80], optional)
         # a purl percent-encodes what it carries: what it names must be text all the same
         checked_text(unquote(self.purl), f"purl of {self.name!r}"[:80])
         for hash_ in self.hashes:
             checked_text(hash_.value, f"{hash_.algorithm} digest of {self.name}")
-        for declared in self.declared_licenses:
-            checked_text(declared.text, f"licence of {self.name}")
-        for key, value in self.properties:
-            checked_text(value, f"{key} of {self.name}")
+        self.requirement = checked_text(self.requirement, f"requirement of {self.name}",
+                                        optional=True, prose=True)
+        self.declared_licenses = tuple(
+            DeclaredLicense(checked_text(d.text, f"licence of {self.name}", prose=True), d.field)
+            for d in self.declared_licenses)
+        self.properties = tuple((key, checked_text(value, f"{key} of {self.name}", prose=True))
+                                for key, value in self.properties)
 
     @property
     def package(self) -> str:

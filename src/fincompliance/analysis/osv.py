@@ -129,7 +129,7 @@ def parse_record(data: Any, shown: str) -> Advisory:
         id=_text(advisory_id, shown, "id"), modified=data["modified"],
         published=_optional_text(data, "published", shown, field),
         withdrawn=_optional_text(data, "withdrawn", shown, field),
-        summary=_text(summary, shown, f"{field}: summary").strip().split("\n")[0],
+        summary=_prose(summary, shown, f"{field}: summary"),
         aliases=tuple(sorted(_text(a, shown, f"{field}: aliases")
                              for a in _list(data, "aliases", shown, f"{field}: aliases"))),
         severity=severity, score=score, vector=vector, affected=tuple(affected))
@@ -148,6 +148,15 @@ def _text(value: Any, shown: str, what: str) -> str:
         return checked_text(value, what)
     except ShapeError as error:
         raise InputError(shown, str(error)) from None
+
+
+def _prose(value: Any, shown: str, what: str) -> str:
+    """The first line of free text (a summary; PyPA's use carriage returns as line breaks),
+    with other control characters turned into spaces; lone surrogates still refused."""
+    if not isinstance(value, str):
+        raise InputError(shown, f"{what} should be text, found {type(value).__name__}")
+    lines = value.strip().splitlines()
+    return _text(checked_text(lines[0] if lines else "", what, prose=True), shown, what)
 
 
 def _optional_text(record: dict[str, Any], key: str, shown: str, what: str) -> str | None:
