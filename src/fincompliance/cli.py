@@ -172,6 +172,11 @@ def user_errors() -> Iterator[None]:
     except FincompError as error:
         print_error(str(error))
         raise typer.Exit(error.exit_code) from None
+    except OSError as error:
+        # a path the user named that the system refuses (too long, unreadable, a loop)
+        where = f"{error.filename}: " if error.filename is not None else ""
+        print_error(f"{where}{error.strerror or error}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     except Exception as error:
         # A database error can only come from the ledger, which loads SQLAlchemy on use.
         database = sys.modules.get("sqlalchemy.exc")
