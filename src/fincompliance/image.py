@@ -189,6 +189,11 @@ def _apply_layer(stream: IO[bytes], stored: int, destination: Path, budget: _Bud
 def _make_folders(destination: Path, relative: PurePosixPath) -> None:
     """Create the folders above a file; a file a lower layer left where a later layer has a
     folder is replaced by it, as the layers' union would show."""
+    try:
+        (destination / relative).mkdir(parents=True, exist_ok=True)
+        return
+    except (FileExistsError, NotADirectoryError):
+        pass  # a file stands where a folder goes: walk down and replace it
     current = destination
     for part in relative.parts:
         current = current / part

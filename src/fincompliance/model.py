@@ -72,6 +72,16 @@ def checked_text(value: object, what: str, optional: bool = False,
     return value
 
 
+def _clean(values: list) -> bool:
+    """Whether all of `values` are strings without control characters or lone surrogates."""
+    try:
+        joined = "".join(values)
+        joined.encode("utf-8")
+    except (TypeError, UnicodeEncodeError):
+        return False
+    return _CONTROL.search(joined) is None
+
+
 @dataclass(frozen=True, order=True)
 class Location:
     """Where a component or project is recorded: a path relative to the scan root."""
@@ -184,14 +194,32 @@ class Component:
     lifecycle: str | None = None       # the institution's decision in the ledger, if read
 
     def __post_init__(self) -> None:
+        # One pass over all the text in the common case (every component of every scan, and
+        # again on each `replace`); field by field only to name what is wrong, or to clean.
+        identifiers = [self.name, self.ref, self.purl, *(h.value for h in self.hashes)]
+        if self.version is not None:
+            identifiers.append(self.version)
+        if "%" in self.purl:
+            # a purl percent-encodes what it carries: what it names must be text all the same
+            identifiers.append(unquote(self.purl))
+        if not _clean(identifiers):
+            self._refuse_identifiers()
+        prose = [*(d.text for d in self.declared_licenses), *(v for _, v in self.properties)]
+        if self.requirement is not None:
+            prose.append(self.requirement)
+        if not _clean(prose):
+            self._clean_prose()
+
+    def _refuse_identifiers(self) -> None:
         for what, value, optional in (("name", self.name, False), ("ref", self.ref, False),
                                       ("purl", self.purl, False),
                                       ("version", self.version, True)):
             checked_text(value, f"{what} of {self.name!r}"[:80], optional)
-        # a purl percent-encodes what it carries: what it names must be text all the same
         checked_text(unquote(self.purl), f"purl of {self.name!r}"[:80])
         for hash_ in self.hashes:
             checked_text(hash_.value, f"{hash_.algorithm} digest of {self.name}")
+
+    def _clean_prose(self) -> None:
         self.requirement = checked_text(self.requirement, f"requirement of {self.name}",
                                         optional=True, prose=True)
         self.declared_licenses = tuple(
@@ -255,10 +283,6 @@ class Project:
 def package_of(purl: str) -> str:
     """A purl without version, qualifiers or subpath: the package across its versions."""
     return purl.split("#", 1)[0].split("?", 1)[0].split("@", 1)[0]
-
-
-def component_ref(purl: str) -> str:
-    return purl
 
 
 def project_ref(manifest_path: str, member: str | None = None) -> str:

@@ -124,12 +124,11 @@ def parse_record(data: Any, shown: str) -> Advisory:
         affected.append(AffectedPackage(ecosystem, package_key(ecosystem, name), tuple(ranges),
                                         versions))
     severity, score, vector = _severity(data)
-    summary = data.get("summary") or data.get("details") or ""
     return Advisory(
         id=_text(advisory_id, shown, "id"), modified=data["modified"],
         published=_optional_text(data, "published", shown, field),
         withdrawn=_optional_text(data, "withdrawn", shown, field),
-        summary=_prose(summary, shown, f"{field}: summary"),
+        summary=_summary(data, shown, f"{field}: summary"),
         aliases=tuple(sorted(_text(a, shown, f"{field}: aliases")
                              for a in _list(data, "aliases", shown, f"{field}: aliases"))),
         severity=severity, score=score, vector=vector, affected=tuple(affected))
@@ -139,24 +138,23 @@ def _list(record: dict[str, Any], key: str, shown: str, what: str) -> list[Any]:
     return expect(record.get(key) or [], list, shown, what)
 
 
-def _text(value: Any, shown: str, what: str) -> str:
+def _text(value: Any, shown: str, what: str, prose: bool = False) -> str:
     """Versions may be written as YAML or JSON numbers (`1.5`); anything else that is not text
-    is refused, as is text no writer can encode."""
+    is refused, as is text no writer can encode (see `checked_text` for `prose`)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     try:
-        return checked_text(value, what)
+        return checked_text(value, what, prose=prose)
     except ShapeError as error:
         raise InputError(shown, str(error)) from None
 
 
-def _prose(value: Any, shown: str, what: str) -> str:
-    """The first line of free text (a summary; PyPA's use carriage returns as line breaks),
-    with other control characters turned into spaces; lone surrogates still refused."""
-    if not isinstance(value, str):
-        raise InputError(shown, f"{what} should be text, found {type(value).__name__}")
-    lines = value.strip().splitlines()
-    return _text(checked_text(lines[0] if lines else "", what, prose=True), shown, what)
+def _summary(data: dict[str, Any], shown: str, what: str) -> str:
+    """The first line of the summary or details (PyPA's details break lines with carriage
+    returns, which `splitlines` knows)."""
+    text = _text(data.get("summary") or data.get("details") or "", shown, what, prose=True)
+    lines = text.strip().splitlines()
+    return lines[0].strip() if lines else ""
 
 
 def _optional_text(record: dict[str, Any], key: str, shown: str, what: str) -> str | None:

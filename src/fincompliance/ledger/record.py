@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from fincompliance import __version__
 from fincompliance.errors import UsageError
@@ -121,7 +121,7 @@ def _project_id(connection: Connection, project: ProjectInfo, head: dict) -> int
     return project_id
 
 
-_PROJECT_FIELDS = ("name", "repository", "business_system", "owner", "created_at")
+PROJECT_FIELDS = ("name", "repository", "business_system", "owner", "created_at")
 
 
 def record_project_version(connection: Connection, project_id: int, head: dict) -> int:
@@ -131,7 +131,7 @@ def record_project_version(connection: Connection, project_id: int, head: dict) 
     at = now()
     version_id = connection.execute(insert(project_versions).values(
         project_id=project_id, at=at, entry_seq=head["seq"] + 1,
-        **{k: row[k] for k in _PROJECT_FIELDS})).inserted_primary_key[0]
+        **{k: row[k] for k in PROJECT_FIELDS})).inserted_primary_key[0]
     append(connection, "project", version_id, at,
            digest(project_version_content(connection, version_id)), head)
     return version_id
@@ -141,27 +141,6 @@ def project_version_content(connection: Connection, version_id: int) -> dict:
     row = connection.execute(select(project_versions).where(
         project_versions.c.id == version_id)).mappings().one()
     return {k: v for k, v in row.items() if k != "id"}
-
-
-def project_differs_from_latest_version(connection: Connection) -> str | None:
-    """The first project whose row is not its latest recorded version (edited in place), or
-    that has no version at all (added outside fincomp); None when every one matches."""
-    latest = select(project_versions.c.project_id,
-                    func.max(project_versions.c.id).label("id")).group_by(
-        project_versions.c.project_id).subquery()
-    versions = {row["project_id"]: row for row in connection.execute(
-        select(project_versions).join(latest, project_versions.c.id == latest.c.id)
-    ).mappings()}
-    for row in connection.execute(select(projects).order_by(projects.c.id)).mappings():
-        version = versions.get(row["id"])
-        if version is None:
-            return f"project {row['id']} ({row['name']}) has no ledger entry (added outside " \
-                   "fincomp)"
-        edited = [k for k in _PROJECT_FIELDS if row[k] != version[k]]
-        if edited:
-            return (f"project {row['id']} ({version['name']}): {', '.join(edited)} edited "
-                    f"since its last recorded version (ledger entry {version['entry_seq']})")
-    return None
 
 
 def _component_rows(graph: Graph, assessed: Assessed | None) -> list[dict]:

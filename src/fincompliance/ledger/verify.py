@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from fincompliance.ledger.record import (
+    PROJECT_FIELDS,
     lifecycle_content,
-    project_differs_from_latest_version,
     project_version_content,
     scan_content,
 )
@@ -25,6 +25,7 @@ from fincompliance.ledger.schema import (
     ledger_entries,
     lifecycle_events,
     project_versions,
+    projects,
     scans,
 )
 from fincompliance.ledger.store import GENESIS, digest, entry_hash
@@ -91,7 +92,7 @@ def verify(engine: Engine) -> Verification:
             if stray is not None:
                 return Verification(count, head["hash"],
                                     f"{kind} {stray} has no ledger entry (added outside fincomp)")
-        problem = project_differs_from_latest_version(connection)
+        problem = _project_differs_from_latest_version(connection)
         if problem is not None:
             return Verification(count, head["hash"], problem)
         return Verification(count, previous, None)
@@ -107,4 +108,25 @@ def _head_problem(head, count: int, last_hash: str) -> str | None:
                 "(the head was edited)")
     if head["hash"] != last_hash:
         return f"the chain head's hash differs from entry {count}'s (the head was edited)"
+    return None
+
+
+def _project_differs_from_latest_version(connection: Connection) -> str | None:
+    """The first project whose row is not its latest recorded version (edited in place), or
+    that has no version at all (added outside fincomp); None when every one matches."""
+    latest = select(project_versions.c.project_id,
+                    func.max(project_versions.c.id).label("id")).group_by(
+        project_versions.c.project_id).subquery()
+    versions = {row["project_id"]: row for row in connection.execute(
+        select(project_versions).join(latest, project_versions.c.id == latest.c.id)
+    ).mappings()}
+    for row in connection.execute(select(projects).order_by(projects.c.id)).mappings():
+        version = versions.get(row["id"])
+        if version is None:
+            return f"project {row['id']} ({row['name']}) has no ledger entry (added outside " \
+                   "fincomp)"
+        edited = [k for k in PROJECT_FIELDS if row[k] != version[k]]
+        if edited:
+            return (f"project {row['id']} ({version['name']}): {', '.join(edited)} edited "
+                    f"since its last recorded version (ledger entry {version['entry_seq']})")
     return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from fincompliance.model import Component, DeclaredLicense, Graph, component_ref, make_purl
+from fincompliance.model import Component, DeclaredLicense, Graph, make_purl
 from fincompliance.scanners.base import Kind, Scanner, Source
 from fincompliance.scanners.os_common import (
     Distribution,
@@ -39,7 +39,7 @@ def _installed(source: Source, system: Distribution) -> Iterator[Installed]:
             qualifiers["upstream"] = fields["o"]
         purl = make_purl(ECOSYSTEM, f"{system.id}/{name}", version, qualifiers)
         yield Installed(
-            Component(ref=component_ref(purl), ecosystem=ECOSYSTEM, name=name, version=version,
+            Component(ref=purl, ecosystem=ECOSYSTEM, name=name, version=version,
                       purl=purl, locations=(source.location(line),),
                       declared_licenses=(DeclaredLicense(fields["L"], "apk"),)
                       if fields.get("L") else (),

@@ -15,7 +15,6 @@ from fincompliance.model import (
     Graph,
     Hash,
     Scope,
-    component_ref,
     make_purl,
     widen_scope,
 )
@@ -47,7 +46,7 @@ def parse(source: Source) -> Graph:
             purl = make_purl(ECOSYSTEM, name, version, qualifiers)
             checksum = entry.get("checksum")
             component = graph.add_component(Component(
-                ref=component_ref(purl), ecosystem=ECOSYSTEM, name=name, version=version,
+                ref=purl, ecosystem=ECOSYSTEM, name=name, version=version,
                 purl=purl, locations=(source.location(line),),
                 hashes=(Hash("SHA-256", checksum),) if isinstance(checksum, str) else (),
                 properties=(("fincomp:source", origin),)))

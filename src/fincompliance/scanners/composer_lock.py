@@ -14,7 +14,6 @@ from fincompliance.model import (
     Graph,
     Hash,
     Scope,
-    component_ref,
     make_purl,
 )
 from fincompliance.scanners.base import Kind, Scanner, Source, line_numbers
@@ -73,7 +72,7 @@ def _component(entry: dict[str, Any], name: str, version: str, scope: Scope, loc
     shasum = dist.get("shasum") if isinstance(dist, dict) else None
     source = entry.get("source") or {}
     return Component(
-        ref=component_ref(purl), ecosystem=ECOSYSTEM, name=name, version=version, purl=purl,
+        ref=purl, ecosystem=ECOSYSTEM, name=name, version=version, purl=purl,
         scope=scope, declared_licenses=declared, locations=(location,),
         hashes=(Hash("SHA-1", shasum),) if shasum else (),
         properties=(("fincomp:source", f"{source.get('type')}+{source.get('url')}"),)

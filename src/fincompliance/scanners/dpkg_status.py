@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from fincompliance.errors import InputError
-from fincompliance.model import Component, DeclaredLicense, Graph, component_ref, make_purl
+from fincompliance.model import Component, DeclaredLicense, Graph, make_purl
 from fincompliance.scanners.base import Kind, Scanner, Source
 from fincompliance.scanners.os_common import (
     Distribution,
@@ -77,7 +77,7 @@ def _installed(source: Source, prefix: str, system: Distribution) -> Iterator[In
         purl = make_purl(ECOSYSTEM, f"{system.id}/{name}", version, qualifiers)
         licences, copyright_note = _copyright(source, prefix, name)
         yield Installed(
-            Component(ref=component_ref(purl), ecosystem=ECOSYSTEM, name=name, version=version,
+            Component(ref=purl, ecosystem=ECOSYSTEM, name=name, version=version,
                       purl=purl, declared_licenses=licences, locations=(source.location(line),),
                       properties=tuple(sorted(
                           [("fincomp:deb:source", source_package or name)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from fincompliance.model import Component, Graph, Scope, component_ref, make_purl, widen_scope
+from fincompliance.model import Component, Graph, Scope, make_purl, widen_scope
 from fincompliance.scanners.base import Kind, Scanner, Source
 
 ECOSYSTEM = "gem"
@@ -40,7 +40,7 @@ def parse(source: Source) -> Graph:
                 if name not in refs:
                     purl = make_purl(ECOSYSTEM, name, version)
                     refs[name] = graph.add_component(Component(
-                        ref=component_ref(purl), ecosystem=ECOSYSTEM, name=name,
+                        ref=purl, ecosystem=ECOSYSTEM, name=name,
                         version=version, purl=purl, locations=(source.location(number),),
                         properties=((("fincomp:source", f"{section.lower()}+{remote}"),)
                                     if section != "GEM" else ()))).ref

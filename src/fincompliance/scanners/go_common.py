@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from fincompliance.errors import InputError
-from fincompliance.model import Component, Location, component_ref, make_purl
+from fincompliance.model import Component, Location, make_purl
 
 ECOSYSTEM = "golang"
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`|\S+')
@@ -73,7 +73,7 @@ def module_component(path: str, version: str | None, location: Location,
         extra = [("fincomp:go:replaces", f"{path}@{version}")]
         path, version = replacement
     purl = make_purl(ECOSYSTEM, path, version)
-    return Component(ref=component_ref(purl), ecosystem=ECOSYSTEM, name=path, version=version,
+    return Component(ref=purl, ecosystem=ECOSYSTEM, name=path, version=version,
                      purl=purl, locations=(location,),
                      properties=tuple(sorted((*properties, *extra))))
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from fincompliance.model import Component, DeclaredLicense, Graph, Location, Scope, component_ref
+from fincompliance.model import Component, DeclaredLicense, Graph, Location, Scope
 from fincompliance.model import make_purl as _make_purl
 
 ECOSYSTEM = "maven"
@@ -48,7 +48,7 @@ def artifact_component(coordinates: Coordinates, scope: str, location: Location,
                        properties: tuple[tuple[str, str], ...] = ()) -> Component:
     purl = coordinates.purl()
     return Component(
-        ref=component_ref(purl), ecosystem=ECOSYSTEM, name=coordinates.key,
+        ref=purl, ecosystem=ECOSYSTEM, name=coordinates.key,
         version=coordinates.version, purl=purl,
         scope=Scope.OPTIONAL if optional and SCOPES.get(scope) is Scope.REQUIRED
         else SCOPES.get(scope, Scope.REQUIRED),

@@ -16,7 +16,6 @@ from fincompliance.model import (
     Location,
     Project,
     Scope,
-    component_ref,
     make_purl,
     widen_scope,
 )
@@ -45,7 +44,7 @@ def npm_component(name: str, version: str | None, location: Location, *,
     """An npm package; `qualifiers` say where one that is not the registry's came from (a
     local folder, a repository, a patch), so that no two different things share a purl."""
     purl = make_purl(ECOSYSTEM, name, version, qualifiers)
-    return Component(ref=component_ref(purl), ecosystem=ECOSYSTEM, name=name,
+    return Component(ref=purl, ecosystem=ECOSYSTEM, name=name,
                      version=version, purl=purl, scope=scope, hashes=hashes,
                      declared_licenses=declared, locations=(location,), requirement=requirement,
                      license_files=license_files, properties=properties)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fincompliance.model import Component, Hash, Location, component_ref, make_purl
+from fincompliance.model import Component, Hash, Location, make_purl
 
 ECOSYSTEM = "nuget"
 
@@ -11,5 +11,5 @@ def package_component(name: str, version: str | None, location: Location,
                       hashes: tuple[Hash, ...] = (),
                       properties: tuple[tuple[str, str], ...] = ()) -> Component:
     purl = make_purl(ECOSYSTEM, name, version)
-    return Component(ref=component_ref(purl), ecosystem=ECOSYSTEM, name=name, version=version,
+    return Component(ref=purl, ecosystem=ECOSYSTEM, name=name, version=version,
                      purl=purl, locations=(location,), hashes=hashes, properties=properties)

@@ -16,7 +16,6 @@ from fincompliance.model import (
     Location,
     Project,
     Scope,
-    component_ref,
     make_purl,
     widen_scope,
 )
@@ -50,7 +49,7 @@ def python_component(name: str, version: str | None, location: Location, *,
                      properties: Iterable[tuple[str, str]] = ()) -> Component:
     purl = make_purl(ECOSYSTEM, name, version)
     return Component(
-        ref=component_ref(purl), ecosystem=ECOSYSTEM, name=canonical(name), version=version,
+        ref=purl, ecosystem=ECOSYSTEM, name=canonical(name), version=version,
         purl=purl, scope=scope, requirement=requirement, locations=(location,),
         hashes=tuple(sorted(set(hashes))), declared_licenses=tuple(declared),
         license_files=tuple(license_files), properties=tuple(sorted(set(properties))))

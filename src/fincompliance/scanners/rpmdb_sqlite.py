@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from fincompliance.errors import InputError
-from fincompliance.model import Component, DeclaredLicense, Graph, component_ref, make_purl
+from fincompliance.model import Component, DeclaredLicense, Graph, make_purl
 from fincompliance.scanners.base import Kind, Scanner, Source
 from fincompliance.scanners.os_common import (
     Distribution,
@@ -96,7 +96,7 @@ def _installed(rows: list[tuple[int, bytes]], source: Source, system: Distributi
         licence = header.get(_LICENSE)
         provides, requires = header.get(_PROVIDES), header.get(_REQUIRES)
         yield Installed(
-            Component(ref=component_ref(purl), ecosystem=ECOSYSTEM, name=name, version=full,
+            Component(ref=purl, ecosystem=ECOSYSTEM, name=name, version=full,
                       purl=purl, locations=(source.location(),),
                       declared_licenses=(DeclaredLicense(licence, "rpm"),)
                       if isinstance(licence, str) and licence else ()),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import PurePosixPath
 
-from fincompliance.model import Component, Graph, Location, component_ref, make_purl
+from fincompliance.model import Component, Graph, Location, make_purl
 from fincompliance.scanners.base import Kind, Scanner, Source, declared_graph, licence_files
 
 ECOSYSTEM = "generic"
@@ -27,7 +27,7 @@ def parse(source: Source) -> Graph:
         relative = str(PurePosixPath(source.path, entry.name))
         purl = make_purl(ECOSYSTEM, entry.name, None)
         components.append(Component(
-            ref=component_ref(purl), ecosystem=ECOSYSTEM, name=entry.name, version=None,
+            ref=purl, ecosystem=ECOSYSTEM, name=entry.name, version=None,
             purl=purl, locations=(Location(relative),),
             license_files=tuple(f"{relative}/{f}" for f in _evidence_files(entry.path)),
             properties=(("fincomp:vendored", "true"),)))
