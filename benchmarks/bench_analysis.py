@@ -65,7 +65,7 @@ def main() -> None:
         graph = _components(args.size)
         with VulnerabilityDatabase(path) as database:
             started = time.perf_counter()
-            vulnerable = match_graph(graph, database)
+            vulnerable = match_graph(graph, database).vulnerable
             elapsed = time.perf_counter() - started
         findings = sum(len(c.vulnerabilities) for c in graph.components.values())
         distinct = len({(c.name, c.version) for c in graph.components.values()})

@@ -364,7 +364,7 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, output_format: Rep
             result.analysis.database is not None))
         scan_id = record_scan(engine, project, ScanInfo(
             source or result.root.resolve().name, commit, branch), result.graph, judgement,
-            assessed)
+            assessed, result.analysis.checks())
         stderr.print(f"recorded as scan {scan_id} of {project.name} in the ledger "
                      f"{engine.url.render_as_string(hide_password=True)}", markup=False)
     if output_format is ReportFormat.json:

@@ -62,6 +62,9 @@ def test_without_data_an_attribute_is_not_assessed():
     assert scores["vitality"]["score"] is None
     assert by_name["django"]["coverage"] == 0.2  # the licence engine alone
     assert by_name["django"]["total"] == 30  # an unknown licence, nothing else known
+    # a score from a fifth of the model is shown, but it earns no grade
+    assert document["model"]["grade_min_coverage"] == 0.6
+    assert by_name["django"]["grade"] is None
 
 
 def test_the_institution_changes_the_model(tmp_path, pypa_db):

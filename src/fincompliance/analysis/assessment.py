@@ -36,6 +36,7 @@ class Model:
     attributes: tuple[Attribute, ...]
     grades: tuple[tuple[str, float], ...]
     file: str
+    grade_min_coverage: float = 0.0   # below this share of the weight assessed: no grade
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class ComponentAssessment:
     ref: str
     scores: tuple[Score, ...]
     total: float | None
-    grade: str | None
+    grade: str | None            # None: not assessed, or withheld (too little assessed)
     coverage: float              # share of the model's weight that was assessed
 
 
@@ -77,7 +78,8 @@ def load_model(path: Path | None = None) -> Model:
                        for a in data["attributes"])
     grades = tuple(sorted(((g["grade"], float(g["min"])) for g in data["grades"]),
                           key=lambda g: -g[1]))
-    return Model(data["model"], attributes, grades, str(path))
+    return Model(data["model"], attributes, grades, str(path),
+                 float(data.get("grade_min_coverage", 0)))
 
 
 def load_assessments(path: Path, model: Model) -> list[InstitutionAssessment]:
@@ -141,9 +143,11 @@ def assess(inputs: _Inputs, model: Model) -> ComponentAssessment:
     weight = sum(w for w, _ in assessed)
     total_weight = sum(a.weight for a in model.attributes)
     total = round(sum(w * s for w, s in assessed) / weight, 1) if weight else None
-    grade = None if total is None else next(g for g, low in model.grades if total >= low)
-    return ComponentAssessment(component.ref, tuple(scores), total, grade,
-                               round(weight / total_weight, 2))
+    coverage = round(weight / total_weight, 2)
+    # A grade from a small part of the model would read as a verdict on the whole of it.
+    grade = None if total is None or coverage < model.grade_min_coverage else next(
+        g for g, low in model.grades if total >= low)
+    return ComponentAssessment(component.ref, tuple(scores), total, grade, coverage)
 
 
 def _licence(attribute: Attribute, inputs: _Inputs) -> Score:

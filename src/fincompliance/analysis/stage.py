@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fincompliance.analysis.config import load_settings
 from fincompliance.analysis.vulndb import Status, VulnerabilityDatabase
-from fincompliance.analysis.vulnerabilities import match_graph
+from fincompliance.analysis.vulnerabilities import Checked, match_graph
 from fincompliance.locations import vulnerability_db
 from fincompliance.model import Graph
 
@@ -20,11 +20,23 @@ if TYPE_CHECKING:
 @dataclass
 class AnalysisReport:
     database: Status | None = None      # None: no database imported yet
-    vulnerable: int = 0
+    checked: Checked | None = None      # what matching covered (None: nothing matched)
     online: bool = False
     registries: list[str] = field(default_factory=list)
     enrichment: EnrichmentReport | None = None
     notes: list[str] = field(default_factory=list)
+
+    def checks(self) -> dict[str, Any]:
+        """What this analysis checked, as the ledger keeps it with the scan: the advisory
+        database (sources, import times, ecosystems, newest advisory) and what matching
+        covered; whether registry facts were gathered."""
+        database = self.database
+        return {"advisories": None if database is None else {
+                    "sources": [{"name": s.name, "imported_at": s.imported_at,
+                                 "advisories": s.advisories} for s in database.sources],
+                    "ecosystems": sorted(database.ecosystems), "newest": database.newest,
+                    **(self.checked.as_dict() if self.checked else {})},
+                "registry_facts": self.enrichment is not None}
 
 
 def enrich_online(graph: Graph, root: Path) -> AnalysisReport:
@@ -54,5 +66,6 @@ def analyse(graph: Graph, report: AnalysisReport | None = None) -> AnalysisRepor
         return report
     with VulnerabilityDatabase(path) as database:
         report.database = database.status()
-        report.vulnerable = match_graph(graph, database)
+        report.checked = match_graph(graph, database, frozenset(report.database.ecosystems))
     return report
+

@@ -61,6 +61,7 @@ class Status:
     withdrawn: int
     packages: int
     ecosystems: dict[str, int]
+    newest: str | None          # the latest `modified` time of any advisory: how current
 
 
 class VulnerabilityDatabase:
@@ -169,7 +170,9 @@ class VulnerabilityDatabase:
         ecosystems = dict(connection.execute(
             "SELECT ecosystem, COUNT(DISTINCT advisory) FROM affected GROUP BY ecosystem "
             "ORDER BY ecosystem").fetchall())
-        return Status(str(self.path), sources, advisories, withdrawn, packages, ecosystems)
+        newest = connection.execute("SELECT MAX(modified) FROM advisory").fetchone()[0]
+        return Status(str(self.path), sources, advisories, withdrawn, packages, ecosystems,
+                      newest)
 
 
 def update(database_path: Path, location: str, name: str | None = None) -> ImportReport:

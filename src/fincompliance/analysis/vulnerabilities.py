@@ -7,6 +7,10 @@ of them gives; its fix the lowest version that resolves all of them.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
 from packageurl import PackageURL
 
 from fincompliance.analysis.osv import (
@@ -43,13 +47,36 @@ def osv_package(component: Component) -> tuple[str, str] | None:
     return ecosystem, package_key(ecosystem, name)
 
 
-def match_graph(graph: Graph, database: VulnerabilityDatabase) -> int:
-    """Set `vulnerabilities` on every pinned component; returns how many are vulnerable."""
-    vulnerable = 0
+@dataclass(frozen=True)
+class Checked:
+    """What matching covered: a component is checked only when it has a version and the
+    database holds advisories of its ecosystem; the rest are counted, never called safe."""
+
+    vulnerable: int = 0
+    checked: int = 0
+    not_covered: dict[str, int] = field(default_factory=dict)  # purl type -> components
+    unversioned: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"vulnerable": self.vulnerable, "checked": self.checked,
+                "not_covered": dict(sorted(self.not_covered.items())),
+                "unversioned": self.unversioned}
+
+
+def match_graph(graph: Graph, database: VulnerabilityDatabase,
+                covered: frozenset[str] = frozenset()) -> Checked:
+    """Set `vulnerabilities` on every pinned component of an ecosystem in `covered` (the
+    OSV ecosystems the database has advisories for; empty: all); count the rest."""
+    vulnerable = checked = unversioned = 0
+    not_covered: Counter[str] = Counter()
     known: dict[tuple[str, tuple[str, str]], tuple[Vulnerability, ...]] = {}
     for component in graph.components.values():
         package = osv_package(component)
-        if package is None or component.version is None:
+        if package is None or (covered and package[0] not in covered):
+            not_covered[component.purl.removeprefix("pkg:").split("/", 1)[0]] += 1
+            continue
+        if component.version is None:
+            unversioned += 1
             continue
         key = (component.version, package)  # the same package and version in many places
         if key not in known:
@@ -57,8 +84,9 @@ def match_graph(graph: Graph, database: VulnerabilityDatabase) -> int:
                                source=database.path.name)
         found = known[key]
         component.vulnerabilities = found
+        checked += 1
         vulnerable += bool(found)
-    return vulnerable
+    return Checked(vulnerable, checked, dict(not_covered), unversioned)
 
 
 def match(version: str, package: tuple[str, str], advisories: list[Advisory],

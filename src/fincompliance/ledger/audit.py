@@ -7,6 +7,7 @@ Words and layout are the reporter's; this module only decides which rows count."
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -154,8 +155,11 @@ def _scan_rows(connection: Connection, ids: set[int]) -> dict[int, dict[str, Any
 
 
 def _scan_facts(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in ("id", "recorded_at", "commit_id", "branch", "tool_version",
-                                "policy_name", "policy_digest", "source")}
+    facts = {k: row[k] for k in ("id", "recorded_at", "commit_id", "branch", "tool_version",
+                                 "policy_name", "policy_digest", "source")}
+    # None: recorded before fincomp kept what a scan was checked against
+    facts["checks"] = json.loads(row["checks"]) if row["checks"] else None
+    return facts
 
 
 def _nothing_recorded(scope: Scope, as_of: date) -> str:

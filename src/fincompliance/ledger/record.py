@@ -60,9 +60,11 @@ class Assessed:
 
 
 def record_scan(engine: Engine, project: ProjectInfo, info: ScanInfo, graph: Graph,
-                judgement: Judgement | None = None, assessed: Assessed | None = None) -> int:
+                judgement: Judgement | None = None, assessed: Assessed | None = None,
+                checks: dict | None = None) -> int:
     """Store one scan (project, components with licences, facts and grades, findings, the
-    waivers judged with) as one transaction and one ledger entry; returns the scan id."""
+    waivers judged with, what it was checked against: `AnalysisReport.checks()`) as one
+    transaction and one ledger entry; returns the scan id."""
     rows = _component_rows(graph, assessed)
     findings = [] if judgement is None else [
         {"finding_id": f.id, "rule": f.rule, "severity": f.severity, "action": f.action,
@@ -86,7 +88,9 @@ def record_scan(engine: Engine, project: ProjectInfo, info: ScanInfo, graph: Gra
                 branch=info.branch, tool_version=__version__,
                 policy_name=policy.name if policy else None,
                 policy_digest=policy.digest if policy else None, source=info.source,
-                entry_seq=head["seq"] + 1)).inserted_primary_key[0]
+                entry_seq=head["seq"] + 1,
+                checks=None if checks is None else json.dumps(checks, sort_keys=True))
+            ).inserted_primary_key[0]
             if rows:
                 connection.execute(insert(scan_components),
                                    [{**row, "scan_id": scan_id} for row in rows])
@@ -177,7 +181,7 @@ def _assessment(assessed: Assessed | None, ref: str) -> str | None:
 
 # Columns added after the first entries were written: an entry's digest covers them only
 # when they hold something, so entries recorded before them still verify.
-_LATER_COLUMNS = frozenset({"assessment", "remediation"})
+_LATER_COLUMNS = frozenset({"assessment", "remediation", "checks"})
 
 
 def _stored(row, skip: tuple[str, ...]) -> dict:
@@ -200,7 +204,7 @@ def scan_content(connection: Connection, scan_id: int) -> dict:
         select(scan_waivers).where(scan_waivers.c.scan_id == scan_id)
         .order_by(scan_waivers.c.id)).mappings().all()
     content = {"project": project,
-               "scan": {k: v for k, v in scan.items() if k not in ("id", "project_id")},
+               "scan": _stored(scan, ("id", "project_id")),
                "components": [_stored(c, ("id", "scan_id")) for c in components],
                "findings": [_stored(f, ("id", "scan_id")) for f in findings]}
     if waivers:

@@ -53,6 +53,7 @@ scans = Table(
     Column("policy_digest", String(64)),
     Column("source", Text, nullable=False),
     Column("entry_seq", Integer, nullable=False, unique=True),
+    Column("checks", Text),                            # JSON: what the scan was checked against
 )
 
 scan_components = Table(

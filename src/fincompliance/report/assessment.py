@@ -23,7 +23,7 @@ def render(graph: Graph, assessments: dict[str, ComponentAssessment], model: Mod
         table.add_column(attribute.names.get(language, attribute.names["en"]), justify="right")
     for ref, assessment in assessments.items():
         component = graph.components[ref]
-        table.add_row(f"{component.name} {component.version or ''}", assessment.grade or "-",
+        table.add_row(f"{component.name} {component.version or ''}", _grade(assessment),
                       "-" if assessment.total is None else f"{assessment.total:g}",
                       f"{assessment.coverage:.0%}",
                       *("-" if s.score is None else f"{s.score:g}" for s in assessment.scores))
@@ -31,6 +31,16 @@ def render(graph: Graph, assessments: dict[str, ComponentAssessment], model: Mod
     console.print("Scores are 0-100; '-' is not assessed (no data supports it) and is left out "
                   "of the score. `--format json` lists the inputs of every score.",
                   highlight=False)
+    if model.grade_min_coverage:
+        console.print(f"'withheld': less than {model.grade_min_coverage:.0%} of the model's "
+                      "weight assessed, too little for a grade (add --online registry facts "
+                      "or the institution's assessments).", highlight=False)
+
+
+def _grade(assessment: ComponentAssessment) -> str:
+    if assessment.grade:
+        return assessment.grade
+    return "withheld" if assessment.total is not None else "-"
 
 
 def render_json(graph: Graph, assessments: dict[str, ComponentAssessment],
@@ -39,7 +49,8 @@ def render_json(graph: Graph, assessments: dict[str, ComponentAssessment],
         "model": {"name": model.name, "file": model.file,
                   "attributes": [{"id": a.id, "names": a.names, "weight": a.weight,
                                   "source": a.source} for a in model.attributes],
-                  "grades": [{"grade": g, "min": low} for g, low in model.grades]},
+                  "grades": [{"grade": g, "min": low} for g, low in model.grades],
+                  "grade_min_coverage": model.grade_min_coverage},
         "components": [{"ref": ref, "name": graph.components[ref].name,
                         "version": graph.components[ref].version, **asdict(assessment)}
                        for ref, assessment in assessments.items()],

@@ -68,8 +68,9 @@ def _analysis(result: ScanResult) -> dict[str, Any] | None:
     return {"vulnerability_database": None if database is None else {
                 "advisories": database.advisories,
                 "sources": [{"name": s.name, "imported_at": s.imported_at,
-                             "advisories": s.advisories} for s in database.sources]},
-            "vulnerable_components": analysis.vulnerable,
+                             "advisories": s.advisories} for s in database.sources],
+                "ecosystems": sorted(database.ecosystems), "newest": database.newest},
+            "vulnerability_check": analysis.checked.as_dict() if analysis.checked else None,
             "online": analysis.online, "registries": list(analysis.registries),
             "enrichment": asdict(analysis.enrichment) if analysis.enrichment else None,
             "notes": list(analysis.notes)}

@@ -108,3 +108,19 @@ def _vulnerabilities(result: ScanResult, console: Console) -> None:
                                                           "unknown") if counts[s])
                   + f" — checked offline against {analysis.database.advisories:,} advisories "
                   f"from {sources}", highlight=False, markup=False)
+    unchecked = _not_checked(analysis.checked)
+    if unchecked:
+        console.print(f"not checked for vulnerabilities: {unchecked}", highlight=False,
+                      markup=False)
+
+
+def _not_checked(checked) -> str:
+    """The components matching could not vouch for, by why."""
+    if checked is None:
+        return ""
+    parts = [f"{count:,} {kind}" for kind, count in sorted(checked.not_covered.items())]
+    if parts:
+        parts[-1] += " components (no advisories of their ecosystem in the database)"
+    if checked.unversioned:
+        parts.append(f"{checked.unversioned:,} without a version")
+    return ", ".join(parts)
