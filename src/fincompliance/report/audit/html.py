@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from fincompliance.report.audit.locale import Locale, Text
-from fincompliance.report.audit.sections import ARTICLES, VERDICTS, Chart, Report
+from fincompliance.report.audit.sections import VERDICTS, Chart, Report
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -22,7 +22,7 @@ def render(report: Report, locale: Locale) -> str:
 
     label, tone = VERDICTS[report.verdict]
     return environment.get_template("report.html").render(
-        report=report, language=locale.language, articles=ARTICLES, _=locale.text,
+        report=report, language=locale.language, _=locale.text,
         show=locale.value, svg=lambda chart: _svg(chart, locale.value), verdict=Text(label),
         verdict_tone=tone, stylesheet=Markup((TEMPLATES / "report.css").read_text()))
 

@@ -8,6 +8,7 @@ languages hold the same keys (tests/audit checks), so no language is built by ha
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -36,6 +37,31 @@ class Text:
 
 def text(key: str, **params: Any) -> Text:
     return Text(key, tuple(sorted(params.items())))
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article of 银办发〔2021〕146号, cited as its readers cite it: 第十条, Art. 10."""
+
+    number: int
+
+    @staticmethod
+    def cited(value: str) -> Article | str:
+        """A rule's `article` ("art. 10") as an Article; anything else as written."""
+        found = _CITED.fullmatch(value.strip())
+        return Article(int(found[1])) if found else value
+
+
+_CITED = re.compile(r"(?:art(?:icle)?\.?\s*)?(\d{1,2})", re.IGNORECASE)
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(number: int) -> str:
+    """1 to 99 in Chinese numerals, as articles are numbered (十, 十二, 二十)."""
+    tens, units = divmod(number, 10)
+    if tens == 0:
+        return _DIGITS[units]
+    return (_DIGITS[tens] if tens > 1 else "") + "十" + (_DIGITS[units] if units else "")
 
 
 @dataclass(frozen=True)
@@ -94,6 +120,10 @@ class Locale:
     def value(self, value: Any) -> str:
         if isinstance(value, Text):
             return self.message(value)
+        if isinstance(value, Article):
+            number = (chinese_number(value.number) if self.language == "zh-CN"
+                      else str(value.number))
+            return self.text(N_("article.cited"), number=number)
         if isinstance(value, Share):
             return format_percent(value.value, locale=self._cldr)
         if isinstance(value, bool):
@@ -103,7 +133,7 @@ class Locale:
         if isinstance(value, float):
             return format_decimal(value, format="#,##0.0", locale=self._cldr)
         if isinstance(value, datetime):
-            return format_datetime(value, "medium", tzinfo=value.tzinfo, locale=self._cldr)
+            return format_datetime(value, "long", tzinfo=value.tzinfo, locale=self._cldr)
         if isinstance(value, date):
             return format_date(value, "long", locale=self._cldr)
         return "" if value is None else str(value)

@@ -16,20 +16,24 @@ from fincompliance.ledger.audit import AuditData, ScannedProject
 from fincompliance.ledger.lifecycle import state_of
 from fincompliance.licensing.knowledge import Category, Knowledge
 from fincompliance.licensing.knowledge import load as load_knowledge
-from fincompliance.report.audit.locale import N_, Locale, Share, Text, text
+from fincompliance.licensing.normalise import UNKNOWN
+from fincompliance.report.audit.locale import N_, Article, Locale, Share, Text, text
 
 EXPIRING_WITHIN_DAYS = 30   # a waiver this close to its expiry is flagged
 STALE_AFTER_DAYS = 730      # no release for two years: a closure signal
 PRINT_LIMIT = 50            # longest ranking printed; the workbook has every row
 
 
-Cell = str | int | float | date | datetime | Share | Text | None
+Cell = str | int | float | date | datetime | Share | Text | Article | None
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
-    kind: str = "text"  # text, long (prose), number, date, code (purls, ids, hashes)
+    # text; long (prose); number; date; code (purls, paths, hashes: may break anywhere);
+    # id (ids, versions, component@version) and label (severity, status, article): never
+    # broken on screen
+    kind: str = "text"
 
 
 @dataclass
@@ -59,7 +63,7 @@ class Chart:
 class Section:
     id: str
     title: str                         # catalogue key
-    articles: tuple[int, ...]
+    articles: tuple[Article, ...]
     intro: Text
     facts: list[tuple[Text, Cell]] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
@@ -74,25 +78,32 @@ class Meta:
     tool_version: str
 
 
-SECTIONS = {  # id: (title, introduction, articles, what it evidences)
-    "summary": (N_("section.summary"), N_("intro.summary"), (7,), N_("evidence.summary")),
-    "licences": (N_("section.licences"), N_("intro.licences"), (10,),
-                 N_("evidence.licences")),
-    "findings": (N_("section.findings"), N_("intro.findings"), (10, 12),
-                 N_("evidence.findings")),
-    "waivers": (N_("section.waivers"), N_("intro.waivers"), (5,), N_("evidence.waivers")),
-    "vulnerabilities": (N_("section.vulnerabilities"), N_("intro.vulnerabilities"), (7, 11),
-                        N_("evidence.vulnerabilities")),
-    "lifecycle": (N_("section.lifecycle"), N_("intro.lifecycle"), (5,),
-                  N_("evidence.lifecycle")),
-    "changes": (N_("section.changes"), N_("intro.changes"), (7,), N_("evidence.changes")),
-    "maturity": (N_("section.maturity"), N_("intro.maturity"), (9, 18),
-                 N_("evidence.maturity")),
-    "coverage": (N_("section.coverage"), N_("intro.coverage"), (), N_("evidence.coverage")),
+SECTIONS = {  # id: (title, introduction, articles it evidences)
+    "summary": (N_("section.summary"), N_("intro.summary"), (7,)),
+    "licences": (N_("section.licences"), N_("intro.licences"), (10,)),
+    "findings": (N_("section.findings"), N_("intro.findings"), (10,)),
+    "waivers": (N_("section.waivers"), N_("intro.waivers"), (5,)),
+    "vulnerabilities": (N_("section.vulnerabilities"), N_("intro.vulnerabilities"), (7, 11)),
+    "lifecycle": (N_("section.lifecycle"), N_("intro.lifecycle"), (5,)),
+    "changes": (N_("section.changes"), N_("intro.changes"), (7,)),
+    "maturity": (N_("section.maturity"), N_("intro.maturity"), (9,)),
+    "coverage": (N_("section.coverage"), N_("intro.coverage"), ()),
 }
-ARTICLES = {5: N_("article.5"), 7: N_("article.7"), 9: N_("article.9"),
-            10: N_("article.10"), 11: N_("article.11"), 12: N_("article.12"),
-            18: N_("article.18")}
+# The articles of the Opinions addressed to financial institutions about using open source,
+# in the order of the text; each message quotes the article's own words.
+INSTITUTION_ARTICLES = {4: N_("article.4"), 5: N_("article.5"), 6: N_("article.6"),
+                        7: N_("article.7"), 9: N_("article.9"), 10: N_("article.10"),
+                        11: N_("article.11"), 12: N_("article.12"), 13: N_("article.13"),
+                        20: N_("article.20")}
+# Why a scan ledger holds no evidence of these: they ask for organisation, strategy,
+# contracts and contributions, which no dependency scan records.
+NOT_EVIDENCED = {4: N_("not-evidenced.4"), 6: N_("not-evidenced.6"),
+                 12: N_("not-evidenced.12"), 13: N_("not-evidenced.13"),
+                 20: N_("not-evidenced.20")}
+
+# What the evidence must show before a report says more than "insufficient evidence".
+UNKNOWN_LICENCES_TOLERATED = 0.05   # share of components whose licence is not concluded
+DATABASE_STALE_AFTER_DAYS = 30      # advisories imported longer before the scan than this
 
 CATEGORIES = {  # most open first: the order of the chart
     Category.PUBLIC_DOMAIN: (N_("category.public-domain"), "ok"),
@@ -127,9 +138,13 @@ CHANGE_KINDS = {"added": N_("change.added"), "removed": N_("change.removed"),
                 "fixed_vulnerability": N_("change.fixed-vulnerability")}
 SIGNALS = {"deprecated": N_("signal.deprecated"), "yanked": N_("signal.yanked"),
            "relicensed": N_("signal.relicensed"), "stale": N_("signal.stale")}
-VERDICTS = {"fail": (N_("verdict.fail"), "bad"), "attention": (N_("verdict.attention"), "warn"),
+VERDICTS = {"fail": (N_("verdict.fail"), "bad"),
+            "insufficient": (N_("verdict.insufficient"), "warn"),
             "pass": (N_("verdict.pass"), "ok")}
+COVERAGE_STATES = {"covered": N_("coverage.covered"), "partial": N_("coverage.partial"),
+                   "not-covered": N_("coverage.not-covered")}
 NOT_ASSESSED = N_("grade.not-assessed")
+WITHHELD = N_("grade.withheld")
 
 
 @dataclass(frozen=True)
@@ -148,13 +163,13 @@ def build(data: AuditData, meta: Meta, locale: Locale,
     sections = (
         _summary(index, meta, verdict, reasons), _licences(index), _findings(index),
         _waivers(index), _vulnerabilities(index), _lifecycle(index), _changes(index),
-        _maturity(index), _coverage())
+        _maturity(index), _coverage(index))
     return Report(meta, data, verdict, sections)
 
 
 def _section(section_id: str, **parts: Any) -> Section:
-    title, intro, articles, _ = SECTIONS[section_id]
-    return Section(section_id, title, articles, text(intro), **parts)
+    title, intro, articles = SECTIONS[section_id]
+    return Section(section_id, title, tuple(Article(a) for a in articles), text(intro), **parts)
 
 
 class _Index:
@@ -172,6 +187,7 @@ class _Index:
                 self.used_by[key].add(project.name)
         self.categories = {key: self.category(row["licence"])
                            for key, row in self.components.items()}
+        self.evidence = _Evidence.of(data)
 
     def category(self, expression: str | None) -> Category:
         return self.knowledge.category_of(expression) if expression else Category.UNKNOWN
@@ -182,6 +198,109 @@ class _Index:
     def open_findings(self) -> list[tuple[ScannedProject, dict]]:
         return [(p, f) for p in self.data.projects for f in p.findings
                 if f["status"] == "open" and f["action"] != "info"]
+
+
+@dataclass
+class _Evidence:
+    """What the scans in scope were checked against, as each recorded it: the ground for
+    every verdict and every "none found" the report prints."""
+
+    projects: int = 0
+    without_policy: list[str] = field(default_factory=list)
+    without_database: list[str] = field(default_factory=list)
+    unrecorded: list[str] = field(default_factory=list)   # scans from before fincomp kept it
+    stale_database: list[str] = field(default_factory=list)
+    with_registry_facts: int = 0
+    checked: int = 0                                      # component uses matched
+    not_covered: Counter[str] = field(default_factory=Counter)   # purl type -> uses
+    unversioned: int = 0
+    components: int = 0                                   # component uses
+    concluded: int = 0                                    # of them with a licence concluded
+
+    @classmethod
+    def of(cls, data: AuditData) -> _Evidence:
+        found = cls(projects=len(data.projects))
+        for project in data.projects:
+            scan = project.scan
+            found.components += len(project.components)
+            found.concluded += sum(1 for c in project.components if _concluded(c))
+            if not scan["policy_digest"]:
+                found.without_policy.append(project.name)
+            checks = scan["checks"]
+            if checks is None:
+                found.unrecorded.append(project.name)
+                continue
+            found.with_registry_facts += bool(checks.get("registry_facts"))
+            advisories = checks.get("advisories")
+            if advisories is None:
+                found.without_database.append(project.name)
+                continue
+            found.checked += advisories.get("checked", 0)
+            found.not_covered.update(advisories.get("not_covered", {}))
+            found.unversioned += advisories.get("unversioned", 0)
+            imported = max((s["imported_at"] for s in advisories["sources"]), default=None)
+            if imported is None or (datetime.fromisoformat(scan["recorded_at"])
+                                    - datetime.fromisoformat(imported)).days \
+                    > DATABASE_STALE_AFTER_DAYS:
+                found.stale_database.append(project.name)
+        return found
+
+    @property
+    def unknown_licences(self) -> int:
+        return self.components - self.concluded
+
+    def insufficient(self, locale: Locale) -> list[Text]:
+        """Why the scans cannot carry a "passed": each gap with its figures."""
+        projects = locale.join
+        reasons = []
+        if self.without_policy:
+            reasons.append(text(N_("reason.no-policy"), count=len(self.without_policy),
+                                projects=projects(self.without_policy)))
+        if self.unrecorded:
+            reasons.append(text(N_("reason.checks-unrecorded"), count=len(self.unrecorded),
+                                projects=projects(self.unrecorded)))
+        if self.without_database:
+            reasons.append(text(N_("reason.no-database"), count=len(self.without_database),
+                                projects=projects(self.without_database)))
+        if self.not_covered:
+            reasons.append(text(N_("reason.ecosystems-not-covered"),
+                                count=sum(self.not_covered.values()),
+                                ecosystems=self.uncovered(locale)))
+        if self.stale_database:
+            reasons.append(text(N_("reason.stale-database"), count=len(self.stale_database),
+                                days=DATABASE_STALE_AFTER_DAYS,
+                                projects=projects(self.stale_database)))
+        if self.components and self.unknown_licences / self.components \
+                > UNKNOWN_LICENCES_TOLERATED:
+            reasons.append(text(N_("reason.unknown-licences"), count=self.unknown_licences,
+                                total=self.components,
+                                share=Share(self.unknown_licences / self.components),
+                                tolerated=Share(UNKNOWN_LICENCES_TOLERATED)))
+        return reasons
+
+    def no_findings(self) -> Text:
+        """"No finding", said only of the scans a policy judged."""
+        judged = self.projects - len(self.without_policy)
+        if not judged:
+            return text(N_("empty.findings-unjudged"))
+        if self.without_policy:
+            return text(N_("empty.findings-partly"), judged=judged, projects=self.projects)
+        return text(N_("empty.findings"))
+
+    def no_vulnerabilities(self) -> Text:
+        """"No known vulnerability", said only of the components matched."""
+        if not self.checked:
+            return text(N_("empty.vulnerabilities-unchecked"))
+        return text(N_("empty.vulnerabilities"), checked=self.checked,
+                    unchecked=self.components - self.checked)
+
+    def uncovered(self, locale: Locale) -> str:
+        return locale.join([f"{kind} {locale.value(count)}"
+                            for kind, count in sorted(self.not_covered.items())])
+
+
+def _concluded(row: dict[str, Any]) -> bool:
+    return bool(row["licence"]) and row["licence"] != UNKNOWN
 
 
 def _ranked(keyed: list[tuple[tuple, tuple[Cell, ...]]]) -> list[tuple[Cell, ...]]:
@@ -205,6 +324,8 @@ def _waiver_state(waiver: dict[str, Any], as_of: date) -> str:
 
 
 def _verdict(index: _Index) -> tuple[str, list[Text]]:
+    """Failed on what was found; else insufficient evidence where the scans could not
+    check enough to say; else passed. Every reason is listed, whatever the verdict."""
     data = index.data
     failing, attention = [], []
     if not data.chain.ok:
@@ -220,18 +341,26 @@ def _verdict(index: _Index) -> tuple[str, list[Text]]:
     if states["expiring"]:
         attention.append(text(N_("reason.expiring-waivers"), count=states["expiring"],
                               days=EXPIRING_WITHIN_DAYS))
-    serious = {v["id"] for row in index.components.values() for v in row["vulnerabilities"]
-               if v["severity"] in ("critical", "high")}
+    severities = {v["id"]: v["severity"] for row in index.components.values()
+                  for v in row["vulnerabilities"]}
+    serious = sum(1 for s in severities.values() if s in ("critical", "high"))
     if serious:
-        attention.append(text(N_("reason.serious-vulnerabilities"), count=len(serious)))
+        attention.append(text(N_("reason.serious-vulnerabilities"), count=serious))
+    unrated = sum(1 for s in severities.values() if s not in VULNERABILITY_SEVERITIES
+                  or s == "unknown")
+    if unrated:
+        attention.append(text(N_("reason.unrated-vulnerabilities"), count=unrated))
     retired = [key for key, row in index.components.items()
                if state_of(data.lifecycle_all, row["package"], row["version"])
                in ("retired", "rejected")]
     if retired:
         attention.append(text(N_("reason.retired-in-use"), count=len(retired)))
+    insufficient = index.evidence.insufficient(index.locale)
     if failing:
-        return "fail", failing + attention
-    return ("attention", attention) if attention else ("pass", [text(N_("reason.none"))])
+        return "fail", failing + insufficient + attention
+    if insufficient:
+        return "insufficient", insufficient + attention
+    return "pass", attention or [text(N_("reason.none"))]
 
 
 def _summary(index: _Index, meta: Meta, verdict: str, reasons: list[Text]) -> Section:
@@ -261,7 +390,8 @@ def _summary(index: _Index, meta: Meta, verdict: str, reasons: list[Text]) -> Se
         (text(N_("meta.generated-at")), meta.generated_at),
         (text(N_("meta.tool-version")), f"fincomp {meta.tool_version}"),
         (text(N_("meta.policy")), "; ".join(f"{name} sha256:{digest}"
-                                            for name, digest in policies) or None),
+                                            for name, digest in policies)
+         or text(N_("value.no-policy"))),
         (text(N_("meta.chain")), chain),
         (text(N_("meta.chain-head")), data.chain.head),
         (text(N_("meta.verdict")), text(label)),
@@ -292,7 +422,40 @@ def _summary(index: _Index, meta: Meta, verdict: str, reasons: list[Text]) -> Se
         Column(N_("column.vulnerabilities"), "number")),
         sorted(rows, key=lambda r: index.locale.sort_key(r[0])),
         text(N_("empty.projects")), text(N_("table.projects")))
-    return _section("summary", facts=facts, tables=[table], notes=list(reasons))
+    return _section("summary", facts=facts, tables=[table, _checked_against(index)],
+                    notes=list(reasons))
+
+
+def _checked_against(index: _Index) -> Table:
+    """Per project, what its scan was checked against: the ground of the verdict."""
+    locale, rows = index.locale, []
+    for project in index.data.projects:
+        scan, checks = project.scan, project.scan["checks"]
+        policy = scan["policy_name"] or text(N_("value.no-policy"))
+        advisories = checks.get("advisories") if checks else None
+        if checks is None:
+            database = not_covered = registry = text(N_("value.not-recorded"))
+        elif advisories is None:
+            database, not_covered = text(N_("value.no-database")), None
+            registry = checks.get("registry_facts", False)
+        else:
+            database = locale.join([f"{s['name']} ({s['imported_at'][:10]})"
+                                    for s in advisories["sources"]])
+            uncovered = advisories.get("not_covered", {})
+            not_covered = locale.join([f"{kind} {locale.value(count)}"
+                                       for kind, count in sorted(uncovered.items())]) or 0
+            registry = checks.get("registry_facts", False)
+        concluded = sum(1 for c in project.components if _concluded(c))
+        rows.append((project.name, policy, database, not_covered,
+                     Share(concluded / len(project.components)) if project.components else None,
+                     registry))
+    return Table("checked", (
+        Column(N_("column.project")), Column(N_("column.policy")),
+        Column(N_("column.advisory-database"), "code"),
+        Column(N_("column.not-matched"), "code"), Column(N_("column.licences-concluded")),
+        Column(N_("column.registry-facts"))),
+        sorted(rows, key=lambda r: locale.sort_key(r[0])), text(N_("empty.projects")),
+        text(N_("table.checked")))
 
 
 def _when(iso: str | None) -> datetime | None:
@@ -341,18 +504,19 @@ def _findings(index: _Index) -> Section:
                       (text(FINDING_SEVERITIES[finding["severity"]][0]), rule,
                        text(FINDING_STATUSES[status]), name,
                        index.projects(group["projects"]), component.get("path"),
-                       finding["message"], finding.get("remediation"), finding["article"])))
+                       finding["message"], finding.get("remediation"),
+                       Article.cited(finding["article"]))))
     rows = _ranked(keyed)
     opened = Counter(f["severity"] for _, f in index.open_findings())
     chart = Chart(text(N_("chart.open-findings")), tuple(
         Bar(text(label), opened[severity], tone)
         for severity, (label, tone) in FINDING_SEVERITIES.items()))
     table = Table("findings", (
-        Column(N_("column.severity")), Column(N_("column.rule"), "code"),
-        Column(N_("column.status")), Column(N_("column.component"), "code"),
+        Column(N_("column.severity"), "label"), Column(N_("column.rule"), "id"),
+        Column(N_("column.status"), "label"), Column(N_("column.component"), "id"),
         Column(N_("column.projects")), Column(N_("column.path"), "code"),
         Column(N_("column.message"), "long"), Column(N_("column.remediation"), "long"),
-        Column(N_("column.article"))), rows, text(N_("empty.findings")))
+        Column(N_("column.article"), "label")), rows, index.evidence.no_findings())
     return _section("findings", charts=[chart], tables=[table])
 
 
@@ -384,8 +548,8 @@ def _waivers(index: _Index) -> Section:
     chart = Chart(text(N_("chart.waivers")), tuple(
         Bar(text(label), counts[state], tone) for state, (label, tone) in WAIVER_STATES.items()))
     table = Table("waivers", (
-        Column(N_("column.waiver-state")), Column(N_("column.component"), "code"),
-        Column(N_("column.versions"), "code"), Column(N_("column.rule"), "code"),
+        Column(N_("column.waiver-state"), "label"), Column(N_("column.component"), "id"),
+        Column(N_("column.versions"), "id"), Column(N_("column.rule"), "id"),
         Column(N_("column.approver")), Column(N_("column.reason"), "long"),
         Column(N_("column.expires"), "date"), Column(N_("column.ticket"), "code"),
         Column(N_("column.projects")), Column(N_("column.findings-covered"), "number")),
@@ -419,11 +583,12 @@ def _vulnerabilities(index: _Index) -> Section:
         Bar(text(label), counts[severity], tone)
         for severity, (label, tone) in VULNERABILITY_SEVERITIES.items()))
     table = Table("vulnerabilities", (
-        Column(N_("column.severity")), Column(N_("column.advisory"), "code"),
-        Column(N_("column.aliases"), "code"), Column(N_("column.component"), "code"),
-        Column(N_("column.fixed-in"), "code"), Column(N_("column.summary"), "long"),
-        Column(N_("column.projects"))), rows, text(N_("empty.vulnerabilities")))
-    return _section("vulnerabilities", charts=[chart], tables=[table])
+        Column(N_("column.severity"), "label"), Column(N_("column.advisory"), "id"),
+        Column(N_("column.aliases"), "code"), Column(N_("column.component"), "id"),
+        Column(N_("column.fixed-in"), "id"), Column(N_("column.summary"), "long"),
+        Column(N_("column.projects"))), rows, index.evidence.no_vulnerabilities())
+    return _section("vulnerabilities", charts=[chart], tables=[table],
+                    notes=[text(N_("note.severity-levels"))])
 
 
 def _lifecycle(index: _Index) -> Section:
@@ -435,7 +600,7 @@ def _lifecycle(index: _Index) -> Section:
         Bar(text(label), counts[state], "neutral") for state, label in LIFECYCLE_STATES.items()))
     table = Table("lifecycle", (
         Column(N_("column.at"), "date"), Column(N_("column.package"), "code"),
-        Column(N_("column.versions"), "code"), Column(N_("column.state")),
+        Column(N_("column.versions"), "id"), Column(N_("column.state")),
         Column(N_("column.actor")), Column(N_("column.reason"), "long")),
         rows, text(N_("empty.lifecycle")))
     return _section("lifecycle", charts=[chart], tables=[table])
@@ -474,15 +639,18 @@ def _changes(index: _Index) -> Section:
     rows = _ranked(keyed)
     changes = Table("changes", (
         Column(N_("column.project")), Column(N_("column.compared-scan"), "number"),
-        Column(N_("column.change")), Column(N_("column.component"), "code"),
-        Column(N_("column.before"), "code"), Column(N_("column.after"), "code")),
+        Column(N_("column.change")), Column(N_("column.component"), "id"),
+        Column(N_("column.before"), "id"), Column(N_("column.after"), "id")),
         rows, text(N_("empty.changes")), text(N_("table.changes")))
     chart = Chart(text(N_("chart.changes")), tuple(
         Bar(text(label), counts[kind], "neutral") for kind, label in CHANGE_KINDS.items()))
     signals = Table("signals", (
-        Column(N_("column.signal")), Column(N_("column.component"), "code"),
+        Column(N_("column.signal")), Column(N_("column.component"), "id"),
         Column(N_("column.detail"), "long"), Column(N_("column.projects"))),
-        _closure_signals(index), text(N_("empty.signals")), text(N_("table.signals")))
+        _closure_signals(index), text(N_("empty.signals"),
+                                      registry=index.evidence.with_registry_facts,
+                                      projects=index.evidence.projects),
+        text(N_("table.signals")))
     notes = [text(N_("note.compared"), compared=compared, total=len(index.data.projects))]
     return _section("changes", charts=[chart], tables=[changes, signals], notes=notes)
 
@@ -518,33 +686,105 @@ def _closure_signals(index: _Index) -> list[tuple[Cell, ...]]:
 
 def _maturity(index: _Index) -> Section:
     graded = [(key, row, row["assessment"]) for key, row in index.components.items()]
-    counts = Counter((a or {}).get("grade") or NOT_ASSESSED for _, _, a in graded)
-    grades = sorted(g for g in counts if g != NOT_ASSESSED)
+    counts = Counter(_grade(a) for _, _, a in graded)
+    grades = sorted(g for g in counts if g not in (NOT_ASSESSED, WITHHELD))
     tones = {grade: tone for grade, tone in zip(grades, ("ok", "ok", "warn", "bad"),
                                                  strict=False)}
     chart = Chart(text(N_("chart.grades")), tuple(
         [Bar(grade, counts[grade], tones.get(grade, "bad")) for grade in grades]
-        + [Bar(text(NOT_ASSESSED), counts[NOT_ASSESSED], "neutral")]))
+        + [Bar(text(key), counts[key], "neutral") for key in (WITHHELD, NOT_ASSESSED)
+           if counts[key] or key == NOT_ASSESSED]))
     scored = [(key, row, a) for key, row, a in graded if a and a.get("total") is not None]
     scored.sort(key=lambda item: (item[2]["total"], index.locale.sort_key(item[1]["name"])))
-    rows = [(_label(row), a["total"], a["grade"], Share(a["coverage"]),
+    rows = [(_label(row), a["total"], a.get("grade") or text(WITHHELD), Share(a["coverage"]),
              a["model"], index.projects(index.used_by[key])) for key, row, a in scored]
     table = Table("maturity", (
-        Column(N_("column.component"), "code"), Column(N_("column.score"), "number"),
-        Column(N_("column.grade")), Column(N_("column.coverage")),
+        Column(N_("column.component"), "id"), Column(N_("column.score"), "number"),
+        Column(N_("column.grade"), "label"), Column(N_("column.coverage")),
         Column(N_("column.model"), "code"), Column(N_("column.projects"))),
         rows, text(N_("empty.maturity")), text(N_("table.maturity")), PRINT_LIMIT)
     return _section("maturity", charts=[chart], tables=[table])
 
 
-def _coverage() -> Section:
+def _grade(assessment: dict[str, Any] | None) -> str:
+    """The grade, or why there is none: not assessed, or withheld by the model (a score
+    resting on too little of it)."""
+    if not assessment or assessment.get("total") is None:
+        return NOT_ASSESSED
+    return assessment.get("grade") or WITHHELD
+
+
+def _coverage(index: _Index) -> Section:
+    """Each article addressed to institutions, in the article's own words, with what this
+    report evidences of it in figures, or why it evidences nothing."""
     rows = []
-    for section_id, (title, _, articles, evidence) in SECTIONS.items():
-        for article in articles:
-            rows.append((article, text(ARTICLES[article]), text(title), text(evidence),
-                         section_id))
-    rows.sort(key=lambda r: (r[0], list(SECTIONS).index(r[4])))
+    for number, words in INSTITUTION_ARTICLES.items():
+        state, evidence = _ARTICLE_EVIDENCE.get(number, _not_evidenced)(index, number)
+        rows.append((Article(number), text(words), text(COVERAGE_STATES[state]), evidence))
     table = Table("coverage", (
-        Column(N_("column.article")), Column(N_("column.section")),
-        Column(N_("column.evidence"), "long")), [r[1:4] for r in rows], text(N_("empty.coverage")))
+        Column(N_("column.article"), "label"), Column(N_("column.article-words"), "long"),
+        Column(N_("column.coverage-state"), "label"), Column(N_("column.evidence"), "long")),
+        rows, text(N_("empty.coverage")))
     return _section("coverage", tables=[table])
+
+
+def _not_evidenced(index: _Index, number: int) -> tuple[str, Text]:
+    return "not-covered", text(NOT_EVIDENCED[number])
+
+
+def _lifecycle_evidence(index: _Index, number: int) -> tuple[str, Text]:
+    data = index.data
+    waivers = {(w["component"], w["rule"], w["approver"], w["expires"])
+               for p in data.projects for w in p.waivers}
+    if not data.lifecycle_all and not waivers:
+        return "not-covered", text(N_("evidence.5.none"))
+    return "partial", text(N_("evidence.5"), decisions=len(data.lifecycle_all),
+                           in_period=len(data.lifecycle), waivers=len(waivers))
+
+
+def _register_evidence(index: _Index, number: int) -> tuple[str, Text]:
+    evidence, data = index.evidence, index.data
+    matched = evidence.projects - len(evidence.without_database) - len(evidence.unrecorded)
+    compared = sum(1 for p in data.projects if p.changes is not None)
+    complete = matched == evidence.projects and evidence.with_registry_facts \
+        == evidence.projects and not evidence.not_covered
+    return ("covered" if complete else "partial"), text(
+        N_("evidence.7"), projects=evidence.projects, components=len(index.components),
+        compared=compared, matched=matched, registry=evidence.with_registry_facts)
+
+
+def _assessment_evidence(index: _Index, number: int) -> tuple[str, Text]:
+    assessments = [row["assessment"] for row in index.components.values() if row["assessment"]]
+    if not assessments:
+        return "not-covered", text(N_("evidence.9.none"))
+    coverage = sum(a["coverage"] for a in assessments) / len(assessments)
+    graded = sum(1 for a in assessments if a.get("grade"))
+    return "partial", text(N_("evidence.9"), assessed=len(assessments),
+                           components=len(index.components), coverage=Share(coverage),
+                           graded=graded)
+
+
+def _licence_evidence(index: _Index, number: int) -> tuple[str, Text]:
+    evidence = index.evidence
+    judged = evidence.projects - len(evidence.without_policy)
+    if not judged:
+        return "not-covered", text(N_("evidence.10.none"), projects=evidence.projects)
+    paths = sum(1 for p in index.data.projects for c in p.components if c["path"])
+    # Partly at best: copyright, patent and trademark notices are not reviewed.
+    return "partial", text(
+        N_("evidence.10"), judged=judged, projects=evidence.projects,
+        concluded=evidence.concluded, components=evidence.components, paths=paths)
+
+
+def _emergency_evidence(index: _Index, number: int) -> tuple[str, Text]:
+    evidence = index.evidence
+    if not evidence.checked:
+        return "not-covered", text(N_("evidence.11.none"))
+    found = {v["id"]: v for row in index.components.values() for v in row["vulnerabilities"]}
+    fixable = sum(1 for v in found.values() if v.get("fixed"))
+    return "partial", text(N_("evidence.11"), checked=evidence.checked,
+                           vulnerabilities=len(found), fixable=fixable)
+
+
+_ARTICLE_EVIDENCE = {5: _lifecycle_evidence, 7: _register_evidence, 9: _assessment_evidence,
+                     10: _licence_evidence, 11: _emergency_evidence}

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from fincompliance.report.audit.locale import Locale, Share, Text
+from fincompliance.report.audit.locale import Article, Locale, Share, Text
 from fincompliance.report.audit.sections import Report
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -73,8 +73,8 @@ def _append(sheet, values, locale: Locale) -> None:
 
 
 def _cell(value: Any, locale: Locale) -> Any:
-    if isinstance(value, Text):
-        return locale.message(value)
+    if isinstance(value, Text | Article | bool):
+        return locale.value(value)
     if isinstance(value, Share):
         return value.value
     if isinstance(value, datetime):
