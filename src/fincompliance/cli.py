@@ -731,15 +731,35 @@ def ledger_diff_command(project: Annotated[str, typer.Argument(help="A project's
 def ledger_affected_command(query: Annotated[str, typer.Argument(
                                 help="A purl, a package name with an optional range "
                                 "(\"log4j-core <2.17.1\"), or an advisory id.")],
+                            all_scans: Annotated[bool, typer.Option(
+                                "--all-scans", help="Every recorded scan, not only each "
+                                "project's latest: where it was ever used.")] = False,
                             ledger: LedgerOption = None, json_output: JsonOption = False
                             ) -> None:
-    """Every project and scan that uses a package (latest first), with the path to it."""
+    """Which projects use a package now (each one's latest scan), with the path to it;
+    with --all-scans, every scan that ever did (latest first)."""
     with user_errors():
         api = _ledger()
-        rows = api.queries.affected(api.open(ledger), query)
+        rows = api.queries.affected(api.open(ledger), query, all_scans)
         _ledger_emit(rows, json_output, lambda r: api.report.table(
             r, ["project", "scan", "recorded_at", "name", "version", "scope", "path"],
             f"Affected by {query}", stdout))
+
+
+@ledger_app.command("decisions")
+def ledger_decisions_command(package: Annotated[str | None, typer.Argument(
+                                 help="Only this package (a purl without version).",
+                                 show_default=False)] = None,
+                             ledger: LedgerOption = None, json_output: JsonOption = False
+                             ) -> None:
+    """Every lifecycle decision in the ledger, oldest first: what, which versions, which
+    state, who decided, why and when."""
+    with user_errors():
+        api = _ledger()
+        rows = api.queries.decisions(api.open(ledger), package)
+        _ledger_emit(rows, json_output, lambda r: api.report.table(
+            r, ["id", "at", "package", "versions", "state", "actor", "reason"],
+            f"Lifecycle decisions{f' on {package}' if package else ''}", stdout))
 
 
 @ledger_app.command("history")
@@ -785,11 +805,14 @@ def _decide(state: str):
                 reason: Annotated[str, typer.Option("--reason", help="Why.")],
                 versions: Annotated[str, typer.Option(
                     "--versions", help="Which versions (\"*\", \"<2.17.1\").")] = "*",
+                force: Annotated[bool, typer.Option(
+                    "--force", help="Record it though no recorded scan has seen the "
+                    "package (a decision before first use).")] = False,
                 ledger: LedgerOption = None) -> None:
         with user_errors():
             api = _ledger()
             event = api.record_lifecycle(api.open(ledger), package, state, actor,
-                                             reason, versions)
+                                         reason, versions, force)
             stdout.print(f"{package} {versions}: {state} by {actor} (lifecycle event {event})",
                          markup=False)
     command.__doc__ = f"Record that a package is {state} (with who and why)."

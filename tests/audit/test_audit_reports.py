@@ -88,7 +88,8 @@ def estate(tmp_path_factory, pypa_db):
             "--policy", "financial-default", "--format", "json", "--online", env=env)
     for verb, package, extra in (("approve", "pkg:npm/express", []),
                                  ("propose", "pkg:pypi/django", []),
-                                 ("deprecate", "pkg:npm/request", []),
+                                 # no project uses it: decided ahead of any use
+                                 ("deprecate", "pkg:npm/request", ["--force"]),
                                  ("retire", "pkg:npm/debug", ["--versions", "<4.4.9"])):
         _invoke("ledger", verb, package, "--actor", "李四", "--reason", "架构评审会决定",
                 "--ledger", ledger, *extra, env=env)

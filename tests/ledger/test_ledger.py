@@ -110,10 +110,16 @@ def test_affected_across_projects_with_paths(ledger_url):
 
 def test_lifecycle_decisions_are_facts_for_policy(ledger_url, tmp_path):
     shutil.copy(EXPRESS, tmp_path / "package-lock.json")
+    # decided before any scan has seen the packages: only with --force
+    unseen = run_cli("ledger", "approve", "pkg:npm/express", "--actor", "Li Wei", "--reason",
+                     "introduction approved, ticket OSS-7", "--ledger", ledger_url)
+    assert unseen.returncode == 2 and unseen.stderr.count("\n") == 1
+    assert ("pkg:npm/express: no recorded scan has seen this package" in unseen.stderr
+            and "--force" in unseen.stderr)
     _ledger(ledger_url, "approve", "pkg:npm/express", "--actor", "Li Wei", "--reason",
-            "introduction approved, ticket OSS-7")
+            "introduction approved, ticket OSS-7", "--force")
     _ledger(ledger_url, "retire", "pkg:npm/lodash", "--versions", "<5", "--actor",
-            "Zhang San", "--reason", "exit notice: replaced by native functions")
+            "Zhang San", "--reason", "exit notice: replaced by native functions", "--force")
     document = _record(ledger_url, tmp_path, "web", "--policy", "financial-default")
     rules = {(f["rule"], f["name"]) for f in document["findings"]
              if f["rule"].startswith("FIN-LIFE")}
@@ -125,6 +131,40 @@ def test_lifecycle_decisions_are_facts_for_policy(ledger_url, tmp_path):
     bad = run_cli("ledger", "approve", "pkg:npm/express@5", "--actor", "x", "--reason", "y",
                   "--ledger", ledger_url)
     assert bad.returncode == 2 and "purl without version" in bad.stderr
+    # a typo is refused, and nothing is written: the chain keeps what it is given for ever
+    typo = run_cli("ledger", "approve", "pkg:npm/expres", "--actor", "x", "--reason", "y",
+                   "--ledger", ledger_url)
+    assert typo.returncode == 2 and "pkg:npm/expres: no recorded scan" in typo.stderr
+    decided = json.loads(_ledger(ledger_url, "decisions", "--json"))
+    assert [(d["package"], d["versions"], d["state"], d["actor"]) for d in decided] == [
+        ("pkg:npm/express", "*", "approved", "Li Wei"),
+        ("pkg:npm/lodash", "<5", "retired", "Zhang San")]
+    assert decided[0]["reason"] == "introduction approved, ticket OSS-7"
+    assert decided[0]["at"] < decided[1]["at"]
+    only = json.loads(_ledger(ledger_url, "decisions", "pkg:npm/lodash", "--json"))
+    assert [d["state"] for d in only] == ["retired"]
+    table = _ledger(ledger_url, "decisions")
+    assert "Zhang San" in table and "exit notice" in table
+
+
+def test_affected_answers_for_each_projects_latest_scan(ledger_url, tmp_path):
+    """web upgraded lodash after its first scan; api never did."""
+    lock = json.loads(EXPRESS.read_text())
+    lock["packages"]["node_modules/lodash"]["version"] = "4.17.20"
+    for name in ("web", "api"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "package-lock.json").write_text(json.dumps(lock))
+        _record(ledger_url, tmp_path / name, name)
+    shutil.copy(EXPRESS, tmp_path / "web" / "package-lock.json")      # lodash 4.18.1
+    _record(ledger_url, tmp_path / "web", "web")
+    now = json.loads(_ledger(ledger_url, "affected", "lodash <4.17.21", "--json"))
+    assert [(r["project"], r["version"]) for r in now] == [("api", "4.17.20")]
+    ever = json.loads(_ledger(ledger_url, "affected", "lodash <4.17.21", "--all-scans",
+                              "--json"))
+    assert [(r["project"], r["scan"]) for r in ever] == [("api", 2), ("web", 1)]
+    current = json.loads(_ledger(ledger_url, "affected", "pkg:npm/lodash", "--json"))
+    assert sorted((r["project"], r["version"]) for r in current) == [
+        ("api", "4.17.20"), ("web", "4.18.1")]
 
 
 def test_register_export_as_a_workbook(ledger_url, tmp_path):
@@ -257,7 +297,8 @@ def test_upgrade_from_the_first_schema_keeps_a_populated_ledger(ledger_url):
     with create_engine(ledger_url).connect() as connection:
         tables = set(connection.dialect.get_table_names(connection))
     assert {"lifecycle_events", "scan_waivers"} <= tables
-    _ledger(ledger_url, "approve", "pkg:npm/express", "--actor", "a", "--reason", "b")
+    _ledger(ledger_url, "approve", "pkg:npm/express", "--actor", "a", "--reason", "b",
+            "--force")      # before its first scan
     _record(ledger_url, EXPRESS, "web", "--business-system", "Payments")
     assert _ledger(ledger_url, "verify").startswith("ledger verified: 7 entries")
     projects = json.loads(_ledger(ledger_url, "projects", "--json"))

@@ -212,15 +212,19 @@ def _brief(component: dict) -> dict:
 
 
 
-def affected(engine: Engine, query: str) -> list[dict[str, Any]]:
-    """Every recorded scan with a component the query names, latest first. QUERY is a purl
-    (with a version: that version; without: any), an advisory id, or a package name with
-    an optional version range ("log4j-core <2.17.1", "lodash@<4.17.21")."""
+def affected(engine: Engine, query: str, all_scans: bool = False) -> list[dict[str, Any]]:
+    """The components the query names in each project's latest scan (with `all_scans`,
+    in every recorded scan), latest first. QUERY is a purl (with a version: that version;
+    without: any), an advisory id, or a package name with an optional version range
+    ("log4j-core <2.17.1", "lodash@<4.17.21")."""
     query = query.strip()
     if not query:
         raise UsageError("ledger affected: give a purl, a package name (with a range) or an "
                          "advisory id")
     condition, keep = _condition(query)
+    if not all_scans:
+        latest = select(func.max(scans.c.id)).group_by(scans.c.project_id)
+        condition = condition & scans.c.id.in_(latest.scalar_subquery())
     with engine.connect() as connection:
         rows = connection.execute(
             select(scan_components.c.name, scan_components.c.version, scan_components.c.purl,
@@ -281,6 +285,13 @@ def history(engine: Engine, package_query: str) -> list[dict[str, Any]]:
             entry["scans"] += 1
             entry["in_latest_scan"] |= row["scan"] in latest
         return sorted(found.values(), key=lambda e: (e["project"], e["first_seen"]))
+
+
+def decisions(engine: Engine, package: str | None = None) -> list[dict[str, Any]]:
+    """Lifecycle decisions, oldest first; only one package's when given."""
+    with engine.connect() as connection:
+        rows = lifecycle_states(connection)
+    return [row for row in rows if package is None or row["package"] == package]
 
 
 def lifecycle_states(connection: Connection) -> list[dict[str, Any]]:

@@ -213,7 +213,10 @@ def scan_content(connection: Connection, scan_id: int) -> dict:
 
 
 def record_lifecycle(engine: Engine, package: str, state: str, actor: str, reason: str,
-                     versions: str = "*") -> int:
+                     versions: str = "*", force: bool = False) -> int:
+    """Append a lifecycle decision. A decision about a package no recorded scan has seen
+    is most often a typo (pkg:pypi/djang), and the chain keeps it for ever: it needs
+    `force` (a decision taken before a package is first used)."""
     if state not in LIFECYCLE_STATES:
         raise UsageError(f"lifecycle state {state!r}: one of {', '.join(LIFECYCLE_STATES)}")
     if not package.startswith("pkg:") or "@" in package:
@@ -227,6 +230,13 @@ def record_lifecycle(engine: Engine, package: str, state: str, actor: str, reaso
 
     def work(connection: Connection) -> int:
         with locked_head(connection) as head:
+            seen = connection.execute(select(scan_components.c.id).where(
+                scan_components.c.package == package).limit(1)).first()
+            if seen is None and not force:
+                raise UsageError(
+                    f"{package}: no recorded scan has seen this package (a typo? see "
+                    "`fincomp ledger history NAME`); a decision taken before it is first "
+                    "used needs --force")
             at = now()
             event_id = connection.execute(insert(lifecycle_events).values(
                 package=package, versions=versions, state=state, actor=actor, reason=reason,
