@@ -776,6 +776,16 @@ def ledger_history_command(package: Annotated[str, typer.Argument(
             f"History of {package}", stdout))
 
 
+class ReportLanguage(StrEnum):
+    zh_cn = "zh-CN"
+    en = "en"
+
+
+ReportLanguageOption = Annotated[ReportLanguage | None, typer.Option(
+    "--lang", help="Language (default: zh-CN where the locale is Chinese, else en).",
+    show_default=False)]
+
+
 class ExportFormat(StrEnum):
     csv = "csv"
     xlsx = "xlsx"
@@ -784,18 +794,24 @@ class ExportFormat(StrEnum):
 @ledger_app.command("export")
 def ledger_export_command(export_format: Annotated[ExportFormat, typer.Option(
                               "--format", "-f")] = ExportFormat.csv,
-                          output: OutputOption = None, ledger: LedgerOption = None) -> None:
-    """The register: every project's latest components with licence, vulnerabilities,
-    lifecycle state, system and responsible person."""
+                          output: OutputOption = None, ledger: LedgerOption = None,
+                          language: ReportLanguageOption = None) -> None:
+    """The register (台账): every project's latest components with licence, vulnerabilities,
+    lifecycle decision (who, why, when), grade, release facts, first use, system and
+    responsible person; CSV in UTF-8 with a byte-order mark, or a workbook."""
     with user_errors():
+        from fincompliance.report.audit import register
+        from fincompliance.report.audit.locale import Locale, default_language
+
         api = _ledger()
+        locale = Locale(language.value if language else default_language())
+        if export_format is ExportFormat.xlsx and output is None:
+            raise UsageError("--format xlsx writes a file: add -o FILE.xlsx")
         rows = api.queries.register(api.open(ledger))
         if export_format is ExportFormat.xlsx:
-            if output is None:
-                raise UsageError("--format xlsx writes a file: add -o FILE.xlsx")
-            api.report.register_xlsx(rows, output)
+            register.to_xlsx(rows, locale, output)
         else:
-            _emit(api.report.register_csv(rows), output)
+            _emit(register.to_csv(rows, locale), output)
 
 
 def _decide(state: str):
@@ -840,11 +856,6 @@ def ledger_verify_command(ledger: LedgerOption = None) -> None:
         raise typer.Exit(EXIT_POLICY_FAILURE)
 
 
-class ReportLanguage(StrEnum):
-    zh_cn = "zh-CN"
-    en = "en"
-
-
 def _day(value: str | None, option: str):
     from datetime import date
 
@@ -875,9 +886,7 @@ def report_command(
             "--until", metavar="YYYY-MM-DD", help="The period's last day: each project's "
             "latest scan up to then is reported (default: today, FINCOMP_TODAY).",
             show_default=False)] = None,
-        language: Annotated[ReportLanguage | None, typer.Option(
-            "--lang", help="Report language (default: zh-CN where the locale is Chinese, "
-            "else en).", show_default=False)] = None,
+        language: ReportLanguageOption = None,
         institution: Annotated[str, typer.Option(
             "--institution", envvar="FINCOMP_INSTITUTION",
             help="The institution named in the report.")] = "-",

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 
 from openpyxl import load_workbook
 from sqlalchemy import MetaData, create_engine, func, select, text
@@ -124,10 +125,13 @@ def test_lifecycle_decisions_are_facts_for_policy(ledger_url, tmp_path):
     rules = {(f["rule"], f["name"]) for f in document["findings"]
              if f["rule"].startswith("FIN-LIFE")}
     assert rules == {("FIN-LIFE-RETIRED", "lodash"), ("FIN-LIFE-UNAPPROVED", "axios")}
-    register = list(csv.DictReader(io.StringIO(_ledger(ledger_url, "export"))))
-    states = {r["component"]: r["lifecycle"] for r in register}
-    assert states["express"] == "approved" and states["lodash"] == "retired"
-    assert states["axios"] == "unregistered"
+    register = list(csv.DictReader(io.StringIO(
+        _ledger(ledger_url, "export", "--lang", "en").removeprefix("\ufeff"))))
+    states = {r["Component"]: (r["Lifecycle state"], r["Decided by"]) for r in register}
+    assert states["express"] == ("Approved", "Li Wei")
+    assert states["lodash"] == ("Retired", "Zhang San") and states["axios"] == ("Unregistered", "")
+    assert {r["Reason and reference"] for r in register if r["Component"] == "express"} == {
+        "introduction approved, ticket OSS-7"}
     bad = run_cli("ledger", "approve", "pkg:npm/express@5", "--actor", "x", "--reason", "y",
                   "--ledger", ledger_url)
     assert bad.returncode == 2 and "purl without version" in bad.stderr
@@ -168,13 +172,45 @@ def test_affected_answers_for_each_projects_latest_scan(ledger_url, tmp_path):
 
 
 def test_register_export_as_a_workbook(ledger_url, tmp_path):
-    _record(ledger_url, EXPRESS, "web", "--owner", "Li Wei")
+    """The register as a Chinese compliance officer opens it: Chinese headers and values,
+    real dates, columns wide enough; and a CSV that Excel reads as UTF-8."""
+    _record(ledger_url, EXPRESS, "web", "--owner", "李伟", "--business-system", "支付系统")
+    _ledger(ledger_url, "approve", "pkg:npm/express", "--actor", "王芳", "--reason",
+            "架构评审通过，审批编号 OSS-7")
     workbook = tmp_path / "register.xlsx"
-    _ledger(ledger_url, "export", "--format", "xlsx", "-o", str(workbook))
-    sheet = load_workbook(workbook)["register"]
+    _ledger(ledger_url, "export", "--format", "xlsx", "-o", str(workbook), "--lang", "zh-CN")
+    sheet = load_workbook(workbook)["开源软件台账"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:5] == ("project", "business_system", "owner", "repository", "component")
-    assert len(rows) == 1 + 82 and rows[1][2] == "Li Wei"
+    header = rows[0]
+    assert header[:5] == ("项目", "业务系统", "责任人", "代码仓库", "组件名称")
+    assert {"决策人", "决策理由及审批编号", "评估等级", "首次引入时间（UTC）",
+            "最近扫描时间（UTC）"} <= set(header)
+    assert len(rows) == 1 + 82
+    by_name = {row[header.index("组件名称")]: dict(zip(header, row, strict=True))
+               for row in rows[1:]}
+    express = by_name["express"]
+    assert express["责任人"] == "李伟" and express["业务系统"] == "支付系统"
+    assert (express["生命周期状态"], express["决策人"]) == ("已批准", "王芳")
+    assert express["直接依赖"] == "是" and express["依赖范围"] == "必需"
+    assert by_name["axios"]["生命周期状态"] == "未登记"
+    first, last = express["首次引入时间（UTC）"], express["最近扫描时间（UTC）"]
+    assert isinstance(first, datetime) and first == last and first.microsecond == 0
+    # every column at least as wide as its header and its longest value (Chinese counts
+    # double), up to 60 characters
+    for index, name in enumerate(header, start=1):
+        letter = sheet.cell(1, index).column_letter
+        cells = [name, *(str(row[index - 1]) for row in rows[1:] if row[index - 1] is not None
+                         and not isinstance(row[index - 1], datetime))]
+        needed = max(sum(2 if ord(c) > 0x2E7F else 1 for c in text) for text in cells)
+        assert sheet.column_dimensions[letter].width >= min(needed, 60), name
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    exported = run_cli("ledger", "export", "--lang", "zh-CN", "--ledger", ledger_url)
+    raw = exported.stdout.encode("utf-8")
+    assert raw.startswith(b"\xef\xbb\xbf\xe9\xa1\xb9\xe7\x9b\xae")        # BOM, then 项目
+    table = list(csv.reader(io.StringIO(exported.stdout.removeprefix("\ufeff"))))
+    assert table[0] == list(header) and len(table) == 1 + 82
+    when = table[1][header.index("最近扫描时间（UTC）")]
+    assert when == last.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def test_editing_a_row_is_detected_and_named(ledger_url):

@@ -20,11 +20,18 @@ def valid_range(versions: str) -> bool:
 
 
 def state_of(events: list[dict[str, Any]], package: str, version: str | None) -> str:
-    state = UNREGISTERED
+    decision = decision_of(events, package, version)
+    return decision["state"] if decision else UNREGISTERED
+
+
+def decision_of(events: list[dict[str, Any]], package: str, version: str | None
+                ) -> dict[str, Any] | None:
+    """The decision in force for this version: who decided what, why and when."""
+    found = None
     for event in events:  # oldest first: the newest that applies wins
         if event["package"] == package and _covers(event["versions"], package, version):
-            state = event["state"]
-    return state
+            found = event
+    return found
 
 
 def _covers(versions: str, package: str, version: str | None) -> bool:

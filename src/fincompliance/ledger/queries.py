@@ -301,32 +301,47 @@ def lifecycle_states(connection: Connection) -> list[dict[str, Any]]:
 
 def register(engine: Engine) -> list[dict[str, Any]]:
     """The register (台账) rows of every project's latest scan: the columns JR/T 0290-2024
-    asks for (source, version, licence, systems, responsible person, vulnerability status)
-    and the lifecycle state."""
-    from fincompliance.ledger.lifecycle import state_of
+    asks for (source, version, licence, systems, responsible person, vulnerability status),
+    the lifecycle decision in force with who took it and why, the assessment grade, the
+    registry's release facts, and when the project first and last used the package."""
+    from fincompliance.ledger.lifecycle import UNREGISTERED, decision_of
 
     with engine.connect() as connection:
         events = lifecycle_states(connection)
+        first_seen = {(row.project_id, row.package): row.first for row in connection.execute(
+            select(scans.c.project_id, scan_components.c.package,
+                   func.min(scans.c.recorded_at).label("first"))
+            .join(scans, scans.c.id == scan_components.c.scan_id)
+            .group_by(scans.c.project_id, scan_components.c.package))}
         rows = []
         for project in _list_projects(connection):
             details = _project(connection, project["name"])
             for component in _components(connection, project["last_scan"]):
                 vulnerabilities = component["vulnerabilities"]
+                decision = decision_of(events, component["package"], component["version"])
+                release = component["release"] or {}
                 rows.append({
                     "project": project["name"],
-                    "business_system": details["business_system"] or "",
-                    "owner": details["owner"] or "", "repository": details["repository"] or "",
-                    "component": component["name"], "version": component["version"] or "",
+                    "business_system": details["business_system"],
+                    "owner": details["owner"], "repository": details["repository"],
+                    "component": component["name"], "version": component["version"],
                     "ecosystem": component["ecosystem"], "purl": component["purl"],
-                    "licence": component["licence"] or "",
-                    "declared_licence": component["declared"] or "",
-                    "scope": component["scope"],
-                    "direct": "yes" if component["direct"] else "no",
+                    "licence": component["licence"],
+                    "declared_licence": component["declared"],
+                    "scope": component["scope"], "direct": bool(component["direct"]),
                     "vulnerabilities": len(vulnerabilities),
                     "vulnerability_ids": " ".join(v["id"] for v in vulnerabilities),
                     "highest_severity": max((v["severity"] for v in vulnerabilities),
-                                            key=_SEVERITIES.index, default=""),
-                    "lifecycle": state_of(events, component["package"], component["version"]),
+                                            key=_SEVERITIES.index, default=None),
+                    "lifecycle": decision["state"] if decision else UNREGISTERED,
+                    "decided_by": decision["actor"] if decision else None,
+                    "decision_reason": decision["reason"] if decision else None,
+                    "decided_at": decision["at"] if decision else None,
+                    "grade": (component["assessment"] or {}).get("grade"),
+                    "latest_version": release.get("latest_version"),
+                    "last_release": release.get("last_release"),
+                    "deprecated": release.get("deprecated"),
+                    "first_seen": first_seen.get((details["id"], component["package"])),
                     "last_scan": project["last_recorded"],
                 })
         return rows

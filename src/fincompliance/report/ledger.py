@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import asdict, is_dataclass
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -44,31 +41,3 @@ def render_diff(diff, console: Console) -> None:
             ("New findings", diff.new_findings, ["rule", "severity", "component_ref"])):
         if rows:
             table(rows, columns, title, console)
-
-
-REGISTER_COLUMNS = ["project", "business_system", "owner", "repository", "component",
-                    "version", "ecosystem", "purl", "licence", "declared_licence", "scope",
-                    "direct", "vulnerabilities", "vulnerability_ids", "highest_severity",
-                    "lifecycle", "last_scan"]
-
-
-def register_csv(rows: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=REGISTER_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def register_xlsx(rows: list[dict[str, Any]], path: Path) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "register"
-    sheet.append(REGISTER_COLUMNS)
-    for row in rows:
-        sheet.append([row[c] for c in REGISTER_COLUMNS])
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    book.save(path)

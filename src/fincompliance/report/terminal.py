@@ -103,10 +103,12 @@ def _vulnerabilities(result: ScanResult, console: Console) -> None:
         console.print(table)
     counts = Counter(v.severity for c in vulnerable for v in c.vulnerabilities)
     sources = ", ".join(f"{s.name} ({s.imported_at[:10]})" for s in analysis.database.sources)
-    console.print(f"{len(vulnerable)} vulnerable components, "
-                  + ", ".join(f"{counts[s]} {s}" for s in ("critical", "high", "medium", "low",
-                                                          "unknown") if counts[s])
-                  + f" — checked offline against {analysis.database.advisories:,} advisories "
+    severities = ", ".join(f"{counts[s]} {s}" for s in ("critical", "high", "medium", "low",
+                                                      "unknown") if counts[s])
+    checked = analysis.checked.checked if analysis.checked else 0
+    console.print(f"{len(vulnerable)} vulnerable of {checked:,} components checked"
+                  + (f" ({severities})" if severities else "")
+                  + f" offline against {analysis.database.advisories:,} advisories "
                   f"from {sources}", highlight=False, markup=False)
     unchecked = _not_checked(analysis.checked)
     if unchecked:
