@@ -16,7 +16,7 @@ def render(graph: Graph, assessments: dict[str, ComponentAssessment], model: Mod
            console: Console, language: str) -> None:
     table = Table(title=f"Assessment ({model.name})", title_justify="left")
     table.add_column("component", overflow="fold")
-    table.add_column("grade")
+    table.add_column("grade", min_width=8, no_wrap=True)
     table.add_column("score", justify="right")
     table.add_column("coverage", justify="right")
     for attribute in model.attributes:
