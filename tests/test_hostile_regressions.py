@@ -200,6 +200,26 @@ def test_a_truncated_or_corrupt_compressed_layer(tmp_path):
     _one_line_error(run_cli("scan", str(bad)), "image.tar", "CRC")
 
 
+@pytest.mark.parametrize("name", ["yarn.lock", "packages.lock.json"])
+def test_two_bytes_of_gzip_magic_are_not_taken_for_an_image(tmp_path, name):
+    # found by the long fuzz run: the image probe tried every compression, and gzip's
+    # EOFError became Click's bare "Aborted."
+    target = tmp_path / name
+    target.write_bytes(b"\x1f\x8b")
+    _one_line_error(run_cli("sbom", str(target)), f"{name}:1: not valid UTF-8")
+
+
+def test_a_megabyte_word_in_a_build_script_is_read_in_one_pass(tmp_path):
+    # found by the long fuzz run: configuration names were matched from every letter of a
+    # word (quadratic: 40 KB took a minute); the bound here is a hang, not a speed target
+    seed = (FIXTURES / "jvm" / "gradle-app" / "build.gradle").read_bytes()
+    (tmp_path / "build.gradle").write_bytes(b"x" * 1_000_000 + seed)
+    result = run_cli("sbom", str(tmp_path / "build.gradle"), timeout=120)
+    assert result.returncode == 0, result.stderr
+    names = {c["name"] for c in json.loads(result.stdout)["components"]}
+    assert names == {"guava", "commons-io", "slf4j-api", "commons-lang3", "junit"}
+
+
 def test_a_file_then_a_folder_of_the_same_name_and_a_long_name(tmp_path):
     first = _tar({"lib/apk/db/installed": APK, "usr/bin/tool": b"\x7fELF"})
     second = _tar({"usr/bin/tool/node_modules/x/package.json":

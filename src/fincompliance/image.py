@@ -44,9 +44,11 @@ class Image:
 
 def is_image_archive(path: Path) -> bool:
     """A tar file with a `manifest.json` at its top: what `docker save` writes."""
-    if not path.is_file() or not tarfile.is_tarfile(path):
+    if not path.is_file():
         return False
     try:
+        # "r:" reads plain tar only: `tarfile.is_tarfile` would try every compression, and a
+        # file that starts like gzip but ends early raises EOFError from inside it.
         with tarfile.open(path, "r:") as archive:
             return any(m.name.lstrip("./") == "manifest.json" for m in _first(archive, 10_000))
     except (tarfile.TarError, OSError):

@@ -13,7 +13,10 @@ from fincompliance.model import Graph, Scope
 from fincompliance.scanners.base import Kind, Scanner, Source, declared_graph
 from fincompliance.scanners.maven_common import ECOSYSTEM, Coordinates, artifact_component
 
-_CONFIGURATION = r"(?P<configuration>[A-Za-z]+)"
+# A configuration name starts a word and is taken whole: tried from every letter of a long
+# word, and shortened letter by letter at each, the search was quadratic (a 40 KB line of
+# letters took a minute).
+_CONFIGURATION = r"(?<!\w)(?P<configuration>[A-Za-z]++)"
 _STRING = re.compile(_CONFIGURATION + r"""\s*\(?\s*["'](?P<group>[^:"'$\s]+):(?P<artifact>"""
                      r"""[^:"'$\s]+):(?P<version>[^:"'$@\s]+)(?::(?P<classifier>[^"'$@\s]+))?"""
                      r"""(?:@\w+)?["']""")
