@@ -64,8 +64,9 @@ def main() -> None:
               f"{time.perf_counter() - started:.1f} s")
         graph = _components(args.size)
         with VulnerabilityDatabase(path) as database:
+            covered = frozenset(database.status().ecosystems)
             started = time.perf_counter()
-            vulnerable = match_graph(graph, database).vulnerable
+            vulnerable = match_graph(graph, database, covered).vulnerable
             elapsed = time.perf_counter() - started
         findings = sum(len(c.vulnerabilities) for c in graph.components.values())
         distinct = len({(c.name, c.version) for c in graph.components.values()})

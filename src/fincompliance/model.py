@@ -280,6 +280,11 @@ class Project:
         checked_text(self.version, f"version of {self.name}", optional=True)
 
 
+def purl_type(purl: str) -> str:
+    """A purl's package type (`pypi`, `npm`, `golang`), lower-cased as the spec asks."""
+    return purl.removeprefix("pkg:").split("/", 1)[0].lower()
+
+
 def package_of(purl: str) -> str:
     """A purl without version, qualifiers or subpath: the package across its versions."""
     return purl.split("#", 1)[0].split("?", 1)[0].split("@", 1)[0]

@@ -141,7 +141,8 @@ def test_every_component_checked_passes(checked, lang):
     # what it passed on, per project: the policy, the advisories and when they were imported
     source = scanned["analysis"]["vulnerability_database"]["sources"][0]
     assert re.search(rf"app financial-default {re.escape(source['name'])} "
-                     rf"\({source['imported_at'][:10]}\) 0 100\s?% {messages['value.yes']}",
+                     rf"\({source['imported_at'][:10]}\) 0 100\s?% "
+                     + re.escape(_message(lang, "value.registry-facts", asked=2, enriched=2)),
                      text)
     assert _message(lang, "empty.vulnerabilities", checked=2, unchecked=0) in text
     assert _message(lang, "reason.open-warnings", count=2) in text   # not yet approved
@@ -206,3 +207,22 @@ def test_the_terminal_names_what_was_not_checked(pypa_db, tmp_path):
     assert result.returncode == 0, result.stderr
     assert ("not checked for vulnerabilities: 82 npm components (no advisories of their "
             "ecosystem in the database)") in re.sub(r"\s+", " ", result.stdout)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_component_without_a_version_is_not_called_clean(tmp_path, pypa_db, lang):
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "requirements.txt").write_text("six==1.17.0\nurllib3\n")
+    ledger = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    env = _env(tmp_path, pypa_db)
+    scanned = _record(ledger, project, "app", env, "--policy", "financial-default")
+    assert scanned["analysis"]["vulnerability_check"] == {
+        "vulnerable": 0, "checked": 1, "not_covered": {}, "unversioned": 1}
+    text = _report(ledger, lang, env)
+    messages = catalogue(lang)
+    assert f"{messages['meta.verdict']}: {messages['verdict.insufficient']}" in text
+    assert _message(lang, "reason.unversioned", count=1) in text
+    assert "app financial-default" in text and _message(lang, "value.unversioned", count=1) \
+        in text
+    assert _message(lang, "empty.vulnerabilities", checked=1, unchecked=1) in text

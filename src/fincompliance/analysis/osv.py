@@ -25,7 +25,7 @@ from fincompliance.inputs import (
     max_file_bytes,
     read_text,
 )
-from fincompliance.model import ShapeError, checked_text
+from fincompliance.model import ShapeError, checked_text, purl_type
 
 # OSV ecosystem (the part before ":") for each purl type fincomp produces.
 OSV_ECOSYSTEMS = {"pypi": "PyPI", "npm": "npm", "maven": "Maven", "golang": "Go",
@@ -78,7 +78,7 @@ class Advisory:
 
 def purl_ecosystem(purl: str) -> str | None:
     """The OSV ecosystem, and so the version order, of a purl's package type."""
-    return OSV_ECOSYSTEMS.get(purl.removeprefix("pkg:").split("/", 1)[0].lower())
+    return OSV_ECOSYSTEMS.get(purl_type(purl))
 
 
 def package_key(ecosystem: str, name: str) -> str:

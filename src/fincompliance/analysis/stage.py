@@ -28,15 +28,14 @@ class AnalysisReport:
 
     def checks(self) -> dict[str, Any]:
         """What this analysis checked, as the ledger keeps it with the scan: the advisory
-        database (sources, import times, ecosystems, newest advisory) and what matching
-        covered; whether registry facts were gathered."""
-        database = self.database
-        return {"advisories": None if database is None else {
-                    "sources": [{"name": s.name, "imported_at": s.imported_at,
-                                 "advisories": s.advisories} for s in database.sources],
-                    "ecosystems": sorted(database.ecosystems), "newest": database.newest,
+        database and what matching covered; how many components registry facts were asked
+        for and found (None: the scan did not go online)."""
+        enrichment = self.enrichment
+        return {"advisories": None if self.database is None else {
+                    **self.database.summary(),
                     **(self.checked.as_dict() if self.checked else {})},
-                "registry_facts": self.enrichment is not None}
+                "registry_facts": None if enrichment is None else {
+                    "asked": enrichment.asked, "enriched": enrichment.enriched}}
 
 
 def enrich_online(graph: Graph, root: Path) -> AnalysisReport:
@@ -68,4 +67,3 @@ def analyse(graph: Graph, report: AnalysisReport | None = None) -> AnalysisRepor
         report.database = database.status()
         report.checked = match_graph(graph, database, frozenset(report.database.ecosystems))
     return report
-

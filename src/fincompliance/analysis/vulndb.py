@@ -63,6 +63,13 @@ class Status:
     ecosystems: dict[str, int]
     newest: str | None          # the latest `modified` time of any advisory: how current
 
+    def summary(self) -> dict[str, Any]:
+        """What a scan was matched against, as the scan JSON and the ledger keep it."""
+        return {"advisories": self.advisories,
+                "sources": [{"name": s.name, "imported_at": s.imported_at,
+                             "advisories": s.advisories} for s in self.sources],
+                "ecosystems": sorted(self.ecosystems), "newest": self.newest}
+
 
 class VulnerabilityDatabase:
     def __init__(self, path: Path, create: bool = False) -> None:

@@ -22,7 +22,14 @@ from fincompliance.analysis.osv import (
     package_key,
 )
 from fincompliance.analysis.vulndb import VulnerabilityDatabase
-from fincompliance.model import SEVERITY_ORDER, Component, Graph, Vulnerability, name_from_purl
+from fincompliance.model import (
+    SEVERITY_ORDER,
+    Component,
+    Graph,
+    Vulnerability,
+    name_from_purl,
+    purl_type,
+)
 
 # Which of several ids names the merged vulnerability: the reviewed databases first.
 _ID_PREFERENCE = ("GHSA-", "PYSEC-", "GO-", "RUSTSEC-", "CVE-")
@@ -64,16 +71,17 @@ class Checked:
 
 
 def match_graph(graph: Graph, database: VulnerabilityDatabase,
-                covered: frozenset[str] = frozenset()) -> Checked:
+                covered: frozenset[str]) -> Checked:
     """Set `vulnerabilities` on every pinned component of an ecosystem in `covered` (the
-    OSV ecosystems the database has advisories for; empty: all); count the rest."""
+    OSV ecosystems the database has advisories for: `Status.ecosystems`); count the rest,
+    which nothing was looked up for."""
     vulnerable = checked = unversioned = 0
     not_covered: Counter[str] = Counter()
     known: dict[tuple[str, tuple[str, str]], tuple[Vulnerability, ...]] = {}
     for component in graph.components.values():
         package = osv_package(component)
-        if package is None or (covered and package[0] not in covered):
-            not_covered[component.purl.removeprefix("pkg:").split("/", 1)[0]] += 1
+        if package is None or package[0] not in covered:
+            not_covered[purl_type(component.purl)] += 1
             continue
         if component.version is None:
             unversioned += 1

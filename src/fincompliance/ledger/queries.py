@@ -308,22 +308,22 @@ def register(engine: Engine) -> list[dict[str, Any]]:
 
     with engine.connect() as connection:
         events = lifecycle_states(connection)
-        first_seen = {(row.project_id, row.package): row.first for row in connection.execute(
-            select(scans.c.project_id, scan_components.c.package,
+        first_seen = {(row.project, row.package): row.first for row in connection.execute(
+            select(projects.c.name.label("project"), scan_components.c.package,
                    func.min(scans.c.recorded_at).label("first"))
             .join(scans, scans.c.id == scan_components.c.scan_id)
-            .group_by(scans.c.project_id, scan_components.c.package))}
+            .join(projects, projects.c.id == scans.c.project_id)
+            .group_by(projects.c.name, scan_components.c.package))}
         rows = []
         for project in _list_projects(connection):
-            details = _project(connection, project["name"])
             for component in _components(connection, project["last_scan"]):
                 vulnerabilities = component["vulnerabilities"]
                 decision = decision_of(events, component["package"], component["version"])
                 release = component["release"] or {}
                 rows.append({
                     "project": project["name"],
-                    "business_system": details["business_system"],
-                    "owner": details["owner"], "repository": details["repository"],
+                    "business_system": project["business_system"],
+                    "owner": project["owner"], "repository": project["repository"],
                     "component": component["name"], "version": component["version"],
                     "ecosystem": component["ecosystem"], "purl": component["purl"],
                     "licence": component["licence"],
@@ -341,7 +341,7 @@ def register(engine: Engine) -> list[dict[str, Any]]:
                     "latest_version": release.get("latest_version"),
                     "last_release": release.get("last_release"),
                     "deprecated": release.get("deprecated"),
-                    "first_seen": first_seen.get((details["id"], component["package"])),
+                    "first_seen": first_seen[(project["name"], component["package"])],
                     "last_scan": project["last_recorded"],
                 })
         return rows

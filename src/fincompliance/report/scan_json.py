@@ -65,11 +65,7 @@ def _analysis(result: ScanResult) -> dict[str, Any] | None:
     if analysis is None:
         return None
     database = analysis.database
-    return {"vulnerability_database": None if database is None else {
-                "advisories": database.advisories,
-                "sources": [{"name": s.name, "imported_at": s.imported_at,
-                             "advisories": s.advisories} for s in database.sources],
-                "ecosystems": sorted(database.ecosystems), "newest": database.newest},
+    return {"vulnerability_database": None if database is None else database.summary(),
             "vulnerability_check": analysis.checked.as_dict() if analysis.checked else None,
             "online": analysis.online, "registries": list(analysis.registries),
             "enrichment": asdict(analysis.enrichment) if analysis.enrichment else None,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from fincompliance.model import Scope
 from fincompliance.scan import ScanResult
+
+if TYPE_CHECKING:
+    from fincompliance.analysis.vulnerabilities import Checked
 
 _TOP_LICENCES = 12
 
@@ -116,7 +120,7 @@ def _vulnerabilities(result: ScanResult, console: Console) -> None:
                       markup=False)
 
 
-def _not_checked(checked) -> str:
+def _not_checked(checked: Checked | None) -> str:
     """The components matching could not vouch for, by why."""
     if checked is None:
         return ""

@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fincompliance.ledger.lifecycle import UNREGISTERED
 from fincompliance.report.audit.locale import N_, Locale
+from fincompliance.report.audit.sections import LIFECYCLE_STATES, VULNERABILITY_SEVERITIES
 
 # (row key, header message, kind): text, date (an ISO time in UTC), flag, state, severity
 COLUMNS = (
@@ -41,16 +43,11 @@ COLUMNS = (
     ("first_seen", N_("register.first-seen"), "date"),
     ("last_scan", N_("register.last-scan"), "date"),
 )
-_VALUES = {
+_VALUES = {  # the report's own words for the same values
     "scope": {"required": N_("scope.required"), "optional": N_("scope.optional"),
               "dev": N_("scope.dev")},
-    "severity": {"critical": N_("severity.critical"), "high": N_("severity.high"),
-                 "medium": N_("severity.medium"), "low": N_("severity.low"),
-                 "unknown": N_("severity.unknown")},
-    "state": {"proposed": N_("state.proposed"), "approved": N_("state.approved"),
-              "in-use": N_("state.in-use"), "deprecated": N_("state.deprecated"),
-              "retired": N_("state.retired"), "rejected": N_("state.rejected"),
-              "unregistered": N_("state.unregistered")},
+    "severity": {severity: label for severity, (label, _) in VULNERABILITY_SEVERITIES.items()},
+    "state": {**LIFECYCLE_STATES, UNREGISTERED: N_("state.unregistered")},
 }
 _WIDEST = 60   # characters: longer cells (reasons, purls) wrap in the cell instead
 
@@ -85,13 +82,15 @@ def to_csv(rows: list[dict[str, Any]], locale: Locale) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers(locale))
     for row in rows:
-        writer.writerow(["" if value is None else
-                         value.strftime("%Y-%m-%d %H:%M:%S UTC") if isinstance(value, datetime)
-                         else value
-                         for value in (_value(row, key, kind, locale)
-                                       for key, _, kind in COLUMNS)])
+        writer.writerow([_text(_value(row, key, kind, locale)) for key, _, kind in COLUMNS])
     # The byte-order mark is how Excel (and WPS) on Chinese Windows know the file is UTF-8.
     return "\ufeff" + buffer.getvalue()
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return "" if value is None else value
 
 
 def to_xlsx(rows: list[dict[str, Any]], locale: Locale, path: Path) -> None:

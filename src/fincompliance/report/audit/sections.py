@@ -188,6 +188,9 @@ class _Index:
         self.categories = {key: self.category(row["licence"])
                            for key, row in self.components.items()}
         self.evidence = _Evidence.of(data)
+        # advisory id -> the vulnerability as recorded (the same for every component)
+        self.advisories = {v["id"]: v for row in self.components.values()
+                           for v in row["vulnerabilities"]}
 
     def category(self, expression: str | None) -> Category:
         return self.knowledge.category_of(expression) if expression else Category.UNKNOWN
@@ -200,91 +203,132 @@ class _Index:
                 if f["status"] == "open" and f["action"] != "info"]
 
 
-@dataclass
-class _Evidence:
-    """What the scans in scope were checked against, as each recorded it: the ground for
-    every verdict and every "none found" the report prints."""
+@dataclass(frozen=True)
+class _ScanChecks:
+    """What one project's scan in scope was checked against, as it recorded it."""
 
-    projects: int = 0
-    without_policy: list[str] = field(default_factory=list)
-    without_database: list[str] = field(default_factory=list)
-    unrecorded: list[str] = field(default_factory=list)   # scans from before fincomp kept it
-    stale_database: list[str] = field(default_factory=list)
-    with_registry_facts: int = 0
-    checked: int = 0                                      # component uses matched
-    not_covered: Counter[str] = field(default_factory=Counter)   # purl type -> uses
-    unversioned: int = 0
-    components: int = 0                                   # component uses
-    concluded: int = 0                                    # of them with a licence concluded
+    project: str
+    policy: str | None
+    checks: dict[str, Any] | None      # None: recorded before fincomp kept it
+    recorded_at: str
+    components: int                    # component uses
+    concluded: int                     # of them with a licence concluded
+
+    @property
+    def advisories(self) -> dict[str, Any] | None:
+        return (self.checks or {}).get("advisories")
+
+    @property
+    def not_covered(self) -> dict[str, int]:
+        return (self.advisories or {}).get("not_covered", {})
+
+    @property
+    def unversioned(self) -> int:
+        return (self.advisories or {}).get("unversioned", 0)
+
+    @property
+    def matched(self) -> int:
+        return (self.advisories or {}).get("checked", 0)
+
+    @property
+    def registry(self) -> dict[str, int] | None:
+        """Registry facts asked for and found (None: the scan did not go online)."""
+        return (self.checks or {}).get("registry_facts")
+
+    @property
+    def stale(self) -> bool:
+        imported = max((s["imported_at"] for s in self.advisories["sources"]), default=None)
+        return imported is None or (datetime.fromisoformat(self.recorded_at)
+                                    - datetime.fromisoformat(imported)).days \
+            > DATABASE_STALE_AFTER_DAYS
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """The scans in scope and what each was checked against: the ground for every verdict
+    and every "none found" the report prints."""
+
+    scans: tuple[_ScanChecks, ...]
 
     @classmethod
     def of(cls, data: AuditData) -> _Evidence:
-        found = cls(projects=len(data.projects))
-        for project in data.projects:
-            scan = project.scan
-            found.components += len(project.components)
-            found.concluded += sum(1 for c in project.components if _concluded(c))
-            if not scan["policy_digest"]:
-                found.without_policy.append(project.name)
-            checks = scan["checks"]
-            if checks is None:
-                found.unrecorded.append(project.name)
-                continue
-            found.with_registry_facts += bool(checks.get("registry_facts"))
-            advisories = checks.get("advisories")
-            if advisories is None:
-                found.without_database.append(project.name)
-                continue
-            found.checked += advisories.get("checked", 0)
-            found.not_covered.update(advisories.get("not_covered", {}))
-            found.unversioned += advisories.get("unversioned", 0)
-            imported = max((s["imported_at"] for s in advisories["sources"]), default=None)
-            if imported is None or (datetime.fromisoformat(scan["recorded_at"])
-                                    - datetime.fromisoformat(imported)).days \
-                    > DATABASE_STALE_AFTER_DAYS:
-                found.stale_database.append(project.name)
-        return found
+        return cls(tuple(_ScanChecks(
+            p.name, p.scan["policy_name"] if p.scan["policy_digest"] else None,
+            p.scan["checks"], p.scan["recorded_at"], len(p.components),
+            sum(1 for c in p.components if _concluded(c))) for p in data.projects))
+
+    def _names(self, keep) -> list[str]:
+        return [s.project for s in self.scans if keep(s)]
 
     @property
-    def unknown_licences(self) -> int:
-        return self.components - self.concluded
+    def projects(self) -> int:
+        return len(self.scans)
+
+    @property
+    def judged(self) -> int:
+        return sum(1 for s in self.scans if s.policy)
+
+    @property
+    def matched_projects(self) -> int:
+        return sum(1 for s in self.scans if s.advisories is not None)
+
+    @property
+    def with_registry_facts(self) -> int:
+        return sum(1 for s in self.scans if s.registry and s.registry["enriched"])
+
+    @property
+    def components(self) -> int:
+        return sum(s.components for s in self.scans)
+
+    @property
+    def concluded(self) -> int:
+        return sum(s.concluded for s in self.scans)
+
+    @property
+    def checked(self) -> int:
+        return sum(s.matched for s in self.scans)
+
+    @property
+    def not_covered(self) -> Counter[str]:
+        return sum((Counter(s.not_covered) for s in self.scans), Counter())
+
+    @property
+    def unversioned(self) -> int:
+        return sum(s.unversioned for s in self.scans)
 
     def insufficient(self, locale: Locale) -> list[Text]:
         """Why the scans cannot carry a "passed": each gap with its figures."""
-        projects = locale.join
         reasons = []
-        if self.without_policy:
-            reasons.append(text(N_("reason.no-policy"), count=len(self.without_policy),
-                                projects=projects(self.without_policy)))
-        if self.unrecorded:
-            reasons.append(text(N_("reason.checks-unrecorded"), count=len(self.unrecorded),
-                                projects=projects(self.unrecorded)))
-        if self.without_database:
-            reasons.append(text(N_("reason.no-database"), count=len(self.without_database),
-                                projects=projects(self.without_database)))
+        for key, names in (
+                (N_("reason.no-policy"), self._names(lambda s: not s.policy)),
+                (N_("reason.checks-unrecorded"), self._names(lambda s: s.checks is None)),
+                (N_("reason.no-database"), self._names(
+                    lambda s: s.checks is not None and s.advisories is None)),
+                (N_("reason.stale-database"), self._names(
+                    lambda s: s.advisories is not None and s.stale))):
+            if names:
+                reasons.append(text(key, count=len(names), projects=locale.join(names),
+                                    days=DATABASE_STALE_AFTER_DAYS))
         if self.not_covered:
             reasons.append(text(N_("reason.ecosystems-not-covered"),
                                 count=sum(self.not_covered.values()),
-                                ecosystems=self.uncovered(locale)))
-        if self.stale_database:
-            reasons.append(text(N_("reason.stale-database"), count=len(self.stale_database),
-                                days=DATABASE_STALE_AFTER_DAYS,
-                                projects=projects(self.stale_database)))
-        if self.components and self.unknown_licences / self.components \
-                > UNKNOWN_LICENCES_TOLERATED:
-            reasons.append(text(N_("reason.unknown-licences"), count=self.unknown_licences,
-                                total=self.components,
-                                share=Share(self.unknown_licences / self.components),
+                                ecosystems=_by_ecosystem(self.not_covered, locale)))
+        if self.unversioned:
+            reasons.append(text(N_("reason.unversioned"), count=self.unversioned))
+        unknown = self.components - self.concluded
+        if self.components and unknown / self.components > UNKNOWN_LICENCES_TOLERATED:
+            reasons.append(text(N_("reason.unknown-licences"), count=unknown,
+                                total=self.components, share=Share(unknown / self.components),
                                 tolerated=Share(UNKNOWN_LICENCES_TOLERATED)))
         return reasons
 
     def no_findings(self) -> Text:
         """"No finding", said only of the scans a policy judged."""
-        judged = self.projects - len(self.without_policy)
-        if not judged:
+        if not self.judged:
             return text(N_("empty.findings-unjudged"))
-        if self.without_policy:
-            return text(N_("empty.findings-partly"), judged=judged, projects=self.projects)
+        if self.judged < self.projects:
+            return text(N_("empty.findings-partly"), judged=self.judged,
+                        projects=self.projects)
         return text(N_("empty.findings"))
 
     def no_vulnerabilities(self) -> Text:
@@ -294,9 +338,17 @@ class _Evidence:
         return text(N_("empty.vulnerabilities"), checked=self.checked,
                     unchecked=self.components - self.checked)
 
-    def uncovered(self, locale: Locale) -> str:
-        return locale.join([f"{kind} {locale.value(count)}"
-                            for kind, count in sorted(self.not_covered.items())])
+
+def _by_ecosystem(counts: dict[str, int], locale: Locale) -> str:
+    """"npm 82、cargo 3": component counts by package type."""
+    return locale.join([f"{kind} {locale.value(count)}"
+                        for kind, count in sorted(counts.items())])
+
+
+def _rated(severity: str) -> str:
+    """The severity as the report ranks it: anything a source wrote that is not one of its
+    levels counts as unrated."""
+    return severity if severity in VULNERABILITY_SEVERITIES else "unknown"
 
 
 def _concluded(row: dict[str, Any]) -> bool:
@@ -341,13 +393,11 @@ def _verdict(index: _Index) -> tuple[str, list[Text]]:
     if states["expiring"]:
         attention.append(text(N_("reason.expiring-waivers"), count=states["expiring"],
                               days=EXPIRING_WITHIN_DAYS))
-    severities = {v["id"]: v["severity"] for row in index.components.values()
-                  for v in row["vulnerabilities"]}
-    serious = sum(1 for s in severities.values() if s in ("critical", "high"))
+    severities = Counter(_rated(v["severity"]) for v in index.advisories.values())
+    serious = severities["critical"] + severities["high"]
     if serious:
         attention.append(text(N_("reason.serious-vulnerabilities"), count=serious))
-    unrated = sum(1 for s in severities.values() if s not in VULNERABILITY_SEVERITIES
-                  or s == "unknown")
+    unrated = severities["unknown"]
     if unrated:
         attention.append(text(N_("reason.unrated-vulnerabilities"), count=unrated))
     retired = [key for key, row in index.components.items()
@@ -429,26 +479,25 @@ def _summary(index: _Index, meta: Meta, verdict: str, reasons: list[Text]) -> Se
 def _checked_against(index: _Index) -> Table:
     """Per project, what its scan was checked against: the ground of the verdict."""
     locale, rows = index.locale, []
-    for project in index.data.projects:
-        scan, checks = project.scan, project.scan["checks"]
-        policy = scan["policy_name"] or text(N_("value.no-policy"))
-        advisories = checks.get("advisories") if checks else None
-        if checks is None:
-            database = not_covered = registry = text(N_("value.not-recorded"))
-        elif advisories is None:
-            database, not_covered = text(N_("value.no-database")), None
-            registry = checks.get("registry_facts", False)
+    for scan in index.evidence.scans:
+        not_recorded = text(N_("value.not-recorded"))
+        if scan.checks is None:
+            database = not_matched = not_recorded
+        elif scan.advisories is None:
+            database, not_matched = text(N_("value.no-database")), None
         else:
             database = locale.join([f"{s['name']} ({s['imported_at'][:10]})"
-                                    for s in advisories["sources"]])
-            uncovered = advisories.get("not_covered", {})
-            not_covered = locale.join([f"{kind} {locale.value(count)}"
-                                       for kind, count in sorted(uncovered.items())]) or 0
-            registry = checks.get("registry_facts", False)
-        concluded = sum(1 for c in project.components if _concluded(c))
-        rows.append((project.name, policy, database, not_covered,
-                     Share(concluded / len(project.components)) if project.components else None,
-                     registry))
+                                    for s in scan.advisories["sources"]])
+            gaps = [_by_ecosystem(scan.not_covered, locale)] if scan.not_covered else []
+            if scan.unversioned:
+                gaps.append(locale.text(N_("value.unversioned"), count=scan.unversioned))
+            not_matched = locale.join(gaps) or 0
+        registry = scan.registry
+        rows.append((scan.project, scan.policy or text(N_("value.no-policy")), database,
+                     not_matched,
+                     Share(scan.concluded / scan.components) if scan.components else None,
+                     not_recorded if scan.checks is None else
+                     text(N_("value.registry-facts"), **registry) if registry else False))
     return Table("checked", (
         Column(N_("column.project")), Column(N_("column.policy")),
         Column(N_("column.advisory-database"), "code"),
@@ -568,8 +617,7 @@ def _vulnerabilities(index: _Index) -> Section:
     keyed, severities = [], {}
     for (advisory, _), group in grouped.items():
         vulnerability, row = group["vulnerability"], group["row"]
-        severity = vulnerability["severity"] if vulnerability["severity"] in ranks \
-            else "unknown"
+        severity = _rated(vulnerability["severity"])
         severities[advisory] = severity
         keyed.append(((ranks.index(severity), advisory, index.locale.sort_key(_label(row))),
                       (text(VULNERABILITY_SEVERITIES[severity][0]), advisory,
@@ -743,14 +791,16 @@ def _lifecycle_evidence(index: _Index, number: int) -> tuple[str, Text]:
 
 
 def _register_evidence(index: _Index, number: int) -> tuple[str, Text]:
-    evidence, data = index.evidence, index.data
-    matched = evidence.projects - len(evidence.without_database) - len(evidence.unrecorded)
-    compared = sum(1 for p in data.projects if p.changes is not None)
-    complete = matched == evidence.projects and evidence.with_registry_facts \
-        == evidence.projects and not evidence.not_covered
+    evidence = index.evidence
+    compared = sum(1 for p in index.data.projects if p.changes is not None)
+    # Covered only where every project's every component was matched and had its
+    # registry facts (licence changes, deprecation, releases) looked up.
+    complete = all(s.advisories is not None and s.matched == s.components and s.registry
+                   and s.registry["enriched"] == s.components for s in evidence.scans)
     return ("covered" if complete else "partial"), text(
         N_("evidence.7"), projects=evidence.projects, components=len(index.components),
-        compared=compared, matched=matched, registry=evidence.with_registry_facts)
+        compared=compared, matched=evidence.matched_projects,
+        registry=evidence.with_registry_facts)
 
 
 def _assessment_evidence(index: _Index, number: int) -> tuple[str, Text]:
@@ -766,13 +816,12 @@ def _assessment_evidence(index: _Index, number: int) -> tuple[str, Text]:
 
 def _licence_evidence(index: _Index, number: int) -> tuple[str, Text]:
     evidence = index.evidence
-    judged = evidence.projects - len(evidence.without_policy)
-    if not judged:
+    if not evidence.judged:
         return "not-covered", text(N_("evidence.10.none"), projects=evidence.projects)
     paths = sum(1 for p in index.data.projects for c in p.components if c["path"])
     # Partly at best: copyright, patent and trademark notices are not reviewed.
     return "partial", text(
-        N_("evidence.10"), judged=judged, projects=evidence.projects,
+        N_("evidence.10"), judged=evidence.judged, projects=evidence.projects,
         concluded=evidence.concluded, components=evidence.components, paths=paths)
 
 
@@ -780,10 +829,9 @@ def _emergency_evidence(index: _Index, number: int) -> tuple[str, Text]:
     evidence = index.evidence
     if not evidence.checked:
         return "not-covered", text(N_("evidence.11.none"))
-    found = {v["id"]: v for row in index.components.values() for v in row["vulnerabilities"]}
-    fixable = sum(1 for v in found.values() if v.get("fixed"))
+    fixable = sum(1 for v in index.advisories.values() if v.get("fixed"))
     return "partial", text(N_("evidence.11"), checked=evidence.checked,
-                           vulnerabilities=len(found), fixable=fixable)
+                           vulnerabilities=len(index.advisories), fixable=fixable)
 
 
 _ARTICLE_EVIDENCE = {5: _lifecycle_evidence, 7: _register_evidence, 9: _assessment_evidence,
