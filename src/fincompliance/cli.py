@@ -361,7 +361,7 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, output_format: Rep
             result.graph, result.root, knowledge=load_knowledge())
         assessed = Assessed(*assess_for_the_ledger(
             result.graph, result.root, licence.assessments, today(),
-            result.analysis.database is not None))
+            result.analysis.advisory_ecosystems))
         scan_id = record_scan(engine, project, ScanInfo(
             source or result.root.resolve().name, commit, branch), result.graph, judgement,
             assessed, result.analysis.checks())
@@ -586,7 +586,7 @@ def assess_command(path: PathArgument,
         outcome = review(result.graph, result.root, outbound, distribution,
                          knowledge=load_knowledge())
         assessments = assess_graph(result.graph, outcome.assessments, model, institution,
-                                   today(), result.analysis.database is not None)
+                                   today(), result.analysis.advisory_ecosystems)
         if output_format is ScanFormat.json:
             _emit(assessment_report.render_json(result.graph, assessments, model), output)
         else:

@@ -94,3 +94,17 @@ def test_a_bad_assessments_file_is_reported(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith(f"fincomp: error: {assessments}:")
     assert "beauty is not an institution attribute of model fincomp-gbt-42927" in result.stderr
+
+
+def test_security_is_not_assessed_where_no_advisory_of_the_ecosystem_was_looked_up(pypa_db):
+    # PyPI advisories only: an npm component was never matched, so it earns no security
+    # score (it scored 100, "no known vulnerability", before)
+    result = run_cli("assess", str(CORPUS / "npm/express-app"), "--format", "json",
+                     env={"FINCOMP_DB": str(pypa_db), "FINCOMP_TODAY": "2026-11-23"})
+    assert result.returncode == 0, result.stderr
+    components = json.loads(result.stdout)["components"]
+    assert len(components) == 82
+    for component in components:
+        security = next(s for s in component["scores"] if s["attribute"] == "security")
+        assert security["score"] is None
+        assert security["inputs"] == ["no npm advisories in the vulnerability database"]

@@ -193,6 +193,8 @@ def test_register_export_as_a_workbook(ledger_url, tmp_path):
     assert (express["生命周期状态"], express["决策人"]) == ("已批准", "王芳")
     assert express["直接依赖"] == "是" and express["依赖范围"] == "必需"
     assert by_name["axios"]["生命周期状态"] == "未登记"
+    # recorded without an advisory database: no count where nothing was looked up
+    assert {row["漏洞数"] for row in by_name.values()} == {"未比对"}
     first, last = express["首次引入时间（UTC）"], express["最近扫描时间（UTC）"]
     assert isinstance(first, datetime) and first == last and first.microsecond == 0
     # every column at least as wide as its header and its longest value (Chinese counts

@@ -10,11 +10,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from fincompliance.analysis.vulnerabilities import NOT_COVERED, UNVERSIONED, coverage_of
 from fincompliance.clock import days_since
 from fincompliance.errors import InputError
 from fincompliance.licensing.compatibility import Assessment as LicenceAssessment
 from fincompliance.licensing.normalise import UNKNOWN
-from fincompliance.model import Component, Graph
+from fincompliance.model import Component, Graph, purl_type
 from fincompliance.policy.loader import read_checked, rules_directory
 
 DEFAULT_MODEL = "assessment-model.yaml"
@@ -107,14 +108,14 @@ def institution_assessments(root: Path, model: Model, path: Path | None = None
 
 
 def assess_for_the_ledger(graph: Graph, root: Path, licence: dict[str, LicenceAssessment],
-                          on: date, vulnerabilities_checked: bool
+                          on: date, advisory_ecosystems: frozenset[str] | None
                           ) -> tuple[str, dict[str, ComponentAssessment]]:
     """What `scan --record` keeps: grades from the shipped model and the project's own
     assessments file, with the model's name."""
     model = load_model()
     return model.name, assess_graph(graph, licence, model,
                                     institution_assessments(root, model), on,
-                                    vulnerabilities_checked)
+                                    advisory_ecosystems)
 
 
 @dataclass(frozen=True)
@@ -123,15 +124,17 @@ class _Inputs:
     licence: LicenceAssessment | None
     institution: list[InstitutionAssessment]
     on: date
-    vulnerabilities_checked: bool   # a vulnerability database was consulted
+    # the ecosystems the advisory database covers (None: no database was consulted)
+    advisory_ecosystems: frozenset[str] | None
 
 
 def assess_graph(graph: Graph, licence: dict[str, LicenceAssessment], model: Model,
                  institution: list[InstitutionAssessment], on: date,
-                 vulnerabilities_checked: bool) -> dict[str, ComponentAssessment]:
+                 advisory_ecosystems: frozenset[str] | None
+                 ) -> dict[str, ComponentAssessment]:
     return {component.ref: assess(_Inputs(
         component, licence.get(component.ref),
-        [a for a in institution if a.applies_to(component)], on, vulnerabilities_checked),
+        [a for a in institution if a.applies_to(component)], on, advisory_ecosystems),
         model) for component in graph.sorted_components()}
 
 
@@ -162,9 +165,13 @@ def _licence(attribute: Attribute, inputs: _Inputs) -> Score:
 
 def _security(attribute: Attribute, inputs: _Inputs) -> Score:
     component = inputs.component
-    if not inputs.vulnerabilities_checked:
+    if inputs.advisory_ecosystems is None:
         return Score(attribute.id, None, ("no vulnerability database (fincomp db update)",))
-    if component.version is None:
+    coverage = coverage_of(component.purl, component.version, inputs.advisory_ecosystems)
+    if coverage == NOT_COVERED:
+        return Score(attribute.id, None, (f"no {purl_type(component.purl)} advisories in the "
+                                          "vulnerability database",))
+    if coverage == UNVERSIONED:
         return Score(attribute.id, None, ("no exact version to match advisories against",))
     settings = attribute.settings
     score = float(settings.get("start", 100))

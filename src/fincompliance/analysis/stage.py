@@ -26,6 +26,11 @@ class AnalysisReport:
     enrichment: EnrichmentReport | None = None
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def advisory_ecosystems(self) -> frozenset[str] | None:
+        """The OSV ecosystems the database has advisories for (None: no database)."""
+        return None if self.database is None else frozenset(self.database.ecosystems)
+
     def checks(self) -> dict[str, Any]:
         """What this analysis checked, as the ledger keeps it with the scan: the advisory
         database and what matching covered; how many components registry facts were asked
@@ -65,5 +70,5 @@ def analyse(graph: Graph, report: AnalysisReport | None = None) -> AnalysisRepor
         return report
     with VulnerabilityDatabase(path) as database:
         report.database = database.status()
-        report.checked = match_graph(graph, database, frozenset(report.database.ecosystems))
+        report.checked = match_graph(graph, database, report.advisory_ecosystems)
     return report

@@ -20,6 +20,7 @@ from fincompliance.analysis.osv import (
     lowest_fix,
     newest,
     package_key,
+    purl_ecosystem,
 )
 from fincompliance.analysis.vulndb import VulnerabilityDatabase
 from fincompliance.model import (
@@ -70,20 +71,34 @@ class Checked:
                 "unversioned": self.unversioned}
 
 
+# What matching could say of a component: its advisories were looked up, or not because
+# the database has none of its ecosystem, or not because it has no exact version.
+MATCHED, NOT_COVERED, UNVERSIONED = "matched", "not-covered", "unversioned"
+
+
+def coverage_of(purl: str, version: str | None, covered: frozenset[str]) -> str:
+    """Whether a component is (or was) matched against a database whose advisories cover
+    the OSV ecosystems `covered`: the one rule for matching, scores and the register."""
+    if purl_ecosystem(purl) not in covered:
+        return NOT_COVERED
+    return UNVERSIONED if version is None else MATCHED
+
+
 def match_graph(graph: Graph, database: VulnerabilityDatabase,
                 covered: frozenset[str]) -> Checked:
-    """Set `vulnerabilities` on every pinned component of an ecosystem in `covered` (the
-    OSV ecosystems the database has advisories for: `Status.ecosystems`); count the rest,
-    which nothing was looked up for."""
+    """Set `vulnerabilities` on every component `coverage_of` says is matched (`covered`:
+    the ecosystems of `Status.ecosystems`); count the rest, which nothing was looked up
+    for."""
     vulnerable = checked = unversioned = 0
     not_covered: Counter[str] = Counter()
     known: dict[tuple[str, tuple[str, str]], tuple[Vulnerability, ...]] = {}
     for component in graph.components.values():
+        coverage = coverage_of(component.purl, component.version, covered)
         package = osv_package(component)
-        if package is None or package[0] not in covered:
+        if coverage == NOT_COVERED or package is None:
             not_covered[purl_type(component.purl)] += 1
             continue
-        if component.version is None:
+        if coverage == UNVERSIONED:
             unversioned += 1
             continue
         key = (component.version, package)  # the same package and version in many places

@@ -304,6 +304,7 @@ def register(engine: Engine) -> list[dict[str, Any]]:
     asks for (source, version, licence, systems, responsible person, vulnerability status),
     the lifecycle decision in force with who took it and why, the assessment grade, the
     registry's release facts, and when the project first and last used the package."""
+    from fincompliance.analysis.vulnerabilities import MATCHED, coverage_of
     from fincompliance.ledger.lifecycle import UNREGISTERED, decision_of
 
     with engine.connect() as connection:
@@ -314,10 +315,19 @@ def register(engine: Engine) -> list[dict[str, Any]]:
             .join(scans, scans.c.id == scan_components.c.scan_id)
             .join(projects, projects.c.id == scans.c.project_id)
             .group_by(projects.c.name, scan_components.c.package))}
+        latest = _list_projects(connection)
+        checks = {row.id: json.loads(row.checks) if row.checks else None
+                  for row in connection.execute(select(scans.c.id, scans.c.checks).where(
+                      scans.c.id.in_([p["last_scan"] for p in latest])))}
         rows = []
-        for project in _list_projects(connection):
+        for project in latest:
+            advisories = (checks[project["last_scan"]] or {}).get("advisories")
             for component in _components(connection, project["last_scan"]):
                 vulnerabilities = component["vulnerabilities"]
+                # counted only where advisories were looked up (None: not matched)
+                matched = advisories is not None and coverage_of(
+                    component["purl"], component["version"],
+                    frozenset(advisories["ecosystems"])) == MATCHED
                 decision = decision_of(events, component["package"], component["version"])
                 release = component["release"] or {}
                 rows.append({
@@ -329,7 +339,7 @@ def register(engine: Engine) -> list[dict[str, Any]]:
                     "licence": component["licence"],
                     "declared_licence": component["declared"],
                     "scope": component["scope"], "direct": bool(component["direct"]),
-                    "vulnerabilities": len(vulnerabilities),
+                    "vulnerabilities": len(vulnerabilities) if matched else None,
                     "vulnerability_ids": " ".join(v["id"] for v in vulnerabilities),
                     "highest_severity": max((v["severity"] for v in vulnerabilities),
                                             key=_SEVERITIES.index, default=None),

@@ -15,7 +15,8 @@ from fincompliance.ledger.lifecycle import UNREGISTERED
 from fincompliance.report.audit.locale import N_, Locale
 from fincompliance.report.audit.sections import LIFECYCLE_STATES, VULNERABILITY_SEVERITIES
 
-# (row key, header message, kind): text, date (an ISO time in UTC), flag, state, severity
+# (row key, header message, kind): text, date (an ISO time in UTC), flag, state, severity,
+# matched (a count of advisories, or None where none were looked up)
 COLUMNS = (
     ("project", N_("register.project"), "text"),
     ("business_system", N_("register.business-system"), "text"),
@@ -29,7 +30,7 @@ COLUMNS = (
     ("declared_licence", N_("register.declared-licence"), "text"),
     ("scope", N_("register.scope"), "scope"),
     ("direct", N_("register.direct"), "flag"),
-    ("vulnerabilities", N_("register.vulnerabilities"), "text"),
+    ("vulnerabilities", N_("register.vulnerabilities"), "matched"),
     ("vulnerability_ids", N_("register.vulnerability-ids"), "text"),
     ("highest_severity", N_("register.highest-severity"), "severity"),
     ("lifecycle", N_("register.lifecycle"), "state"),
@@ -58,6 +59,8 @@ def headers(locale: Locale) -> list[str]:
 
 def _value(row: dict[str, Any], key: str, kind: str, locale: Locale) -> Any:
     value = row[key]
+    if kind == "matched" and value is None:   # no advisories looked up: not "0"
+        return locale.text(N_("value.unmatched"))
     if value is None or value == "":
         return None
     if kind == "flag":

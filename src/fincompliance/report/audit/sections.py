@@ -460,10 +460,14 @@ def _summary(index: _Index, meta: Meta, verdict: str, reasons: list[Text]) -> Se
         (text(N_("count.lifecycle-events")), len(data.lifecycle)),
     ]
     open_by_project = Counter(p.name for p, _ in findings)
+    # A count only where something was looked for: a scan no policy judged has no findings
+    # to count, one matched against no advisories no vulnerabilities.
     rows = [(p.name, p.business_system, p.owner, p.scan["id"], _when(p.scan["recorded_at"]),
-             p.scan["commit_id"], len(p.components), open_by_project[p.name],
-             sum(len(c["vulnerabilities"]) for c in p.components))
-            for p in data.projects]
+             p.scan["commit_id"], len(p.components),
+             open_by_project[p.name] if checked.policy else text(N_("value.no-policy")),
+             sum(len(c["vulnerabilities"]) for c in p.components)
+             if checked.advisories is not None else text(N_("value.unmatched")))
+            for p, checked in zip(data.projects, index.evidence.scans, strict=True)]
     table = Table("projects", (
         Column(N_("column.project")), Column(N_("column.business-system")),
         Column(N_("column.owner")), Column(N_("column.scan"), "number"),
