@@ -203,10 +203,15 @@ def _curations(files: list[Path] | None) -> tuple[Curation, ...]:
 
 
 def _scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | None,
-          curations: list[Path] | None, online: bool = False, rootfs: bool = False
-          ) -> ScanResult:
+          curations: list[Path] | None, online: bool = False, rootfs: bool = False,
+          allow_empty: bool = False) -> ScanResult:
     """The scan stage, then the analysis and licence conclusions every command reports."""
     result = _run_scan(path, installed, keep_going, exclude, rootfs)
+    if not result.tasks and not allow_empty:
+        # A mistyped path in a pipeline must not pass a gate on zero components.
+        raise UsageError(f"{path}: no lockfile, manifest or package database found, nothing "
+                         "was scanned (scan and sbom take --allow-empty when that is "
+                         "expected)")
     _analyse(result, curations, online)
     return result
 
@@ -286,6 +291,18 @@ BusinessSystemOption = Annotated[str | None, typer.Option(
     show_default=False)]
 OwnerOption = Annotated[str | None, typer.Option(
     "--owner", help="The person responsible for it (责任人).", show_default=False)]
+VerboseOption = Annotated[bool, typer.Option(
+    "--verbose", "-v", help="List everything in the terminal summary, not only the first "
+    "entries of each list.")]
+AllowEmptyOption = Annotated[bool, typer.Option(
+    "--allow-empty", help="Finding no lockfile or manifest is not an error (it is by "
+    "default: a mistyped path must not pass a gate).")]
+RepoRootOption = Annotated[Path | None, typer.Option(
+    "--repo-root", metavar="DIR", help="Paths in SARIF, JUnit and Markdown are relative to "
+    "this folder (default: the git checkout that holds PATH).", show_default=False)]
+ExpiringOption = Annotated[int, typer.Option(
+    "--warn-expiring", metavar="DAYS", min=0,
+    help="Warn about waivers that expire within this many days.")]
 BaselineOption = Annotated[Path | None, typer.Option(
     "--baseline", metavar="FILE",
     help="A previous scan JSON: only findings new since then fail, and changes since then "
@@ -305,7 +322,7 @@ class _Gate:
 def _gate(policy_file: str | None, output_format: ReportFormat, root: Path,
           waivers_file: Path | None, baseline: Path | None, fail_on: FailOn) -> _Gate | None:
     if policy_file is None:
-        if output_format in _POLICY_FORMATS:
+        if output_format in (ReportFormat.sarif, ReportFormat.junit, ReportFormat.markdown):
             raise UsageError(f"--format {output_format.value} reports policy findings: "
                              "add --policy")
         return None
@@ -335,9 +352,40 @@ def _recording(ledger: str | None, record: bool, project: str | None, repository
                       business_system, owner)
 
 
-def _judge_and_report(result: ScanResult, gate: _Gate | None, output_format: ReportFormat,
-                      output: Path | None, recording: _Recording | None = None,
-                      source: str = "") -> None:
+@dataclass(frozen=True)
+class _Output:
+    """What the user asked to see, and where."""
+
+    format: ReportFormat
+    file: Path | None = None
+    verbose: bool = False
+    expiring_within: int = 30
+    base: str = ""      # the scanned folder relative to the repository root, for code hosts
+
+    def render_failure(self, error: FincompError) -> None:
+        """A scan stopped at a bad input still leaves the report a CI step uploads next,
+        saying so, instead of a missing file that fails the upload too."""
+        if self.file is not None and self.format in (ReportFormat.sarif, ReportFormat.junit):
+            _emit(_POLICY_FORMATS[self.format](None, [error], self.base), self.file)
+
+
+def _output(output_format: ReportFormat, output: Path | None, verbose: bool,
+            expiring_within: int, repo_root: Path | None, root: Path) -> _Output:
+    from fincompliance.ledger.gitinfo import checkout_root
+
+    anchor = repo_root or checkout_root(root)
+    base = ""
+    if anchor is not None:
+        try:
+            base = root.resolve().relative_to(anchor.resolve()).as_posix()
+        except ValueError:
+            raise UsageError(f"--repo-root {anchor}: {root} is not inside it") from None
+    return _Output(output_format, output, verbose, expiring_within,
+                   "" if base == "." else base)
+
+
+def _judge_and_report(result: ScanResult, gate: _Gate | None, out: _Output,
+                      recording: _Recording | None = None, source: str = "") -> None:
     # The ledger (and SQLAlchemy) load only for scans that use it.
     from fincompliance.ledger import queries as ledger_queries
     from fincompliance.ledger.gitinfo import commit_and_branch
@@ -367,25 +415,39 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, output_format: Rep
             assessed, result.analysis.checks())
         stderr.print(f"recorded as scan {scan_id} of {project.name} in the ledger "
                      f"{engine.url.render_as_string(hide_password=True)}", markup=False)
-    if output_format is ReportFormat.json:
+    table_on_stdout = out.format is ReportFormat.table and out.file is None
+    if out.format is ReportFormat.json:
         extra = findings_report.judgement_dict(judgement) if judgement else None
-        _emit(scan_json.render(result, extra), output)
-    elif output_format in _POLICY_FORMATS:
-        _emit(_POLICY_FORMATS[output_format](judgement), output)
+        _emit(scan_json.render(result, extra), out.file)
+    elif out.format is ReportFormat.markdown:
+        _emit(markdown.render(judgement, out.base, out.expiring_within), out.file)
+    elif out.format in _POLICY_FORMATS:
+        _emit(_POLICY_FORMATS[out.format](judgement, result.errors, out.base), out.file)
     else:
-        console = Console(record=True, width=120, file=io.StringIO()) if output else stdout
-        terminal.render(result, console)
+        console = stdout if table_on_stdout else \
+            Console(record=True, width=120, file=io.StringIO())
+        terminal.render(result, console, verbose=out.verbose)
         if judgement is not None:
-            findings_report.render(judgement, console)
-        if output:
-            _emit(console.export_text(), output)
+            findings_report.render(judgement, result.graph, console, verbose=out.verbose,
+                                   expiring_within=out.expiring_within)
+            console.print(judgement.verdict(), markup=False, highlight=False)
+        if out.file:
+            _emit(console.export_text(), out.file)
+    if judgement is not None and not table_on_stdout:
+        # The gate's answer reaches the CI log whatever the report format and destination.
+        stderr.print(f"fincomp: {judgement.verdict()}", markup=False, highlight=False,
+                     soft_wrap=True)
+        for use in judgement.expiring(out.expiring_within):
+            stderr.print(f"fincomp: warning: waiver {use.waiver.rule} for "
+                         f"{use.waiver.component} expires {use.waiver.expires.isoformat()}",
+                         markup=False, highlight=False, soft_wrap=True)
     _report_errors(result)
     if judgement is not None and judgement.failed:
         raise typer.Exit(EXIT_POLICY_FAILURE)
 
 
-_POLICY_FORMATS = {ReportFormat.sarif: sarif.render, ReportFormat.junit: junit.render,
-                   ReportFormat.markdown: markdown.render}
+# Reports of findings for CI servers and code hosts, which also carry unreadable inputs.
+_POLICY_FORMATS = {ReportFormat.sarif: sarif.render, ReportFormat.junit: junit.render}
 
 
 @app.command("scan")
@@ -398,7 +460,10 @@ def scan_command(path: PathArgument, output_format: FormatOption = ReportFormat.
                  ledger: LedgerOption = None, record: RecordOption = False,
                  project: ProjectOption = None, repository: RepositoryOption = None,
                  business_system: BusinessSystemOption = None,
-                 owner: OwnerOption = None, rootfs: RootfsOption = False) -> None:
+                 owner: OwnerOption = None, rootfs: RootfsOption = False,
+                 verbose: VerboseOption = False, allow_empty: AllowEmptyOption = False,
+                 repo_root: RepoRootOption = None,
+                 expiring_within: ExpiringOption = 30) -> None:
     """Find every dependency under PATH, conclude its licence, and summarise; with --policy,
     judge it and exit 1 on failure; with --record, keep it in the ledger."""
     with user_errors():
@@ -406,8 +471,14 @@ def scan_command(path: PathArgument, output_format: FormatOption = ReportFormat.
         gate = _gate(policy_file, output_format, root, waivers_file, baseline, fail_on)
         recording = _recording(ledger, record, project, repository, business_system, owner,
                                root)
-        result = _scan(path, installed, keep_going, exclude, curations, online, rootfs)
-        _judge_and_report(result, gate, output_format, output, recording)
+        out = _output(output_format, output, verbose, expiring_within, repo_root, root)
+        try:
+            result = _scan(path, installed, keep_going, exclude, curations, online, rootfs,
+                           allow_empty)
+        except FincompError as error:
+            out.render_failure(error)
+            raise
+        _judge_and_report(result, gate, out, recording)
 
 
 @app.command("check")
@@ -426,10 +497,15 @@ def check_sbom_command(sbom: Annotated[Path, typer.Argument(
         if not sbom.is_file():
             raise UsageError(f"{sbom}: no such file")
         gate = _gate(policy_file, output_format, sbom.parent, waivers_file, baseline, fail_on)
-        result = ScanResult(sbom.parent, read_document(
-            read_text(sbom, str(sbom)), sbom.name), tasks=[])
+        out = _output(output_format, output, False, 30, None, sbom.parent)
+        try:
+            result = ScanResult(sbom.parent, read_document(
+                read_text(sbom, str(sbom)), sbom.name), tasks=[])
+        except FincompError as error:
+            out.render_failure(error)
+            raise
         _analyse(result, curations, online)
-        _judge_and_report(result, gate, output_format, output)
+        _judge_and_report(result, gate, out)
 
 
 @app.command("sbom")
@@ -440,10 +516,11 @@ def sbom_command(path: PathArgument,
                  output: OutputOption = None, installed: InstalledOption = False,
                  keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
                  curations: CurationsOption = None, online: OnlineOption = False,
-                 rootfs: RootfsOption = False) -> None:
+                 rootfs: RootfsOption = False, allow_empty: AllowEmptyOption = False) -> None:
     """Write an SBOM of PATH: dependency graph, declared and concluded licences."""
     with user_errors():
-        result = _scan(path, installed, keep_going, exclude, curations, online, rootfs)
+        result = _scan(path, installed, keep_going, exclude, curations, online, rootfs,
+                       allow_empty)
         name = path.resolve().name if path.is_dir() else path.name
         _emit(_sbom_writer(sbom_format)(result.graph, name), output)
         _report_errors(result)
@@ -675,7 +752,7 @@ def ledger_record_command(sbom: Annotated[Path, typer.Argument(
         recording = _Recording(ledger, True, project or sbom.stem, repository,
                                business_system, owner)
         with open(os.devnull, "w", encoding="utf-8") as sink, redirect_stdout(sink):
-            _judge_and_report(result, gate, ReportFormat.json, None, recording,
+            _judge_and_report(result, gate, _Output(ReportFormat.json), recording,
                               source=sbom.name)
 
 

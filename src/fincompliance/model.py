@@ -441,6 +441,15 @@ class Graph:
         for ref in sorted(self.components):
             yield self.components[ref]
 
+    def label(self, ref: str) -> str:
+        """How people name a node: a project by its name, a component by name and version."""
+        if ref in self.projects:
+            return self.projects[ref].name
+        component = self.components.get(ref)
+        if component is None:
+            return ref
+        return f"{component.name} {component.version}" if component.version else component.name
+
     def ecosystems(self) -> list[str]:
         return sorted({c.ecosystem for c in self.components.values()}
                       | {p.ecosystem for p in self.projects.values()})

@@ -35,14 +35,26 @@ def commit_and_branch(root: Path) -> tuple[str | None, str | None]:
     return None, branch
 
 
+def checkout_root(path: Path) -> Path | None:
+    """The folder of the git checkout (or worktree) that holds `path`: where code hosts
+    anchor file paths."""
+    start = path.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
 def _git_dir(root: Path) -> Path | None:
-    for folder in (root, *root.resolve().parents):
-        candidate = folder / ".git"
-        if candidate.is_dir():
-            return candidate
-        if candidate.is_file():  # a worktree or submodule: "gitdir: PATH"
-            text = candidate.read_text(encoding="utf-8", errors="replace").strip()
-            if text.startswith("gitdir: "):
-                target = (folder / text[8:]).resolve()
-                return target if target.is_dir() else None
+    folder = checkout_root(root)
+    if folder is None:
+        return None
+    candidate = folder / ".git"
+    if candidate.is_dir():
+        return candidate
+    if candidate.is_file():  # a worktree or submodule: "gitdir: PATH"
+        text = candidate.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir: "):
+            target = (folder / text[8:]).resolve()
+            return target if target.is_dir() else None
     return None

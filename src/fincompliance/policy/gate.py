@@ -3,6 +3,7 @@ and which findings fail the build. `scan` and `check` (an existing SBOM) share i
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,6 +28,8 @@ class Judgement:
     uses: list[WaiverUse]
     failed: list[Finding]
     fail_on: str
+    on: date                      # the day waivers were judged on
+
 
     def status(self, finding: Finding) -> str:
         if finding.id in self.waived:
@@ -43,6 +46,41 @@ class Judgement:
         """What someone has to look at: reported, not waived, not already in the baseline."""
         return [f for f in self.reported if self.status(f) == "open"]
 
+    def waiver_of(self, finding: Finding) -> Waiver | None:
+        """The waiver in force that covers a waived finding."""
+        return next((use.waiver for use in self.uses
+                     if not use.expired and finding.id in use.findings), None)
+
+    def expiring(self, within_days: int) -> list[WaiverUse]:
+        """Waivers in force that lapse within so many days: renew or fix before the gate
+        starts failing on them."""
+        return [use for use in self.uses if not use.expired
+                and (use.waiver.expires - self.on).days <= within_days]
+
+    def verdict(self) -> str:
+        """One line: pass or fail, what is open by severity, and what was set aside (and
+        why) so that a count never reads as failing when it does not."""
+        counts = Counter(f.severity for f in self.actionable)
+        words = "FAIL" if self.failed else "PASS"
+        open_counts = ", ".join(_plural(counts[s], s) for s in ("error", "warning", "note"))
+        set_aside = [f"{len(self.failed)} failing at --fail-on {self.fail_on}"] \
+            if self.failed else []
+        reported = self.reported
+        baselined = sum(self.status(f) == "baselined" for f in reported)
+        waived = sum(self.status(f) == "waived" for f in reported)
+        if self.baselined or baselined:
+            set_aside.append(f"{baselined} already in the baseline")
+        if waived:
+            set_aside.append(f"{waived} waived")
+        tail = f" ({'; '.join(set_aside)})" if set_aside else ""
+        new = "new " if self.baselined else ""
+        return (f"{words}: {open_counts} {new}open{tail} under policy {self.policy.name} "
+                f"(digest {self.policy.digest[:12]})")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
 
 def judge(graph: Graph, root: Path, policy: Policy, *, waivers: list[Waiver],
           baseline: Baseline | None, fail_on: str, on: date,
@@ -55,5 +93,6 @@ def judge(graph: Graph, root: Path, policy: Policy, *, waivers: list[Waiver],
     waived, uses = apply_waivers(findings, waivers, on)
     known = set(baseline.finding_ids) if baseline else set()
     failed = [f for f in failing(findings, fail_on) if f.id not in waived and f.id not in known]
-    return Judgement(policy, outcome, findings, waived, known, uses, failed, fail_on)
+    return Judgement(policy, outcome, findings, waived, known, uses, failed, fail_on,
+                     on)
 

@@ -45,6 +45,13 @@ class Waiver:
                 return False
         return True
 
+    def justification(self) -> str:
+        """Why a finding is set aside, as code hosts and CI servers show it: the reason,
+        who approved it, the ticket and when it lapses."""
+        ticket = f"; ticket {self.ticket}" if self.ticket else ""
+        return (f"{self.reason} (approved by {self.approver}{ticket}; expires "
+                f"{self.expires.isoformat()}; {self.defined_at})")
+
 
 @dataclass(frozen=True)
 class WaiverUse:

@@ -5,17 +5,45 @@
 One test suite per policy rule, one test case per finding: failing findings fail, waived
 and baselined ones are skipped with the reason, findings below the `--fail-on` level pass
 with their text attached. A rule that found nothing has one passing case, so the report
-shows every rule was checked (an empty report reads as "no tests ran")."""
+shows every rule was checked (an empty report reads as "no tests ran"). Files that could
+not be read are errors of a suite of their own, so a partial scan never reads as a pass."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Sequence
 
+from fincompliance.errors import FincompError
 from fincompliance.policy.evaluate import Finding
 from fincompliance.policy.gate import Judgement
 
 
-def render(judgement: Judgement) -> str:
+def render(judgement: Judgement | None, errors: Sequence[FincompError] = (),
+           base: str = "") -> str:
+    """`judgement` is None when the scan stopped at a bad input; `base` is the scanned
+    folder relative to the repository root, put before every path."""
+    root = ElementTree.Element("testsuites", name="fincomp policy" + (
+        f" {judgement.policy.name}" if judgement else ""))
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    if errors:
+        suite = ElementTree.SubElement(root, "testsuite", name="inputs", tests=str(len(errors)),
+                                       failures="0", errors=str(len(errors)), skipped="0")
+        for error in errors:
+            case = ElementTree.SubElement(suite, "testcase", classname="inputs",
+                                          name=getattr(error, "path", "") or "scan")
+            ElementTree.SubElement(case, "error", type="input", message=str(error))
+        totals["tests"] += len(errors)
+        totals["errors"] += len(errors)
+    if judgement is not None:
+        _policy_suites(root, judgement, base, totals)
+    for key in ("tests", "failures", "errors"):
+        root.set(key, str(totals[key]))
+    ElementTree.indent(root)
+    return ElementTree.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _policy_suites(root: ElementTree.Element, judgement: Judgement, base: str,
+                   totals: dict[str, int]) -> None:
     policy = judgement.policy
     failed = {f.id for f in judgement.failed}
     by_rule: dict[str, list[Finding]] = {rule_id: [] for rule_id in sorted(policy.rules)
@@ -23,8 +51,6 @@ def render(judgement: Judgement) -> str:
     for finding in judgement.findings:
         if finding.rule in by_rule:
             by_rule[finding.rule].append(finding)
-    root = ElementTree.Element("testsuites", name=f"fincomp policy {policy.name}")
-    totals = {"tests": 0, "failures": 0, "skipped": 0}
     for rule_id, findings in by_rule.items():
         rule = policy.rules[rule_id]
         suite = ElementTree.SubElement(root, "testsuite", name=rule_id)
@@ -43,33 +69,35 @@ def render(judgement: Judgement) -> str:
             counts["tests"] += 1
             status = judgement.status(finding)
             if status != "open":
-                ElementTree.SubElement(case, "skipped", message=f"{status}: {finding.message}")
+                ElementTree.SubElement(case, "skipped", message=_set_aside(judgement, finding))
                 counts["skipped"] += 1
             elif finding.id in failed:
                 failure = ElementTree.SubElement(case, "failure", type=finding.severity,
                                                  message=finding.message)
-                failure.text = _details(finding)
+                failure.text = _details(finding, base)
                 counts["failures"] += 1
             else:
-                ElementTree.SubElement(case, "system-out").text = _details(finding)
+                ElementTree.SubElement(case, "system-out").text = _details(finding, base)
         suite.set("tests", str(counts["tests"]))
         suite.set("failures", str(counts["failures"]))
         suite.set("errors", "0")
         suite.set("skipped", str(counts["skipped"]))
-        for key in totals:
+        for key in counts:
             totals[key] += counts[key]
-    root.set("tests", str(totals["tests"]))
-    root.set("failures", str(totals["failures"]))
-    root.set("errors", "0")
-    ElementTree.indent(root)
-    return ElementTree.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def _details(finding: Finding) -> str:
+def _set_aside(judgement: Judgement, finding: Finding) -> str:
+    waiver = judgement.waiver_of(finding)
+    if waiver is not None:
+        return f"waived: {waiver.justification()}: {finding.message}"
+    return f"baselined: already in the baseline: {finding.message}"
+
+
+def _details(finding: Finding, base: str) -> str:
     lines = [f"{finding.severity} {finding.rule} ({finding.article}): {finding.message}",
              f"component: {finding.purl}"]
     if finding.location:
-        lines.append(f"brought in by: {finding.location}")
+        lines.append(f"brought in by: {base + '/' if base else ''}{finding.location}")
     lines += [f"path: {' > '.join(path)}" for path in finding.paths]
     lines += [f"why: {reason}" for reason in finding.why]
     if finding.remediation:

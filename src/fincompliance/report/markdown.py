@@ -1,10 +1,18 @@
 """Policy findings as Markdown, for a pull-request comment: the verdict first, then what
-needs action, with where it comes from and what to do."""
+needs action by rule, then each finding with where it comes from and what to do.
+
+A code host takes at most 65,536 characters in a comment, so the comment stays under
+`LIMIT`: the findings table is folded in a <details> block and cut where it would pass the
+limit, with the count left out and a pointer to the full report (the SARIF, JUnit or JSON
+artifact of the same run)."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from fincompliance.policy.gate import Judgement
 
+LIMIT = 60_000
 _ICONS = {"error": "🔴", "warning": "🟠", "note": "🔵"}
 
 
@@ -12,23 +20,58 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(judgement: Judgement) -> str:
-    policy, failed, actionable = judgement.policy, judgement.failed, judgement.actionable
-    verdict = "❌ **fincomp: policy failed**" if failed else "✅ **fincomp: policy passed**"
-    lines = [f"{verdict} — policy `{policy.name}` (digest `{policy.digest[:12]}`), "
-             f"{len(failed)} failing, {len(actionable)} to act on, {len(judgement.waived)} "
-             f"waived, {len(judgement.baselined)} already in the baseline.", ""]
-    if actionable:
-        lines += ["| | Rule | Component | Brought in by | Why | What to do | Article |",
-                  "|---|---|---|---|---|---|---|"]
-        for f in actionable:
-            why = "; ".join(f.why[:2]) or f.message
-            lines.append(f"| {_ICONS[f.severity]} | `{f.rule}` | `{f.name}` {f.version or ''} | "
-                         f"`{f.location or ''}` | {_cell(why)} | {_cell(f.remediation)} | "
-                         f"{f.article} |")
+def render(judgement: Judgement, base: str = "", expiring_within: int = 30) -> str:
+    policy, actionable = judgement.policy, judgement.actionable
+    verdict = "❌ **fincomp: policy failed**" if judgement.failed else \
+        "✅ **fincomp: policy passed**"
+    head = [f"{verdict} — `{judgement.verdict()}`", ""]
+    by_rule = Counter((f.rule, f.severity, f.article) for f in actionable)
+    if by_rule:
+        head += ["| | Rule | Findings to act on | Article |", "|---|---|---:|---|"]
+        head += [f"| {_ICONS[severity]} | `{rule}` | {count} | {article} |"
+                 for (rule, severity, article), count in
+                 sorted(by_rule.items(), key=lambda item: (-item[1], item[0]))]
+        head.append("")
+    tail = _waiver_lines(judgement, expiring_within)
+    rows = [f"| {_ICONS[f.severity]} | `{f.rule}` | `{f.name}` {f.version or ''} | "
+            f"`{base + '/' if base else ''}{f.location or ''}` | "
+            f"{_cell(' > '.join(f.paths[0]) if f.paths else '')} | "
+            f"{_cell('; '.join(f.why[:2]) or f.message)} | {_cell(f.remediation)} | "
+            f"`{f.id}` |" for f in actionable]
+    if not rows:
+        return "\n".join(head + tail).rstrip("\n") + "\n"
+    opening = [f"<details><summary>{len(rows)} findings to act on</summary>", "",
+               "| | Rule | Component | Brought in by | Path | Why | What to do | Finding |",
+               "|---|---|---|---|---|---|---|---|"]
+    closing = ["", "</details>", ""]
+    budget = LIMIT - sum(len(line) + 1 for line in head + opening + closing + tail) - 200
+    shown = []
+    for row in rows:
+        budget -= len(row) + 1
+        if budget < 0:
+            break
+        shown.append(row)
+    if len(shown) < len(rows):
+        closing = ["", f"… and {len(rows) - len(shown)} more findings, left out to keep "
+                   "this comment under the code host's size limit: see the full report "
+                   "(the SARIF, JUnit or `--format json` artifact of this run).", *closing]
+    return "\n".join(head + opening + shown + closing + tail).rstrip("\n") + "\n"
+
+
+def _waiver_lines(judgement: Judgement, expiring_within: int) -> list[str]:
+    lines = []
     expired = [u for u in judgement.uses if u.expired]
     if expired:
-        lines += ["", "**Expired waivers** (no longer applied):", ""]
+        lines += ["**Expired waivers** (no longer applied):", ""]
         lines += [f"- `{u.waiver.rule}` for `{u.waiver.component}`, approved by "
                   f"{u.waiver.approver}, expired {u.waiver.expires.isoformat()}" for u in expired]
-    return "\n".join(lines) + "\n"
+        lines.append("")
+    expiring = judgement.expiring(expiring_within)
+    if expiring:
+        lines += [f"**Waivers expiring within {expiring_within} days** (renew or fix):", ""]
+        lines += [f"- `{u.waiver.rule}` for `{u.waiver.component}`: expires "
+                  f"{u.waiver.expires.isoformat()} "
+                  f"({(u.waiver.expires - judgement.on).days} days), approved by "
+                  f"{u.waiver.approver}" for u in expiring]
+        lines.append("")
+    return lines

@@ -1,13 +1,22 @@
 """Policy findings as SARIF 2.1.0, so code hosts annotate the pull request at the manifest
 line that brought each component in. Only what needs action is a result: info findings are
-left out, waived ones are marked suppressed, baselined ones `unchanged`."""
+left out, waived ones are marked suppressed with the waiver's reason, approver, ticket and
+expiry, baselined ones `unchanged`.
+
+Paths are relative to the repository root (`%SRCROOT%`), which is what code hosts anchor
+annotations to: scanning `backend/` in a monorepo gives `backend/requirements.txt`. Files
+that could not be read are tool execution notifications, and the run is marked
+unsuccessful, so a partial scan is visible in code scanning rather than silently clean."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from pathlib import PurePosixPath
 from typing import Any
 
 from fincompliance import __version__
+from fincompliance.errors import FincompError, InputError
 from fincompliance.policy.evaluate import Finding
 from fincompliance.policy.gate import Judgement
 
@@ -15,35 +24,67 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "note": "note"}
 
 
-def render(judgement: Judgement) -> str:
-    policy = judgement.policy
-    actionable = judgement.reported
-    rule_ids = sorted({f.rule for f in actionable})
-    rules = [policy.rules[rule_id] for rule_id in rule_ids]
-    document = {
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "fincomp", "version": __version__, "semanticVersion": __version__,
-                "rules": [{
-                    "id": rule.id,
-                    "shortDescription": {"text": rule.message or rule.id},
-                    "help": {"text": rule.remediation or rule.message or rule.id},
-                    "defaultConfiguration": {"level": _LEVELS[rule.severity]},
-                    "properties": {"article": rule.article, "action": rule.action,
-                                   "policy": policy.name}} for rule in rules]}},
-            "originalUriBaseIds": {"%SRCROOT%": {"description": {
-                "text": "The folder fincomp scanned"}}},
-            "results": [_result(f, rule_ids.index(f.rule), judgement.status(f))
-                        for f in actionable],
-            "properties": {"policy": policy.name, "policyDigest": policy.digest},
-        }],
+def render(judgement: Judgement | None, errors: Sequence[FincompError] = (),
+           base: str = "") -> str:
+    """The SARIF log of one run. `judgement` is None when the scan stopped at a bad input
+    (the log then carries only that error); `base` is the scanned folder relative to the
+    repository root."""
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "fincomp", "version": __version__,
+                            "semanticVersion": __version__, "rules": []}},
+        "invocations": [_invocation(errors, base)],
+        "originalUriBaseIds": {"%SRCROOT%": {"description": {
+            "text": "The repository root (the scanned folder when it is not in a git "
+                    "checkout)"}}},
+        "results": [],
     }
+    if judgement is not None:
+        policy = judgement.policy
+        actionable = judgement.reported
+        rule_ids = sorted({f.rule for f in actionable})
+        run["tool"]["driver"]["rules"] = [{
+            "id": rule.id,
+            "shortDescription": {"text": rule.message or rule.id},
+            "help": {"text": rule.remediation or rule.message or rule.id},
+            "defaultConfiguration": {"level": _LEVELS[rule.severity]},
+            "properties": {"article": rule.article, "action": rule.action,
+                           "policy": policy.name}}
+            for rule in (policy.rules[rule_id] for rule_id in rule_ids)]
+        run["results"] = [_result(f, rule_ids.index(f.rule), judgement, base)
+                          for f in actionable]
+        run["properties"] = {"policy": policy.name, "policyDigest": policy.digest}
+    document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _result(finding: Finding, rule_index: int, status: str) -> dict[str, Any]:
+def _invocation(errors: Sequence[FincompError], base: str) -> dict[str, Any]:
+    invocation: dict[str, Any] = {"executionSuccessful": not errors}
+    if errors:
+        invocation["toolExecutionNotifications"] = [_notification(e, base) for e in errors]
+    return invocation
+
+
+def _notification(error: FincompError, base: str) -> dict[str, Any]:
+    if not isinstance(error, InputError):
+        return {"level": "error", "message": {"text": str(error)}}
+    return {"level": "error", "message": {"text": str(error)},
+            "locations": [_location(error.path, error.line, base)]}
+
+
+def _location(path: str, line: int | None, base: str) -> dict[str, Any]:
+    if PurePosixPath(path).is_absolute():   # a file named on the command line
+        artifact = {"uri": PurePosixPath(path).as_uri()}
+    else:
+        artifact = {"uri": f"{base}/{path}" if base else path, "uriBaseId": "%SRCROOT%"}
+    physical: dict[str, Any] = {"artifactLocation": artifact}
+    if line:
+        physical["region"] = {"startLine": line}
+    return {"physicalLocation": physical}
+
+
+def _result(finding: Finding, rule_index: int, judgement: Judgement, base: str
+            ) -> dict[str, Any]:
+    status = judgement.status(finding)
     text = finding.message + (" " + "; ".join(finding.why) if finding.why else "")
     result: dict[str, Any] = {
         "ruleId": finding.rule, "ruleIndex": rule_index, "level": _LEVELS[finding.severity],
@@ -55,11 +96,9 @@ def _result(finding: Finding, rule_index: int, status: str) -> dict[str, Any]:
                        "remediation": finding.remediation},
     }
     if finding.location is not None:
-        region = {"startLine": finding.location.line} if finding.location.line else {}
-        result["locations"] = [{"physicalLocation": {
-            "artifactLocation": {"uri": finding.location.path, "uriBaseId": "%SRCROOT%"},
-            **({"region": region} if region else {})}}]
-    if status == "waived":
+        result["locations"] = [_location(finding.location.path, finding.location.line, base)]
+    waiver = judgement.waiver_of(finding) if status == "waived" else None
+    if waiver is not None:
         result["suppressions"] = [{"kind": "external", "status": "accepted",
-                                   "justification": "waived in the project's waivers file"}]
+                                   "justification": waiver.justification()}]
     return result

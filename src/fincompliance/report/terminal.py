@@ -1,91 +1,179 @@
-"""The rich summary `fincomp scan` prints for people."""
+"""The summary `fincomp scan` prints for people: it fits a screen for any repository.
+
+Every list is grouped and capped (the first entries, then "and N more" with where to see
+them all); `verbose` lists everything. Workspace members are folded under the lockfile that
+records them, and paths are never broken inside a word."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from fincompliance.model import Scope
+from fincompliance.model import SEVERITY_ORDER, Component, Graph, Scope
 from fincompliance.scan import ScanResult
 
 if TYPE_CHECKING:
     from fincompliance.analysis.vulnerabilities import Checked
 
-_TOP_LICENCES = 12
+_TOP = {"projects": 8, "licences": 8, "reasons": 5, "unpinned": 8, "vulnerabilities": 8}
+_MORE = "--verbose lists them all, --format json has everything"
+# most severe first
+_SEVERITIES = tuple(reversed(SEVERITY_ORDER))
 
 
-def render(result: ScanResult, console: Console) -> None:
+def render(result: ScanResult, console: Console, *, verbose: bool = False) -> None:
+    def top(kind: str) -> int | None:
+        return None if verbose else _TOP[kind]
+
     graph = result.graph
-    direct = graph.direct_refs()
+    _headline(result, console)
+    _projects(graph, console, top("projects"))
+    _components(graph, console)
+    _licences(graph, console, top("licences"))
+    _licences_to_look_at(graph, console, verbose)
+    _unpinned(graph, console, top("unpinned"))
+    _vulnerabilities(result, console, top("vulnerabilities"))
+    for error in result.errors:
+        console.print(Text.assemble(("error ", "red"), str(error)))
 
-    projects = Table(title=f"Projects found in {result.root.name}", title_justify="left")
-    for column in ("project", "ecosystem", "read from", "components reached"):
-        projects.add_column(column)
+
+def _table(*columns: str, right: tuple[str, ...] = ()) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for column in columns:
+        table.add_column(column, justify="right" if column in right else "left")
+    return table
+
+
+def _section(title: str, table: Table, shown: int, total: int, console: Console) -> None:
+    """A titled table of the first `shown` of `total` entries, and where the rest are."""
+    console.print()
+    console.print(Text(title, style="bold"))
+    console.print(table)
+    if total > shown:
+        console.print(f"  and {total - shown:,} more: {_MORE}", markup=False, highlight=False)
+
+
+def _headline(result: ScanResult, console: Console) -> None:
+    graph = result.graph
+    name = result.root.resolve().name or str(result.root.resolve())
+    per_ecosystem = Counter(c.ecosystem for c in graph.components.values())
+    ecosystems = ", ".join(f"{count:,} {ecosystem}" for ecosystem, count
+                           in sorted(per_ecosystem.items(), key=lambda i: (-i[1], i[0])))
+    files = len({p.manifest.path for p in graph.projects.values()})
+    console.print(Text.assemble(
+        ("Scanned ", "bold"), (name, "bold"),
+        f": {len(graph.components):,} components"
+        + (f" ({ecosystems})" if ecosystems else "")
+        + f" in {len(graph.projects):,} project{'s' if len(graph.projects) != 1 else ''}"
+        f" read from {files:,} file{'s' if files != 1 else ''}"))
+
+
+def _projects(graph: Graph, console: Console, limit: int | None) -> None:
+    """One row per file that records projects: a workspace lockfile's members are folded
+    under it, named by its first members."""
+    by_file: dict[str, list[str]] = defaultdict(list)
     for ref in sorted(graph.projects):
-        project = graph.projects[ref]
-        projects.add_row(project.name, project.ecosystem, str(project.manifest),
-                         str(len(graph.reachable_from(ref))))
-    console.print(projects)
+        by_file[str(graph.projects[ref].manifest.path)].append(ref)
+    table = _table("read from", "ecosystem", "projects", "components",
+                   right=("components",))
+    table.columns[0].no_wrap = True
+    rows = sorted(by_file.items(), key=lambda item: (-len(item[1]), item[0]))
+    for path, refs in rows[:limit]:
+        names = sorted({graph.projects[r].name for r in refs})
+        members = ", ".join(names[:3]) + (f" and {len(names) - 3:,} more" if len(names) > 3
+                                          else "")
+        reached = set().union(*(graph.reachable_from(r) for r in refs))
+        table.add_row(path, graph.projects[refs[0]].ecosystem,
+                      members if len(refs) == 1 else f"{len(refs):,}: {members}",
+                      f"{len(reached):,}")
+    _section("Projects", table, min(len(rows), limit or len(rows)), len(rows), console)
 
-    per_ecosystem = Table(title="Components", title_justify="left")
-    for column in ("ecosystem", "total", "direct", "transitive", "required", "optional", "dev",
-                   "unpinned"):
-        per_ecosystem.add_column(column, justify="right" if column != "ecosystem" else "left")
-    for ecosystem in graph.ecosystems():
-        components = [c for c in graph.components.values() if c.ecosystem == ecosystem]
-        if not components:
-            continue
+
+def _components(graph: Graph, console: Console) -> None:
+    direct = graph.direct_refs()
+    table = _table("ecosystem", "total", "direct", "transitive", "required",
+                   "optional", "dev", "unpinned",
+                   right=("total", "direct", "transitive", "required", "optional", "dev",
+                          "unpinned"))
+    by_ecosystem: dict[str, list[Component]] = defaultdict(list)
+    for component in graph.components.values():
+        by_ecosystem[component.ecosystem].append(component)
+    for ecosystem in sorted(by_ecosystem):
+        components = by_ecosystem[ecosystem]
         scopes = Counter(c.scope for c in components)
         direct_count = sum(c.ref in direct for c in components)
-        per_ecosystem.add_row(
-            ecosystem, str(len(components)), str(direct_count),
-            str(len(components) - direct_count), str(scopes[Scope.REQUIRED]),
-            str(scopes[Scope.OPTIONAL]), str(scopes[Scope.DEV]),
-            str(sum(not c.pinned for c in components)))
-    console.print(per_ecosystem)
+        table.add_row(ecosystem, *(f"{n:,}" for n in (
+            len(components), direct_count, len(components) - direct_count,
+            scopes[Scope.REQUIRED], scopes[Scope.OPTIONAL], scopes[Scope.DEV],
+            sum(not c.pinned for c in components))))
+    if by_ecosystem:
+        _section("Components", table, len(by_ecosystem), len(by_ecosystem), console)
 
+
+def _licences(graph: Graph, console: Console, limit: int | None) -> None:
     licences = Counter((c.concluded.expression if c.concluded else "(not concluded)")
                        for c in graph.components.values())
-    licence_table = Table(title="Licences concluded", title_justify="left")
-    licence_table.add_column("licence")
-    licence_table.add_column("components", justify="right")
-    for text, count in sorted(licences.items(), key=lambda i: (-i[1], i[0]))[:_TOP_LICENCES]:
-        licence_table.add_row(text if len(text) <= 70 else text[:67] + "...", str(count))
-    if len(licences) > _TOP_LICENCES:
-        licence_table.caption = f"and {len(licences) - _TOP_LICENCES} more; see --format json"
-    console.print(licence_table)
+    if not licences:
+        return
+    table = _table("licence", "components", right=("components",))
+    ranked = sorted(licences.items(), key=lambda i: (-i[1], i[0]))
+    for text, count in ranked[:limit]:
+        table.add_row(Text(text if len(text) <= 90 else text[:87] + "..."), f"{count:,}")
+    _section("Licences concluded", table, len(ranked[:limit]), len(ranked), console)
 
+
+def _licences_to_look_at(graph: Graph, console: Console, verbose: bool) -> None:
     doubtful = [c for c in graph.sorted_components()
                 if c.concluded and (c.concluded.mismatch or c.concluded.method == "unconcluded")]
-    if doubtful:
-        table = Table(title="Licences to look at", title_justify="left")
-        for column in ("component", "declared", "why"):
-            table.add_column(column, overflow="fold")
+    if not doubtful:
+        return
+    if verbose:  # one line each, never cut: a long list is for searching
+        console.print()
+        console.print(Text("Licences to look at", style="bold"))
         for component in doubtful:
-            table.add_row(f"{component.name} {component.version or ''}",
-                          component.declared_license or "", component.concluded.reason or "")
-        console.print(table)
+            console.print(Text(f"{component.name} {component.version or '*'}  declared: "
+                               f"{component.declared_license or '-'}  why: "
+                               f"{component.concluded.reason or '-'}"), soft_wrap=True)
+        return
+    by_reason: dict[str, list[Component]] = defaultdict(list)
+    for component in doubtful:
+        by_reason[component.concluded.reason or "no reason recorded"].append(component)
+    table = _table("components", "why", right=("components",))
+    ranked = sorted(by_reason.items(), key=lambda i: (-len(i[1]), i[0]))
+    for reason, components in ranked[:_TOP["reasons"]]:
+        names = sorted({c.name for c in components})
+        example = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+        table.add_row(f"{len(components):,}", Text.assemble(reason, (f" (e.g. {example})",
+                                                                     "dim")))
+    _section(f"Licences to look at: {len(doubtful):,} components", table,
+             min(len(ranked), _TOP["reasons"]), len(ranked), console)
+    if any(c.concluded.method == "unconcluded" for c in doubtful):
+        console.print("  next: --online asks your registry mirror for declared licences; "
+                      "--curations adds your reviewed conclusions",
+                      markup=False, highlight=False)
 
+
+def _unpinned(graph: Graph, console: Console, limit: int | None) -> None:
     unpinned = [c for c in graph.sorted_components() if not c.pinned]
-    if unpinned:
-        table = Table(title="Unpinned dependencies (no exact version recorded)",
-                      title_justify="left")
-        for column in ("component", "requirement", "declared at"):
-            table.add_column(column)
-        for component in unpinned:
-            table.add_row(component.name, component.requirement or "*",
-                          str(component.locations[0]) if component.locations else "")
-        console.print(table)
-
-    _vulnerabilities(result, console)
-    for error in result.errors:
-        console.print(f"[red]error[/red] {error}", highlight=False)
+    if not unpinned:
+        return
+    table = _table("component", "requirement", "declared at")
+    table.columns[0].max_width = 60
+    table.columns[0].overflow = "ellipsis"
+    table.columns[2].no_wrap = True
+    for component in unpinned[:limit]:
+        table.add_row(Text(component.name), Text(component.requirement or "*"),
+                      Text(str(component.locations[0]) if component.locations else ""))
+    _section(f"Unpinned (no exact version recorded): {len(unpinned):,} components", table,
+             len(unpinned[:limit]), len(unpinned), console)
 
 
-def _vulnerabilities(result: ScanResult, console: Console) -> None:
+def _vulnerabilities(result: ScanResult, console: Console, limit: int | None) -> None:
     analysis = result.analysis
     if analysis is None:
         return
@@ -93,22 +181,24 @@ def _vulnerabilities(result: ScanResult, console: Console) -> None:
         console.print(note, highlight=False, markup=False)
     if analysis.database is None:
         return
-    vulnerable = [c for c in result.graph.sorted_components() if c.vulnerabilities]
-    if vulnerable:
-        table = Table(title="Known vulnerabilities", title_justify="left")
-        for column in ("component", "vulnerability", "severity", "fixed in", "aliases"):
-            table.add_column(column, overflow="fold")
-        for component in vulnerable:
-            for vulnerability in component.vulnerabilities:
-                table.add_row(f"{component.name} {component.version}", vulnerability.id,
-                              vulnerability.severity + (f" {vulnerability.score}"
-                                                        if vulnerability.score else ""),
-                              vulnerability.fixed or "no fix", ", ".join(vulnerability.aliases))
-        console.print(table)
-    counts = Counter(v.severity for c in vulnerable for v in c.vulnerabilities)
+    found = sorted(((c, v) for c in result.graph.sorted_components() for v in c.vulnerabilities),
+                   key=lambda cv: (_SEVERITIES.index(cv[1].severity), cv[0].name, cv[1].id))
+    vulnerable = {c.ref for c, _ in found}
+    if found:
+        table = _table("component", "vulnerability", "severity",
+                       "fixed in", "aliases")
+        for column in table.columns[:4]:
+            column.no_wrap = True
+        for component, vulnerability in found[:limit]:
+            table.add_row(Text(f"{component.name} {component.version}"), vulnerability.id,
+                          vulnerability.severity + (f" {vulnerability.score}"
+                                                    if vulnerability.score else ""),
+                          Text(vulnerability.fixed or "no fix"),
+                          Text(", ".join(vulnerability.aliases)))
+        _section("Known vulnerabilities", table, len(found[:limit]), len(found), console)
+    counts = Counter(v.severity for _, v in found)
     sources = ", ".join(f"{s.name} ({s.imported_at[:10]})" for s in analysis.database.sources)
-    severities = ", ".join(f"{counts[s]} {s}" for s in ("critical", "high", "medium", "low",
-                                                      "unknown") if counts[s])
+    severities = ", ".join(f"{counts[s]} {s}" for s in _SEVERITIES if counts[s])
     checked = analysis.checked.checked if analysis.checked else 0
     console.print(f"{len(vulnerable)} vulnerable of {checked:,} components checked"
                   + (f" ({severities})" if severities else "")
