@@ -36,6 +36,7 @@ from fincompliance.analysis.vulndb import update as update_database
 from fincompliance.clock import today
 from fincompliance.errors import FincompError, UsageError, one_line
 from fincompliance.inputs import read_text
+from fincompliance.language import LANGUAGES, default_language, parse_language
 from fincompliance.licensing.attribution import collect as collect_attributions
 from fincompliance.licensing.compatibility import PROPRIETARY, Distribution
 from fincompliance.licensing.conclude import conclude_graph
@@ -140,6 +141,8 @@ DistributionOption = Annotated[Distribution, typer.Option(
 
 licenses_app = typer.Typer(help="Licence knowledge and licence review.", no_args_is_help=True)
 app.add_typer(licenses_app, name="licenses")
+# The spelling every output uses works too.
+app.add_typer(licenses_app, name="licences", hidden=True)
 policy_app = typer.Typer(help="Institution policies: check, show, start one.",
                          no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
@@ -291,6 +294,19 @@ BusinessSystemOption = Annotated[str | None, typer.Option(
     show_default=False)]
 OwnerOption = Annotated[str | None, typer.Option(
     "--owner", help="The person responsible for it (责任人).", show_default=False)]
+def _language(value: str | None) -> str:
+    if value is None:
+        return default_language()
+    language = parse_language(value)
+    if language is None:
+        raise typer.BadParameter(f"{value!r}: choose one of {', '.join(LANGUAGES)}")
+    return language
+
+
+LanguageOption = Annotated[str | None, typer.Option(
+    "--lang", metavar="zh-CN|en", callback=_language,
+    help="Language for people (default: zh-CN where the locale is Chinese, else en; zh is "
+    "accepted for zh-CN).", show_default=False)]
 VerboseOption = Annotated[bool, typer.Option(
     "--verbose", "-v", help="List everything in the terminal summary, not only the first "
     "entries of each list.")]
@@ -393,7 +409,7 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, out: _Output,
     from fincompliance.ledger.record import Assessed, ProjectInfo, ScanInfo, record_scan
     from fincompliance.ledger.store import open_ledger
 
-    engine = open_ledger(recording.url) if recording else None
+    engine = open_ledger(recording.url, create=recording.record) if recording else None
     if engine is not None:
         with engine.connect() as connection:
             apply_states(result.graph, ledger_queries.lifecycle_states(connection))
@@ -526,19 +542,13 @@ def sbom_command(path: PathArgument,
         _report_errors(result)
 
 
-class Language(StrEnum):
-    en = "en"
-    zh = "zh"
-
-
 @licenses_app.command("explain")
 def explain_command(expression: Annotated[str, typer.Argument(
                         help="An SPDX expression or a licence as packages write it.")],
                     outbound: OutboundOption = PROPRIETARY,
                     output_format: Annotated[ScanFormat, typer.Option("--format", "-f")
                                              ] = ScanFormat.table,
-                    language: Annotated[Language, typer.Option(
-                        "--lang", help="Language of the obligations.")] = Language.en) -> None:
+                    language: LanguageOption = None) -> None:
     """Explain a licence: category, obligations, compatibility in each distribution model."""
     with user_errors():
         knowledge = load_knowledge()
@@ -546,7 +556,7 @@ def explain_command(expression: Annotated[str, typer.Argument(
         if output_format is ScanFormat.json:
             _emit(explain.render_json(normalised, outbound, knowledge), None)
         else:
-            explain.render(normalised, outbound, knowledge, stdout, language.value)
+            explain.render(normalised, outbound, knowledge, stdout, language)
 
 
 @licenses_app.command("check")
@@ -648,8 +658,7 @@ def assess_command(path: PathArgument,
                    distribution: DistributionOption = Distribution.DISTRIBUTED_BINARY,
                    output_format: Annotated[ScanFormat, typer.Option("--format", "-f")
                                             ] = ScanFormat.table,
-                   language: Annotated[Language, typer.Option(
-                       "--lang", help="Language of attribute names.")] = Language.en,
+                   language: LanguageOption = None,
                    output: OutputOption = None, installed: InstalledOption = False,
                    keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
                    curations: CurationsOption = None, online: OnlineOption = False) -> None:
@@ -668,8 +677,7 @@ def assess_command(path: PathArgument,
             _emit(assessment_report.render_json(result.graph, assessments, model), output)
         else:
             console = Console(record=True, width=160, file=io.StringIO()) if output else stdout
-            assessment_report.render(result.graph, assessments, model, console,
-                                     "zh-CN" if language is Language.zh else "en")
+            assessment_report.render(result.graph, assessments, model, console, language)
             if output:
                 _emit(console.export_text(), output)
         _report_errors(result)
@@ -704,7 +712,18 @@ def db_status_command(database: DatabaseOption = None,
                                                ] = ScanFormat.table) -> None:
     """Show the database's sources, counts and age."""
     with user_errors():
-        with VulnerabilityDatabase(database or vulnerability_db()) as opened:
+        path = database or vulnerability_db()
+        if not path.exists():
+            # Not an error: "is there a database?" is the question, and no is an answer.
+            if output_format is ScanFormat.json:
+                _emit(json.dumps({"path": str(path), "present": False}, indent=2) + "\n",
+                      None)
+            else:
+                stdout.print(f"no vulnerability database at {path}: import one with "
+                             "`fincomp db update --from PATH` (OSV files or archives)",
+                             markup=False, highlight=False)
+            return
+        with VulnerabilityDatabase(path) as opened:
             status = opened.status()
         if output_format is ScanFormat.json:
             _emit(json.dumps(dataclasses.asdict(status), indent=2) + "\n", None)
@@ -712,13 +731,19 @@ def db_status_command(database: DatabaseOption = None,
             database_report.render_status(status, today(), stdout)
 
 
-JsonOption = Annotated[bool, typer.Option("--json", help="JSON instead of a table.")]
+ListFormatOption = Annotated[ScanFormat, typer.Option(
+    "--format", "-f", help="table for people, json for machines.")]
+JsonOption = Annotated[bool, typer.Option(
+    "--json", hidden=True, help="Deprecated spelling of --format json.")]
 
 
-def _ledger_emit(value, json_output: bool, render) -> None:
+def _ledger_emit(value, output_format: ScanFormat, json_output: bool, render) -> None:
     from fincompliance.report import ledger as ledger_report
 
     if json_output:
+        stderr.print("fincomp: warning: --json is deprecated; use --format json",
+                     markup=False, highlight=False)
+    if json_output or output_format is ScanFormat.json:
         _emit(ledger_report.to_json(value), None)
     else:
         render(value)
@@ -757,13 +782,15 @@ def ledger_record_command(sbom: Annotated[Path, typer.Argument(
 
 
 @ledger_app.command("projects")
-def ledger_projects_command(ledger: LedgerOption = None, json_output: JsonOption = False
+def ledger_projects_command(ledger: LedgerOption = None,
+                            output_format: ListFormatOption = ScanFormat.table,
+                            json_output: JsonOption = False
                             ) -> None:
     """Every project in the ledger, with its latest scan."""
     with user_errors():
         api = _ledger()
-        rows = api.queries.list_projects(api.open(ledger))
-        _ledger_emit(rows, json_output, lambda r: api.report.table(
+        rows = api.queries.list_projects(api.open(ledger, create=False))
+        _ledger_emit(rows, output_format, json_output, lambda r: api.report.table(
             r, ["name", "business_system", "owner", "scans", "last_recorded", "components"],
             "Projects", stdout))
 
@@ -773,15 +800,17 @@ def ledger_show_command(project: Annotated[str, typer.Argument(help="A project's
                         scan: Annotated[int | None, typer.Option(
                             "--scan", help="A scan id (default: the latest).",
                             show_default=False)] = None,
-                        ledger: LedgerOption = None, json_output: JsonOption = False) -> None:
+                        ledger: LedgerOption = None,
+                        output_format: ListFormatOption = ScanFormat.table,
+                        json_output: JsonOption = False) -> None:
     """A project's latest (or given) scan: components, licences, vulnerabilities."""
     with user_errors():
         api = _ledger()
-        shown = api.queries.show(api.open(ledger), project, scan)
+        shown = api.queries.show(api.open(ledger, create=False), project, scan)
         for component in shown["components"]:
             component["vulnerability_ids"] = " ".join(
                 v["id"] for v in component["vulnerabilities"])
-        _ledger_emit(shown, json_output, lambda s: api.report.table(
+        _ledger_emit(shown, output_format, json_output, lambda s: api.report.table(
             s["components"], ["name", "version", "scope", "direct", "licence",
                               "vulnerability_ids", "path"],
             f"{project}: scan {s['scan']['id']} ({s['scan']['recorded_at']}, commit "
@@ -793,15 +822,18 @@ def ledger_diff_command(project: Annotated[str, typer.Argument(help="A project's
                         scans: Annotated[list[int] | None, typer.Argument(
                             help="Two scan ids (default: the last two).",
                             show_default=False)] = None,
-                        ledger: LedgerOption = None, json_output: JsonOption = False) -> None:
+                        ledger: LedgerOption = None,
+                        output_format: ListFormatOption = ScanFormat.table,
+                        json_output: JsonOption = False) -> None:
     """What changed between two scans of a project."""
     with user_errors():
         api = _ledger()
         if scans and len(scans) != 2:
             raise UsageError("ledger diff: give two scan ids, or none for the last two")
         before, after = scans if scans else (None, None)
-        result = api.queries.diff(api.open(ledger), project, before, after)
-        _ledger_emit(result, json_output, lambda d: api.report.render_diff(d, stdout))
+        result = api.queries.diff(api.open(ledger, create=False), project, before, after)
+        _ledger_emit(result, output_format, json_output,
+                     lambda d: api.report.render_diff(d, stdout))
 
 
 @ledger_app.command("affected")
@@ -811,14 +843,16 @@ def ledger_affected_command(query: Annotated[str, typer.Argument(
                             all_scans: Annotated[bool, typer.Option(
                                 "--all-scans", help="Every recorded scan, not only each "
                                 "project's latest: where it was ever used.")] = False,
-                            ledger: LedgerOption = None, json_output: JsonOption = False
+                            ledger: LedgerOption = None,
+                            output_format: ListFormatOption = ScanFormat.table,
+                            json_output: JsonOption = False
                             ) -> None:
     """Which projects use a package now (each one's latest scan), with the path to it;
     with --all-scans, every scan that ever did (latest first)."""
     with user_errors():
         api = _ledger()
-        rows = api.queries.affected(api.open(ledger), query, all_scans)
-        _ledger_emit(rows, json_output, lambda r: api.report.table(
+        rows = api.queries.affected(api.open(ledger, create=False), query, all_scans)
+        _ledger_emit(rows, output_format, json_output, lambda r: api.report.table(
             r, ["project", "scan", "recorded_at", "name", "version", "scope", "path"],
             f"Affected by {query}", stdout))
 
@@ -827,14 +861,16 @@ def ledger_affected_command(query: Annotated[str, typer.Argument(
 def ledger_decisions_command(package: Annotated[str | None, typer.Argument(
                                  help="Only this package (a purl without version).",
                                  show_default=False)] = None,
-                             ledger: LedgerOption = None, json_output: JsonOption = False
+                             ledger: LedgerOption = None,
+                             output_format: ListFormatOption = ScanFormat.table,
+                             json_output: JsonOption = False
                              ) -> None:
     """Every lifecycle decision in the ledger, oldest first: what, which versions, which
     state, who decided, why and when."""
     with user_errors():
         api = _ledger()
-        rows = api.queries.decisions(api.open(ledger), package)
-        _ledger_emit(rows, json_output, lambda r: api.report.table(
+        rows = api.queries.decisions(api.open(ledger, create=False), package)
+        _ledger_emit(rows, output_format, json_output, lambda r: api.report.table(
             r, ["id", "at", "package", "versions", "state", "actor", "reason"],
             f"Lifecycle decisions{f' on {package}' if package else ''}", stdout))
 
@@ -842,25 +878,17 @@ def ledger_decisions_command(package: Annotated[str | None, typer.Argument(
 @ledger_app.command("history")
 def ledger_history_command(package: Annotated[str, typer.Argument(
                                help="A purl without version, or a package name.")],
-                           ledger: LedgerOption = None, json_output: JsonOption = False
+                           ledger: LedgerOption = None,
+                           output_format: ListFormatOption = ScanFormat.table,
+                           json_output: JsonOption = False
                            ) -> None:
     """Where and when a package has been in use."""
     with user_errors():
         api = _ledger()
-        rows = api.queries.history(api.open(ledger), package)
-        _ledger_emit(rows, json_output, lambda r: api.report.table(
+        rows = api.queries.history(api.open(ledger, create=False), package)
+        _ledger_emit(rows, output_format, json_output, lambda r: api.report.table(
             r, ["project", "version", "first_seen", "last_seen", "scans", "in_latest_scan"],
             f"History of {package}", stdout))
-
-
-class ReportLanguage(StrEnum):
-    zh_cn = "zh-CN"
-    en = "en"
-
-
-ReportLanguageOption = Annotated[ReportLanguage | None, typer.Option(
-    "--lang", help="Language (default: zh-CN where the locale is Chinese, else en).",
-    show_default=False)]
 
 
 class ExportFormat(StrEnum):
@@ -872,19 +900,19 @@ class ExportFormat(StrEnum):
 def ledger_export_command(export_format: Annotated[ExportFormat, typer.Option(
                               "--format", "-f")] = ExportFormat.csv,
                           output: OutputOption = None, ledger: LedgerOption = None,
-                          language: ReportLanguageOption = None) -> None:
+                          language: LanguageOption = None) -> None:
     """The register (台账): every project's latest components with licence, vulnerabilities,
     lifecycle decision (who, why, when), grade, release facts, first use, system and
     responsible person; CSV in UTF-8 with a byte-order mark, or a workbook."""
     with user_errors():
         from fincompliance.report.audit import register
-        from fincompliance.report.audit.locale import Locale, default_language
+        from fincompliance.report.audit.locale import Locale
 
         api = _ledger()
-        locale = Locale(language.value if language else default_language())
+        locale = Locale(language)
         if export_format is ExportFormat.xlsx and output is None:
             raise UsageError("--format xlsx writes a file: add -o FILE.xlsx")
-        rows = api.queries.register(api.open(ledger))
+        rows = api.queries.register(api.open(ledger, create=False))
         if export_format is ExportFormat.xlsx:
             register.to_xlsx(rows, locale, output)
         else:
@@ -923,7 +951,7 @@ def ledger_verify_command(ledger: LedgerOption = None) -> None:
     """Check the hash chain and every recorded row; exit 1 naming the first bad entry."""
     with user_errors():
         api = _ledger()
-        result = api.verify(api.open(ledger))
+        result = api.verify(api.open(ledger, create=False))
         if result.ok:
             stdout.print(f"ledger verified: {result.entries} entries, chain head {result.head}",
                          soft_wrap=True)
@@ -963,7 +991,7 @@ def report_command(
             "--until", metavar="YYYY-MM-DD", help="The period's last day: each project's "
             "latest scan up to then is reported (default: today, FINCOMP_TODAY).",
             show_default=False)] = None,
-        language: ReportLanguageOption = None,
+        language: LanguageOption = None,
         institution: Annotated[str, typer.Option(
             "--institution", envvar="FINCOMP_INSTITUTION",
             help="The institution named in the report.")] = "-",
@@ -975,7 +1003,6 @@ def report_command(
         from fincompliance.ledger.audit import Scope
         from fincompliance.ledger.store import open_ledger
         from fincompliance.report import audit
-        from fincompliance.report.audit.locale import default_language
 
         try:
             chosen = audit.Format(output_format)
@@ -986,7 +1013,7 @@ def report_command(
             raise UsageError(f"--format {chosen.value} writes a file: add -o FILE.{chosen.value}")
         scope = Scope(project, scan, _day(since, "--since"), _day(until, "--until"))
         report, locale = audit.prepare(
-            open_ledger(ledger), scope, language.value if language else default_language(),
+            open_ledger(ledger, create=False), scope, language,
             institution, today())
         page = audit.write(report, locale, chosen, output)
         if page is not None:

@@ -63,7 +63,7 @@ def test_record_and_diff_an_edited_lockfile(ledger_url, tmp_path):
     (project / "package-lock.json").write_text(json.dumps(lock, indent=2))
     _record(ledger_url, project, "payments-web", "--policy", "financial-default")
 
-    diff = json.loads(_ledger(ledger_url, "diff", "payments-web", "--json"))
+    diff = json.loads(_ledger(ledger_url, "diff", "payments-web", "--format", "json"))
     versions_before = {json.loads(EXPRESS.read_text())["packages"][f"node_modules/{n}"]
                        ["version"] for n in ("debug",)}
     assert diff["added"] == [{"package": "pkg:npm/left-pad", "name": "left-pad",
@@ -77,11 +77,11 @@ def test_record_and_diff_an_edited_lockfile(ledger_url, tmp_path):
                                         "version": "4.18.1", "from": "MIT", "to": "BUSL-1.1"}]
     assert {(f["rule"], f["component_ref"]) for f in diff["new_findings"]} >= {
         ("FIN-LIC-NON-OPEN", "pkg:npm/lodash@4.18.1")}
-    shown = json.loads(_ledger(ledger_url, "show", "payments-web", "--json"))
+    shown = json.loads(_ledger(ledger_url, "show", "payments-web", "--format", "json"))
     assert shown["project"]["owner"] == "Li Wei"
     assert shown["project"]["business_system"] == "Payments"
     assert _ledger(ledger_url, "verify").startswith("ledger verified: 3 entries")
-    history = json.loads(_ledger(ledger_url, "history", "pkg:npm/axios", "--json"))
+    history = json.loads(_ledger(ledger_url, "history", "pkg:npm/axios", "--format", "json"))
     assert [(h["version"], h["scans"], h["in_latest_scan"]) for h in history] == [
         ("1.21.1", 1, False), ("1.7.9", 1, True)]
 
@@ -90,7 +90,7 @@ def test_affected_across_projects_with_paths(ledger_url):
     graphs = {}
     for name, path in PROJECTS.items():
         graphs[name] = _record(ledger_url, CORPUS / path, name)
-    rows = json.loads(_ledger(ledger_url, "affected", "ms", "--json"))
+    rows = json.loads(_ledger(ledger_url, "affected", "ms", "--format", "json"))
     assert {r["project"] for r in rows} == set(PROJECTS)
     assert [r["scan"] for r in rows] == sorted((r["scan"] for r in rows), reverse=True)
     for row in rows:
@@ -103,9 +103,9 @@ def test_affected_across_projects_with_paths(ledger_url):
         steps = row["path"].split(" > ")
         assert steps[-1] == f"ms@{row['version']}"
         assert all(pair in edges for pair in zip(steps, steps[1:], strict=False)), row
-    ranged = json.loads(_ledger(ledger_url, "affected", "ms <2.1", "--json"))
+    ranged = json.loads(_ledger(ledger_url, "affected", "ms <2.1", "--format", "json"))
     assert ranged and all(r["version"].startswith(("2.0.", "0.", "1.")) for r in ranged)
-    history = json.loads(_ledger(ledger_url, "history", "pkg:npm/ms", "--json"))
+    history = json.loads(_ledger(ledger_url, "history", "pkg:npm/ms", "--format", "json"))
     assert {h["project"] for h in history} == set(PROJECTS)
 
 
@@ -139,13 +139,13 @@ def test_lifecycle_decisions_are_facts_for_policy(ledger_url, tmp_path):
     typo = run_cli("ledger", "approve", "pkg:npm/expres", "--actor", "x", "--reason", "y",
                    "--ledger", ledger_url)
     assert typo.returncode == 2 and "pkg:npm/expres: no recorded scan" in typo.stderr
-    decided = json.loads(_ledger(ledger_url, "decisions", "--json"))
+    decided = json.loads(_ledger(ledger_url, "decisions", "--format", "json"))
     assert [(d["package"], d["versions"], d["state"], d["actor"]) for d in decided] == [
         ("pkg:npm/express", "*", "approved", "Li Wei"),
         ("pkg:npm/lodash", "<5", "retired", "Zhang San")]
     assert decided[0]["reason"] == "introduction approved, ticket OSS-7"
     assert decided[0]["at"] < decided[1]["at"]
-    only = json.loads(_ledger(ledger_url, "decisions", "pkg:npm/lodash", "--json"))
+    only = json.loads(_ledger(ledger_url, "decisions", "pkg:npm/lodash", "--format", "json"))
     assert [d["state"] for d in only] == ["retired"]
     table = _ledger(ledger_url, "decisions")
     assert "Zhang San" in table and "exit notice" in table
@@ -161,12 +161,12 @@ def test_affected_answers_for_each_projects_latest_scan(ledger_url, tmp_path):
         _record(ledger_url, tmp_path / name, name)
     shutil.copy(EXPRESS, tmp_path / "web" / "package-lock.json")      # lodash 4.18.1
     _record(ledger_url, tmp_path / "web", "web")
-    now = json.loads(_ledger(ledger_url, "affected", "lodash <4.17.21", "--json"))
+    now = json.loads(_ledger(ledger_url, "affected", "lodash <4.17.21", "--format", "json"))
     assert [(r["project"], r["version"]) for r in now] == [("api", "4.17.20")]
     ever = json.loads(_ledger(ledger_url, "affected", "lodash <4.17.21", "--all-scans",
-                              "--json"))
+                              "--format", "json"))
     assert [(r["project"], r["scan"]) for r in ever] == [("api", 2), ("web", 1)]
-    current = json.loads(_ledger(ledger_url, "affected", "pkg:npm/lodash", "--json"))
+    current = json.loads(_ledger(ledger_url, "affected", "pkg:npm/lodash", "--format", "json"))
     assert sorted((r["project"], r["version"]) for r in current) == [
         ("api", "4.17.20"), ("web", "4.18.1")]
 
@@ -296,7 +296,7 @@ def _eight_recorders(ledger_url, scans_each: int) -> list[dict]:
     for worker in workers:
         _, errors = worker.communicate(timeout=600)
         assert worker.returncode == 0, errors
-    return json.loads(_ledger(ledger_url, "projects", "--json"))
+    return json.loads(_ledger(ledger_url, "projects", "--format", "json"))
 
 
 def test_concurrent_recorders_lose_nothing(ledger_url):
@@ -339,7 +339,7 @@ def test_upgrade_from_the_first_schema_keeps_a_populated_ledger(ledger_url):
             "--force")      # before its first scan
     _record(ledger_url, EXPRESS, "web", "--business-system", "Payments")
     assert _ledger(ledger_url, "verify").startswith("ledger verified: 7 entries")
-    projects = json.loads(_ledger(ledger_url, "projects", "--json"))
+    projects = json.loads(_ledger(ledger_url, "projects", "--format", "json"))
     assert projects[0]["scans"] == 4 and projects[0]["business_system"] == "Payments"
 
 
@@ -351,7 +351,7 @@ def test_a_delivered_sbom_is_recorded(ledger_url, tmp_path):
                      "Vendor X", "--policy", "financial-default")
     assert result.returncode == 0, result.stderr
     assert "recorded as scan 1 of vendor-portal.cdx" in result.stderr
-    shown = json.loads(_ledger(ledger_url, "show", "vendor-portal.cdx", "--json"))
+    shown = json.loads(_ledger(ledger_url, "show", "vendor-portal.cdx", "--format", "json"))
     assert len(shown["components"]) == 82 and shown["scan"]["source"] == sbom.name
     assert shown["scan"]["policy_name"] == "financial-default"
 

@@ -12,7 +12,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from fincompliance.errors import FincompError, UsageError
@@ -42,14 +52,21 @@ def default_url() -> str:
     return f"sqlite:///{Path(base, 'fincomp', 'ledger.sqlite3')}"
 
 
-def open_ledger(url: str | None = None, migrate: bool = True) -> Engine:
-    """An engine on the ledger, its schema brought to the current revision."""
+def open_ledger(url: str | None = None, migrate: bool = True, create: bool = True) -> Engine:
+    """An engine on the ledger, its schema brought to the current revision. With `create`
+    False (every command that only reads) a ledger that is not there is an error: a
+    mistyped path must not leave an empty database behind and answer "nothing found"."""
     url = url or default_url()
     if "://" not in url:  # a plain path means a SQLite file
         url = f"sqlite:///{Path(url).resolve()}"
     try:
         if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(url.removeprefix("sqlite:///"))
+            if not create and not path.is_file():
+                raise UsageError(f"ledger {path}: no such ledger (record a scan into it with "
+                                 "`fincomp scan --record`, or name another with --ledger or "
+                                 "FINCOMP_LEDGER)")
+            path.parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, connect_args={"timeout": 5})
             _sqlite_writes_lock_at_begin(engine)
         else:
@@ -57,12 +74,15 @@ def open_ledger(url: str | None = None, migrate: bool = True) -> Engine:
     except (ArgumentError, ImportError) as exc:
         raise UsageError(f"--ledger {url}: not a database URL fincomp can open ({exc})") \
             from None
-    if migrate:
-        try:
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        if not create and not inspect(engine).has_table("alembic_version"):
+            raise UsageError(f"ledger {shown}: holds no fincomp ledger (record a scan into it "
+                             "with `fincomp scan --record` first)")
+        if migrate:
             upgrade(engine)
-        except OperationalError as exc:
-            raise UsageError(f"ledger {engine.url.render_as_string(hide_password=True)}: "
-                             f"cannot open: {exc.orig}") from None
+    except OperationalError as exc:
+        raise UsageError(f"ledger {shown}: cannot open: {exc.orig}") from None
     return engine
 
 

@@ -49,6 +49,7 @@ def render_json(normalised: Normalised, outbound: str, knowledge: Knowledge) -> 
 def render(normalised: Normalised, outbound: str, knowledge: Knowledge, console: Console,
            language: str = "en") -> None:
     data = to_dict(normalised, outbound, knowledge)
+    key = "zh" if language == "zh-CN" else "en"   # how licenses/reviewed.yaml names them
     console.print(f"[bold]{data['expression']}[/bold]  (read from {data['input']!r} by "
                   f"{data['method']}, confidence {data['confidence']:.2f})")
     if data["family"]:
@@ -60,7 +61,7 @@ def render(normalised: Normalised, outbound: str, knowledge: Knowledge, console:
         console.print(f"\n[bold]{licence['id']}[/bold] — {licence['name']}\n"
                       f"category: {licence['category']}" + (f"; {flags}" if flags else ""))
         for obligation in licence["obligations"]:
-            console.print(f"  • {obligation['id']}: {obligation.get(language, '')}")
+            console.print(f"  • {obligation['id']}: {obligation.get(key, '')}")
         if licence["notes"]:
             console.print(f"  note: {licence['notes']}")
         console.print(f"  source: {'; '.join(licence['source'])}", style="dim")

@@ -21,7 +21,7 @@ def _cell(text: str) -> str:
 
 
 def render(judgement: Judgement, base: str = "", expiring_within: int = 30) -> str:
-    policy, actionable = judgement.policy, judgement.actionable
+    actionable = judgement.actionable
     verdict = "❌ **fincomp: policy failed**" if judgement.failed else \
         "✅ **fincomp: policy passed**"
     head = [f"{verdict} — `{judgement.verdict()}`", ""]

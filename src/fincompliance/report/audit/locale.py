@@ -7,7 +7,6 @@ languages hold the same keys (tests/audit checks), so no language is built by ha
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -82,15 +81,6 @@ def catalogue(language: str) -> dict[str, str]:
     with (CATALOGUES / f"{LANGUAGES[language]}.po").open("rb") as handle:
         parsed = read_po(handle, locale=LANGUAGES[language])
     return {message.id: message.string for message in parsed if message.id and message.string}
-
-
-def default_language() -> str:
-    """zh-CN where the user's locale is Chinese, else English."""
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
-        value = os.environ.get(variable, "")
-        if value:
-            return "zh-CN" if value.lower().startswith("zh") else "en"
-    return "en"
 
 
 @dataclass
