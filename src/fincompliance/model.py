@@ -274,6 +274,9 @@ class Project:
     # The package this project publishes (a purl without version), when its manifest names
     # one: another project's dependency on it is first-party, not a third-party component.
     package: str | None = None
+    # A manifest of development tools only (requirements-dev.txt): dependency paths go
+    # through a runtime manifest first where one reaches the component too.
+    development: bool = False
 
     def __post_init__(self) -> None:
         checked_text(self.name, "project name")
@@ -441,6 +444,21 @@ class Graph:
         for ref in sorted(self.components):
             yield self.components[ref]
 
+    def stand_for(self, ref: str, pin: str, constraint: tuple[str, str]) -> None:
+        """Let the pinned component `pin` stand for the unpinned `ref` of the same package
+        (a manifest's range that the pin satisfies): edges to and from `ref` move to `pin`,
+        which keeps the range and where it was declared as a property."""
+        gone = self.components.pop(ref)
+        kept = self.components[pin]
+        self.components[pin] = replace(
+            kept, scope=kept.scope.strongest(gone.scope),
+            properties=_union(kept.properties, (constraint,)))
+        for targets in self.edges.values():
+            if ref in targets:
+                targets.discard(ref)
+                targets.add(pin)
+        self.edges.setdefault(pin, set()).update(self.edges.pop(ref, set()) - {pin})
+
     def label(self, ref: str) -> str:
         """How people name a node: a project by its name, a component by name and version."""
         if ref in self.projects:
@@ -462,7 +480,8 @@ class PathIndex:
     def __init__(self, graph: Graph) -> None:
         self._projects = graph.projects
         self._parents: dict[str, list[str]] = {}
-        self._depth = {root: 0 for root in sorted(graph.projects)}
+        self._depth = {root: 0 for root in sorted(
+            graph.projects, key=lambda ref: (graph.projects[ref].development, ref))}
         queue = deque(self._depth)
         while queue:
             node = queue.popleft()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,8 +11,8 @@ from fincompliance.analysis.stage import AnalysisReport
 from fincompliance.discovery import DiscoveryOptions, Task, discover, discover_file
 from fincompliance.errors import InputError, reading
 from fincompliance.image import Image, is_image_archive, unpack_for_scanning
-from fincompliance.model import Graph
-from fincompliance.scanners import Source
+from fincompliance.model import Component, Graph
+from fincompliance.scanners import Source, python_common
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,36 @@ def scan(target: Path, options: ScanOptions = ScanOptions(),
                 raise
             result.errors.append(error)
     result.graph.link_first_party()
+    settle_ranges(result.graph)
     return result
+
+
+# How each ecosystem tells whether a version satisfies a manifest's range.
+_RANGE_CHECKS: dict[str, Callable[[str, str], bool]] = {
+    python_common.ECOSYSTEM: python_common.satisfies}
+
+
+def settle_ranges(graph: Graph) -> None:
+    """One component per package and version: a manifest's range (pyproject.toml's
+    `Django>=4.2,<5`) beside exactly one pin of the same package that satisfies it
+    (requirements.txt's `Django==4.2.16`) is that pin, not a second, unpinned component.
+    The pin keeps the range and where it was declared; a range no pin (or more than one)
+    satisfies stays unpinned, as it is."""
+    pins: dict[str, list[Component]] = defaultdict(list)
+    for component in graph.components.values():
+        if component.version is not None:
+            pins[component.package].append(component)
+    for ref in sorted(graph.components):
+        ranged = graph.components[ref]
+        check = _RANGE_CHECKS.get(ranged.ecosystem)
+        if ranged.version is not None or check is None:
+            continue
+        matching = [p for p in pins.get(ranged.package, ())
+                    if check(ranged.requirement or "", p.version)]
+        if len(matching) == 1:
+            where = ranged.locations[0] if ranged.locations else "?"
+            graph.stand_for(ref, matching[0].ref, (
+                "fincomp:constraint", f"{ranged.requirement or '*'} ({where})"))
 
 
 def read_task(root: Path, task: Task) -> Graph:

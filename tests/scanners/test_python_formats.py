@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import pytest
 
 from fincompliance.errors import InputError
@@ -9,7 +12,7 @@ from fincompliance.model import Scope
 from fincompliance.scan import scan
 from fincompliance.scanners.requirements_txt import parse_text
 
-from conftest import CORPUS, FIXTURES
+from conftest import CORPUS, FIXTURES, REPO, run_cli
 
 REQUESTS_STACK = {"certifi", "charset-normalizer", "idna", "requests", "urllib3"}
 
@@ -138,3 +141,29 @@ def test_pipfile_alone_lists_its_packages_and_dev_packages():
     assert {n for n, s in scopes.items() if s is Scope.DEV} == {
         n.lower().replace("_", "-") for n in declared["dev-packages"]} - {
         n.lower() for n in declared.get("packages", {})}
+
+
+def test_a_manifest_range_beside_a_pin_is_that_pin(tmp_path):
+    """examples/payments-service: pyproject.toml asks for `Django>=4.2,<5`, requirements.txt
+    pins `Django==4.2.16`. One component, the pin, keeping the range and where it is
+    declared; runtime packages are reached through the runtime manifest, not the dev one."""
+    example = REPO / "examples/payments-service"
+    document = json.loads(run_cli("scan", str(example), "--policy", "financial-default",
+                                  "--format", "json").stdout)
+    python = [c for c in document["components"] if c["ecosystem"] == "python"]
+    assert len({c["name"].lower() for c in python}) == len(python) == 13
+    django = next(c for c in python if c["name"].lower() == "django")
+    assert django["version"] == "4.2.16"
+    assert {"name": "fincomp:constraint", "value": "<5,>=4.2 (backend/pyproject.toml:6)"} \
+        in django["properties"]
+    assert not [f for f in document["findings"] if f["rule"] == "FIN-DEP-UNPINNED"]
+    crypto = next(f for f in document["findings"] if f["name"] == "cryptography")
+    assert crypto["paths"][0][0] == "project:backend/requirements.txt"
+    # a range no pin satisfies stays what it is
+    backend = tmp_path / "backend"
+    shutil.copytree(example / "backend", backend)
+    (backend / "requirements.txt").write_text("Django==5.1.1\n")
+    document = json.loads(run_cli("scan", str(backend), "--format", "json").stdout)
+    djangos = sorted((c["version"] or "") for c in document["components"]
+                     if c["name"].lower() == "django")
+    assert djangos == ["", "5.1.1"]

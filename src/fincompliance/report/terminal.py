@@ -37,6 +37,7 @@ def render(result: ScanResult, console: Console, *, verbose: bool = False) -> No
     _licences(graph, console, top("licences"))
     _licences_to_look_at(graph, console, verbose)
     _unpinned(graph, console, top("unpinned"))
+    _ranges_met(graph, console, top("unpinned"))
     _vulnerabilities(result, console, top("vulnerabilities"))
     for error in result.errors:
         console.print(Text.assemble(("error ", "red"), str(error)))
@@ -171,6 +172,21 @@ def _unpinned(graph: Graph, console: Console, limit: int | None) -> None:
                       Text(str(component.locations[0]) if component.locations else ""))
     _section(f"Unpinned (no exact version recorded): {len(unpinned):,} components", table,
              len(unpinned[:limit]), len(unpinned), console)
+
+
+def _ranges_met(graph: Graph, console: Console, limit: int | None) -> None:
+    """Manifest ranges that a pin elsewhere in the tree satisfies, shown against that pin."""
+    met = [(c, value) for c in graph.sorted_components() for key, value in c.properties
+           if key == "fincomp:constraint"]
+    if not met:
+        return
+    console.print()
+    console.print(Text("Version ranges met by a pin", style="bold"))
+    for component, value in met[:limit]:
+        console.print(Text(f"  {component.name} {component.version} meets {value}"))
+    if len(met) > len(met[:limit]):
+        console.print(f"  and {len(met) - len(met[:limit]):,} more: {_MORE}", markup=False,
+                      highlight=False)
 
 
 def _vulnerabilities(result: ScanResult, console: Console, limit: int | None) -> None:

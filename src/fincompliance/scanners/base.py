@@ -110,13 +110,15 @@ class Source:
 
     def project(self, name: str | None, ecosystem: str, scanner: str,
                 version: str | None = None, member: str | None = None,
-                manifest: str | None = None, package: str | None = None) -> Project:
+                manifest: str | None = None, package: str | None = None,
+                development: bool = False) -> Project:
         """The first-party node for this file (or for one workspace member recorded in it)."""
         folder = PurePosixPath(self.path).parent.name or PurePosixPath(self.root).name
         path = self.path or "."  # an installed tree scanned at the root itself
         return Project(ref=project_ref(path, member), name=name or folder,
                        ecosystem=ecosystem, version=version,
-                       manifest=Location(manifest or path), scanner=scanner, package=package)
+                       manifest=Location(manifest or path), scanner=scanner, package=package,
+                       development=development)
 
 
 def normalise_path(path: str) -> str | None:

@@ -161,7 +161,9 @@ def _direct_reference(target: str, number: int, path: str, *, editable: bool
 def parse(source: Source) -> Graph:
     graph = Graph()
     # Several requirements files often share a folder: the file names the project.
-    project = graph.add_project(source.project(source.path, ECOSYSTEM, SCANNER.name))
+    project = graph.add_project(source.project(
+        source.path, ECOSYSTEM, SCANNER.name,
+        development=_scope_of_file(source.path) is Scope.DEV))
     requirements, constraints = _collect(source, set())
     annotated = any(r.via for r in requirements)
     by_name = {canonical(r.name): r for r in requirements}
