@@ -51,8 +51,8 @@ from fincompliance.policy.loader import Policy, load_policy, rules_directory
 from fincompliance.policy.waivers import DEFAULT_LOCATION as DEFAULT_WAIVERS
 from fincompliance.policy.waivers import Waiver, load_waivers
 from fincompliance.report import assessment as assessment_report
-from fincompliance.report import database as database_report
 from fincompliance.report import (
+    codequality,
     explain,
     junit,
     licence_check,
@@ -62,6 +62,7 @@ from fincompliance.report import (
     scan_json,
     terminal,
 )
+from fincompliance.report import database as database_report
 from fincompliance.report import findings as findings_report
 from fincompliance.scan import ScanOptions, ScanResult, scan
 from fincompliance.scanners.sbom_document import read_document
@@ -91,6 +92,7 @@ class ReportFormat(StrEnum):
     sarif = "sarif"
     junit = "junit"
     markdown = "markdown"
+    codequality = "codequality"
 
 
 class SbomFormat(StrEnum):
@@ -268,7 +270,8 @@ class FailOn(StrEnum):
 
 FormatOption = Annotated[ReportFormat, typer.Option(
     "--format", "-f", help="table for people, json for machines; with --policy also sarif "
-    "(code scanning), junit (CI test reports) and markdown (pull-request comments).")]
+    "(code scanning), junit (CI test reports), codequality (GitLab merge requests) and "
+    "markdown (pull-request comments).")]
 PolicyOption = Annotated[str | None, typer.Option(
     "--policy", metavar="FILE", help="Judge against this policy (or a shipped name).",
     show_default=False)]
@@ -338,7 +341,7 @@ class _Gate:
 def _gate(policy_file: str | None, output_format: ReportFormat, root: Path,
           waivers_file: Path | None, baseline: Path | None, fail_on: FailOn) -> _Gate | None:
     if policy_file is None:
-        if output_format in (ReportFormat.sarif, ReportFormat.junit, ReportFormat.markdown):
+        if output_format not in (ReportFormat.table, ReportFormat.json):
             raise UsageError(f"--format {output_format.value} reports policy findings: "
                              "add --policy")
         return None
@@ -381,7 +384,7 @@ class _Output:
     def render_failure(self, error: FincompError) -> None:
         """A scan stopped at a bad input still leaves the report a CI step uploads next,
         saying so, instead of a missing file that fails the upload too."""
-        if self.file is not None and self.format in (ReportFormat.sarif, ReportFormat.junit):
+        if self.file is not None and self.format in _POLICY_FORMATS:
             _emit(_POLICY_FORMATS[self.format](None, [error], self.base), self.file)
 
 
@@ -463,7 +466,8 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, out: _Output,
 
 
 # Reports of findings for CI servers and code hosts, which also carry unreadable inputs.
-_POLICY_FORMATS = {ReportFormat.sarif: sarif.render, ReportFormat.junit: junit.render}
+_POLICY_FORMATS = {ReportFormat.sarif: sarif.render, ReportFormat.junit: junit.render,
+                   ReportFormat.codequality: codequality.render}
 
 
 @app.command("scan")
