@@ -10,29 +10,27 @@ import io
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import yaml
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from typer.core import TyperGroup
 
 from fincompliance import __version__
-from fincompliance.analysis.assessment import (
-    assess_for_the_ledger,
-    assess_graph,
-    institution_assessments,
-    load_model,
-)
-from fincompliance.analysis.stage import analyse, enrich_online
-from fincompliance.analysis.vulndb import VulnerabilityDatabase
-from fincompliance.analysis.vulndb import update as update_database
 from fincompliance.clock import today
 from fincompliance.errors import FincompError, UsageError, one_line
 from fincompliance.inputs import read_text
@@ -59,16 +57,26 @@ from fincompliance.report import (
     markdown,
     notice,
     sarif,
-    scan_json,
     terminal,
 )
 from fincompliance.report import database as database_report
 from fincompliance.report import findings as findings_report
-from fincompliance.scan import ScanOptions, ScanResult, scan
-from fincompliance.scanners.sbom_document import read_document
+
+if TYPE_CHECKING:
+    from fincompliance.scan import ScanResult
+
+
+class _Commands(TyperGroup):
+    """The top-level commands, also under the spelling every output uses (`licences`)."""
+
+    aliases = {"licences": "licenses"}
+
+    def get_command(self, ctx, cmd_name: str):
+        return super().get_command(ctx, self.aliases.get(cmd_name, cmd_name))
+
 
 app = typer.Typer(
-    name="fincomp",
+    name="fincomp", cls=_Commands,
     help="SBOM and licence-compliance scanning for financial institutions.\n\n"
          "Reads lockfiles, manifests and installed trees (never runs the project's code, "
          "never uses the network unless told to) and writes SBOMs and reports.",
@@ -143,8 +151,6 @@ DistributionOption = Annotated[Distribution, typer.Option(
 
 licenses_app = typer.Typer(help="Licence knowledge and licence review.", no_args_is_help=True)
 app.add_typer(licenses_app, name="licenses")
-# The spelling every output uses works too.
-app.add_typer(licenses_app, name="licences", hidden=True)
 policy_app = typer.Typer(help="Institution policies: check, show, start one.",
                          no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
@@ -222,13 +228,36 @@ def _scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | No
 
 
 def _analyse(result: ScanResult, curations: list[Path] | None, online: bool) -> None:
-    report = enrich_online(result.graph, result.root) if online else None
-    conclude_graph(result.graph, result.root, curations=_curations(curations))
+    from fincompliance.analysis.stage import analyse, enrich_online
+
+    report = None
+    if online:
+        with _progress("asking the registry mirrors"):
+            report = enrich_online(result.graph, result.root)
+    with _progress("detecting licences in licence files") as on_progress:
+        conclude_graph(result.graph, result.root, curations=_curations(curations),
+                       on_progress=on_progress)
     result.analysis = analyse(result.graph, report=report)
+
+
+@contextmanager
+def _progress(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress line on stderr for a step that may take more than a moment, on a
+    terminal only (a CI log keeps no animation); it disappears when the step is done."""
+    if not stderr.is_terminal:
+        yield lambda done, total: None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=stderr, transient=True) as progress:
+        task = progress.add_task(description, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
 
 
 def _run_scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | None,
               rootfs: bool = False) -> ScanResult:
+    # The stages load when a command runs, not for `--help` or a usage error.
+    from fincompliance.scan import ScanOptions, scan
+
     options = ScanOptions(include_installed=installed, rootfs=rootfs, keep_going=keep_going,
                           exclude=tuple(exclude or ()))
     if not path.exists():
@@ -406,6 +435,7 @@ def _output(output_format: ReportFormat, output: Path | None, verbose: bool,
 def _judge_and_report(result: ScanResult, gate: _Gate | None, out: _Output,
                       recording: _Recording | None = None, source: str = "") -> None:
     # The ledger (and SQLAlchemy) load only for scans that use it.
+    from fincompliance.analysis.assessment import assess_for_the_ledger
     from fincompliance.ledger import queries as ledger_queries
     from fincompliance.ledger.gitinfo import commit_and_branch
     from fincompliance.ledger.lifecycle import apply_states
@@ -436,10 +466,13 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, out: _Output,
                      f"{engine.url.render_as_string(hide_password=True)}", markup=False)
     table_on_stdout = out.format is ReportFormat.table and out.file is None
     if out.format is ReportFormat.json:
+        from fincompliance.report import scan_json
+
         extra = findings_report.judgement_dict(judgement) if judgement else None
         _emit(scan_json.render(result, extra), out.file)
     elif out.format is ReportFormat.markdown:
-        _emit(markdown.render(judgement, out.base, out.expiring_within), out.file)
+        _emit(markdown.render(judgement, result.graph, out.base, out.expiring_within),
+              out.file)
     elif out.format in _POLICY_FORMATS:
         _emit(_POLICY_FORMATS[out.format](judgement, result.errors, out.base), out.file)
     else:
@@ -518,6 +551,9 @@ def check_sbom_command(sbom: Annotated[Path, typer.Argument(
             raise UsageError(f"{sbom}: no such file")
         gate = _gate(policy_file, output_format, sbom.parent, waivers_file, baseline, fail_on)
         out = _output(output_format, output, False, 30, None, sbom.parent)
+        from fincompliance.scan import ScanResult
+        from fincompliance.scanners.sbom_document import read_document
+
         try:
             result = ScanResult(sbom.parent, read_document(
                 read_text(sbom, str(sbom)), sbom.name), tasks=[])
@@ -669,6 +705,13 @@ def assess_command(path: PathArgument,
     """Assess every component after GB/T 42927-2023: licence, security, vitality and the
     institution's own judgements, weighted into a score and a grade (art. 9, 18)."""
     with user_errors():
+        # The assessment model loads only for `assess`: it is a tenth of start-up.
+        from fincompliance.analysis.assessment import (
+            assess_graph,
+            institution_assessments,
+            load_model,
+        )
+
         model = load_model(model_file)
         root = path if path.is_dir() else path.parent
         institution = institution_assessments(root, model, assessments_file)
@@ -704,6 +747,8 @@ def db_update_command(source: Annotated[str, typer.Option(
     """Import OSV advisories into the local database (incremental, all or nothing)."""
     with user_errors():
         path = database or vulnerability_db()
+        from fincompliance.analysis.vulndb import update as update_database
+
         report = update_database(path, source, name)
         stdout.print(f"{report.source}: {report.added} added, {report.updated} updated, "
                      f"{report.unchanged} unchanged ({report.withdrawn} withdrawn, ignored "
@@ -727,6 +772,8 @@ def db_status_command(database: DatabaseOption = None,
                              "`fincomp db update --from PATH` (OSV files or archives)",
                              markup=False, highlight=False)
             return
+        from fincompliance.analysis.vulndb import VulnerabilityDatabase
+
         with VulnerabilityDatabase(path) as opened:
             status = opened.status()
         if output_format is ScanFormat.json:
@@ -775,6 +822,9 @@ def ledger_record_command(sbom: Annotated[Path, typer.Argument(
         if not sbom.is_file():
             raise UsageError(f"{sbom}: no such file")
         gate = _gate(policy_file, ReportFormat.json, sbom.parent, None, None, FailOn.never)
+        from fincompliance.scan import ScanResult
+        from fincompliance.scanners.sbom_document import read_document
+
         result = ScanResult(sbom.parent, read_document(read_text(sbom, str(sbom)), sbom.name),
                             tasks=[])
         _analyse(result, curations, online=False)
@@ -1019,7 +1069,8 @@ def report_command(
         report, locale = audit.prepare(
             open_ledger(ledger, create=False), scope, language,
             institution, today())
-        page = audit.write(report, locale, chosen, output)
+        with _progress(f"writing the {chosen.value.upper()} report"):
+            page = audit.write(report, locale, chosen, output)
         if page is not None:
             sys.stdout.write(page)
         if not report.data.chain.ok:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from fincompliance.licensing.detect import Detection, combine, detect_files
+from fincompliance.licensing.detect import Detection, Progress, combine, detect_files
 from fincompliance.licensing.knowledge import Curation, Knowledge, load
 from fincompliance.licensing.normalise import UNKNOWN, Normalised, licensing, normalise
 from fincompliance.model import Component, Graph, LicenceConclusion
@@ -25,7 +25,8 @@ _TRUSTED_DETECTION = 0.8
 
 
 def conclude_graph(graph: Graph, root: Path, knowledge: Knowledge | None = None,
-                   curations: tuple[Curation, ...] = ()) -> None:
+                   curations: tuple[Curation, ...] = (),
+                   on_progress: Progress | None = None) -> None:
     """Set `concluded` on every component; licence files are read relative to `root`.
 
     `curations` (an institution's own) take precedence over the ones fincomp ships. A
@@ -36,7 +37,7 @@ def conclude_graph(graph: Graph, root: Path, knowledge: Knowledge | None = None,
     todo = [c for c in graph.components.values() if c.concluded is None or any(
         curation.applies_to(c.purl, c.version) for curation in curations)]
     files = {str(root / f) for c in todo for f in c.license_files if _readable(root, f)}
-    detections = detect_files(files) if files else {}
+    detections = detect_files(files, on_progress) if files else {}
     for component in todo:
         found = [(f, detections.get(str(root / f))) for f in component.license_files]
         component.concluded = conclude(component, found, knowledge,

@@ -10,7 +10,7 @@ import hashlib
 import json
 import multiprocessing
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -65,25 +65,39 @@ def detect_file(path: str) -> Detection | None:
     return _detection(parts, (found.get("percentage_of_license_text") or 0) / 100)
 
 
-def detect_files(paths: Iterable[str]) -> dict[str, Detection | None]:
+Progress = Callable[[int, int], None]   # (files done, files to do)
+
+
+def detect_files(paths: Iterable[str], on_progress: Progress | None = None
+                 ) -> dict[str, Detection | None]:
     """Detect in many files, reusing earlier results for files with the same content.
 
     From a few dozen new files on, two forked workers share the loaded index.
+    `on_progress(done, total)` is told after each file not found in the cache.
     """
     paths = sorted(set(paths))
     cache = _Cache()
     found = {path: cache.get(path) for path in paths}
     todo = [path for path, hit in found.items() if hit is _MISSING]
+    if not todo:
+        return found
     if len(todo) < _PARALLEL_FROM or multiprocessing.get_start_method() != "fork":
-        fresh = [detect_file(path) for path in todo]
+        _record(todo, map(detect_file, todo), cache, found, on_progress)
     else:
         _index()  # load before forking: the workers inherit it
         with ProcessPoolExecutor(max_workers=_WORKERS) as pool:
-            fresh = list(pool.map(detect_file, todo, chunksize=8))
-    for path, detection in zip(todo, fresh, strict=True):
+            _record(todo, pool.map(detect_file, todo, chunksize=8), cache, found,
+                    on_progress)
+    return found
+
+
+def _record(todo: list[str], detections: Iterable[Detection | None], cache: _Cache,
+            found: dict[str, Detection | None], on_progress: Progress | None) -> None:
+    for done, (path, detection) in enumerate(zip(todo, detections, strict=True), start=1):
         cache.put(path, detection)
         found[path] = detection
-    return found
+        if on_progress is not None:
+            on_progress(done, len(todo))
 
 
 _MISSING = object()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from fincompliance.model import Graph
 from fincompliance.policy.gate import Judgement
 
 LIMIT = 60_000
@@ -20,7 +21,8 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(judgement: Judgement, base: str = "", expiring_within: int = 30) -> str:
+def render(judgement: Judgement, graph: Graph, base: str = "", expiring_within: int = 30
+           ) -> str:
     actionable = judgement.actionable
     verdict = "❌ **fincomp: policy failed**" if judgement.failed else \
         "✅ **fincomp: policy passed**"
@@ -35,7 +37,7 @@ def render(judgement: Judgement, base: str = "", expiring_within: int = 30) -> s
     tail = _waiver_lines(judgement, expiring_within)
     rows = [f"| {_ICONS[f.severity]} | `{f.rule}` | `{f.name}` {f.version or ''} | "
             f"`{base + '/' if base else ''}{f.location or ''}` | "
-            f"{_cell(' > '.join(f.paths[0]) if f.paths else '')} | "
+            f"{_cell(' > '.join(graph.label(r) for r in f.paths[0]) if f.paths else '')} | "
             f"{_cell('; '.join(f.why[:2]) or f.message)} | {_cell(f.remediation)} | "
             f"`{f.id}` |" for f in actionable]
     if not rows:

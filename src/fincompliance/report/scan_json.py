@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fincompliance import __version__
 from fincompliance.model import Component, Graph
-from fincompliance.scan import ScanResult
+
+if TYPE_CHECKING:
+    from fincompliance.scan import ScanResult
 
 SCHEMA = "fincomp-scan/2"
 

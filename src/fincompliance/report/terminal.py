@@ -15,10 +15,10 @@ from rich.table import Table
 from rich.text import Text
 
 from fincompliance.model import SEVERITY_ORDER, Component, Graph, Scope
-from fincompliance.scan import ScanResult
 
 if TYPE_CHECKING:
     from fincompliance.analysis.vulnerabilities import Checked
+    from fincompliance.scan import ScanResult
 
 _TOP = {"projects": 8, "licences": 8, "reasons": 5, "unpinned": 8, "vulnerabilities": 8}
 _MORE = "--verbose lists them all, --format json has everything"
