@@ -61,3 +61,19 @@ def test_findings_say_what_where_and_what_to_do():
 def test_the_current_folder_has_a_name():
     result = run_cli("scan", ".", cwd=REPO / "examples/payments-service")
     assert result.stdout.startswith("Scanned payments-service: ")
+
+
+def test_the_assessment_table_fits_120_columns_with_nothing_cut():
+    target = REPO / "examples/payments-service"
+    document = json.loads(run_cli("assess", str(target), "--format", "json").stdout)
+    lines = run_cli("assess", str(target), "--lang", "en").stdout.splitlines()
+    assert max(len(line) for line in lines) <= SCREEN_COLUMNS
+    header = next(line for line in lines if line.startswith("component"))
+    assert header.split() == ["component", "grade", "score", "coverage",
+                              *(f"A{n}" for n in range(1, len(document["model"]["attributes"])
+                                                       + 1))]
+    rows = [line for line in lines if line.split() and line.split()[-1] in {"-", "100"}
+            and not line.startswith("  A")]
+    assert len(rows) == len(document["components"])  # one line per component
+    legend = [line.split(None, 2)[2] for line in lines if line.startswith("  A")]
+    assert legend == [a["names"]["en"] for a in document["model"]["attributes"]]

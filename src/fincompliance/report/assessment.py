@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from fincompliance.analysis.assessment import ComponentAssessment, Model
 from fincompliance.model import Graph
@@ -14,20 +16,27 @@ from fincompliance.model import Graph
 
 def render(graph: Graph, assessments: dict[str, ComponentAssessment], model: Model,
            console: Console, language: str) -> None:
-    table = Table(title=f"Assessment ({model.name})", title_justify="left")
-    table.add_column("component", overflow="fold")
-    table.add_column("grade", min_width=8, no_wrap=True)
-    table.add_column("score", justify="right")
-    table.add_column("coverage", justify="right")
-    for attribute in model.attributes:
-        table.add_column(attribute.names.get(language, attribute.names["en"]), justify="right")
+    """One line per component; the attributes are numbered columns (A1, A2, ...) named in a
+    legend below, so twelve columns fit 120 characters with nothing cut."""
+    console.print(Text(f"Assessment ({model.name})", style="bold"))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("component", no_wrap=True, max_width=40, overflow="ellipsis")
+    table.add_column("grade", no_wrap=True)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("coverage", justify="right", no_wrap=True)
+    for number, _ in enumerate(model.attributes, start=1):
+        table.add_column(f"A{number}", justify="right", no_wrap=True)
     for ref, assessment in assessments.items():
         component = graph.components[ref]
-        table.add_row(f"{component.name} {component.version or ''}", _grade(assessment),
+        table.add_row(Text(f"{component.name} {component.version or ''}"), _grade(assessment),
                       "-" if assessment.total is None else f"{assessment.total:g}",
                       f"{assessment.coverage:.0%}",
                       *("-" if s.score is None else f"{s.score:g}" for s in assessment.scores))
     console.print(table)
+    total = sum(attribute.weight for attribute in model.attributes) or 1
+    for number, attribute in enumerate(model.attributes, start=1):
+        console.print(Text(f"  A{number} {attribute.weight / total:>4.0%}  "
+                           f"{attribute.names.get(language, attribute.names['en'])}"))
     console.print("Scores are 0-100; '-' is not assessed (no data supports it) and is left out "
                   "of the score. `--format json` lists the inputs of every score.",
                   highlight=False)
