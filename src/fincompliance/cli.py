@@ -326,6 +326,8 @@ BusinessSystemOption = Annotated[str | None, typer.Option(
     show_default=False)]
 OwnerOption = Annotated[str | None, typer.Option(
     "--owner", help="The person responsible for it (责任人).", show_default=False)]
+
+
 def _language(value: str | None) -> str:
     if value is None:
         return default_language()
@@ -410,11 +412,16 @@ class _Output:
     expiring_within: int = 30
     base: str = ""      # the scanned folder relative to the repository root, for code hosts
 
-    def render_failure(self, error: FincompError) -> None:
+    @contextmanager
+    def failure_reported(self) -> Iterator[None]:
         """A scan stopped at a bad input still leaves the report a CI step uploads next,
         saying so, instead of a missing file that fails the upload too."""
-        if self.file is not None and self.format in _POLICY_FORMATS:
-            _emit(_POLICY_FORMATS[self.format](None, [error], self.base), self.file)
+        try:
+            yield
+        except FincompError as error:
+            if self.file is not None and self.format in _POLICY_FORMATS:
+                _emit(_POLICY_FORMATS[self.format](None, [error], self.base), self.file)
+            raise
 
 
 def _output(output_format: ReportFormat, output: Path | None, verbose: bool,
@@ -465,16 +472,20 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, out: _Output,
         stderr.print(f"recorded as scan {scan_id} of {project.name} in the ledger "
                      f"{engine.url.render_as_string(hide_password=True)}", markup=False)
     table_on_stdout = out.format is ReportFormat.table and out.file is None
+    not_checked = result.analysis.not_checked_for_vulnerabilities()
+    verdict = None if judgement is None else judgement.verdict() + (
+        f"; not checked for vulnerabilities: {not_checked}" if not_checked else "")
     if out.format is ReportFormat.json:
         from fincompliance.report import scan_json
 
         extra = findings_report.judgement_dict(judgement) if judgement else None
         _emit(scan_json.render(result, extra), out.file)
     elif out.format is ReportFormat.markdown:
-        _emit(markdown.render(judgement, result.graph, out.base, out.expiring_within),
-              out.file)
+        _emit(markdown.render(judgement, result.graph, verdict, out.base,
+                              out.expiring_within), out.file)
     elif out.format in _POLICY_FORMATS:
-        _emit(_POLICY_FORMATS[out.format](judgement, result.errors, out.base), out.file)
+        _emit(_POLICY_FORMATS[out.format](judgement, result.errors, out.base, not_checked),
+              out.file)
     else:
         console = stdout if table_on_stdout else \
             Console(record=True, width=120, file=io.StringIO())
@@ -482,13 +493,13 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, out: _Output,
         if judgement is not None:
             findings_report.render(judgement, result.graph, console, verbose=out.verbose,
                                    expiring_within=out.expiring_within)
+            # the summary above says what was not checked; the line itself stays short
             console.print(judgement.verdict(), markup=False, highlight=False)
         if out.file:
             _emit(console.export_text(), out.file)
     if judgement is not None and not table_on_stdout:
         # The gate's answer reaches the CI log whatever the report format and destination.
-        stderr.print(f"fincomp: {judgement.verdict()}", markup=False, highlight=False,
-                     soft_wrap=True)
+        stderr.print(f"fincomp: {verdict}", markup=False, highlight=False, soft_wrap=True)
         for use in judgement.expiring(out.expiring_within):
             stderr.print(f"fincomp: warning: waiver {use.waiver.rule} for "
                          f"{use.waiver.component} expires {use.waiver.expires.isoformat()}",
@@ -525,12 +536,9 @@ def scan_command(path: PathArgument, output_format: FormatOption = ReportFormat.
         recording = _recording(ledger, record, project, repository, business_system, owner,
                                root)
         out = _output(output_format, output, verbose, expiring_within, repo_root, root)
-        try:
+        with out.failure_reported():
             result = _scan(path, installed, keep_going, exclude, curations, online, rootfs,
                            allow_empty)
-        except FincompError as error:
-            out.render_failure(error)
-            raise
         _judge_and_report(result, gate, out, recording)
 
 
@@ -554,12 +562,9 @@ def check_sbom_command(sbom: Annotated[Path, typer.Argument(
         from fincompliance.scan import ScanResult
         from fincompliance.scanners.sbom_document import read_document
 
-        try:
+        with out.failure_reported():
             result = ScanResult(sbom.parent, read_document(
                 read_text(sbom, str(sbom)), sbom.name), tasks=[])
-        except FincompError as error:
-            out.render_failure(error)
-            raise
         _analyse(result, curations, online)
         _judge_and_report(result, gate, out)
 
@@ -703,9 +708,9 @@ def assess_command(path: PathArgument,
                    keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
                    curations: CurationsOption = None, online: OnlineOption = False) -> None:
     """Assess every component after GB/T 42927-2023: licence, security, vitality and the
-    institution's own judgements, weighted into a score and a grade (art. 9, 18)."""
+    institution's own judgements, weighted into a score and a grade (art. 9)."""
     with user_errors():
-        # The assessment model loads only for `assess`: it is a tenth of start-up.
+        # Loaded here: only `assess` (and recording) need the assessment model.
         from fincompliance.analysis.assessment import (
             assess_graph,
             institution_assessments,

@@ -92,6 +92,15 @@ class Location:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}" if self.line else self.path
 
+    def under(self, base: str) -> Location:
+        """The same place seen from `base`'s parent: `requirements.txt` scanned in
+        `backend/` is `backend/requirements.txt` from the repository root, where code hosts
+        anchor annotations. A path named on the command line (absolute) stays as it is."""
+        if not base or self.path.startswith("/"):
+            return self
+        inside = self.path not in ("", ".")   # "." is the scanned folder itself
+        return Location(f"{base}/{self.path}" if inside else base, self.line)
+
 
 @dataclass(frozen=True, order=True)
 class Hash:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fincompliance import version_ranges
 from fincompliance.analysis.stage import AnalysisReport
 from fincompliance.discovery import DiscoveryOptions, Task, discover, discover_file
 from fincompliance.errors import InputError, reading
@@ -65,9 +66,9 @@ def scan(target: Path, options: ScanOptions = ScanOptions(),
     return result
 
 
-# How each ecosystem tells whether a version satisfies a manifest's range.
-_RANGE_CHECKS: dict[str, Callable[[str, str], bool]] = {
-    python_common.ECOSYSTEM: python_common.satisfies}
+# How each ecosystem tells whether a version is in a manifest's range.
+_RANGE_CHECKS: dict[str, Callable[[str | None, str], bool]] = {
+    python_common.ECOSYSTEM: version_ranges.satisfies}
 
 
 def settle_ranges(graph: Graph) -> None:
@@ -86,7 +87,7 @@ def settle_ranges(graph: Graph) -> None:
         if ranged.version is not None or check is None:
             continue
         matching = [p for p in pins.get(ranged.package, ())
-                    if check(ranged.requirement or "", p.version)]
+                    if check(p.version, ranged.requirement or "")]
         if len(matching) == 1:
             where = ranged.locations[0] if ranged.locations else "?"
             graph.stand_for(ref, matching[0].ref, (

@@ -105,8 +105,7 @@ def test_a_partial_scan_is_visible_in_sarif_and_junit(tmp_path):
     assert list(Draft4Validator(SARIF_SCHEMA).iter_errors(document)) == []
     (invocation,) = document["runs"][0]["invocations"]
     assert invocation["executionSuccessful"] is False
-    (note,) = invocation["toolExecutionNotifications"]
-    assert note["level"] == "error"
+    (note,) = [n for n in invocation["toolExecutionNotifications"] if n["level"] == "error"]
     location = note["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "web/yarn.lock"
     assert location["region"]["startLine"] == 3
@@ -173,6 +172,33 @@ def test_waivers_near_expiry_are_warned_and_justified_everywhere(tmp_path):
         assert part in justification
 
     junit = ElementTree.fromstring(run_cli(*args, "--format", "junit", env=near).stdout)
-    skipped = [s.get("message") for s in junit.iter("skipped")]
+    skipped = [s.get("message") for s in junit.iter("skipped")
+               if s.get("message").startswith("waived: ")]
     assert skipped and all("approved by Li Wei, legal department; ticket LEGAL-42; "
                            "expires 2027-01-31" in m for m in skipped)
+
+
+def test_a_pass_says_what_was_not_checked_for_vulnerabilities(tmp_path, pypa_db):
+    """No database: every output of the gate says nothing was matched. A database of PyPI
+    advisories: the npm components are named as not checked; the Python ones are not."""
+    express = CORPUS / "npm/express-app"
+    args = ("scan", str(express), "--policy", "financial-default", "--fail-on", "never")
+    nothing = run_cli(*args, "--format", "sarif")
+    assert nothing.stderr.rstrip().endswith(
+        "; not checked for vulnerabilities: every component (no advisory database)")
+    notes = json.loads(nothing.stdout)["runs"][0]["invocations"][0][
+        "toolExecutionNotifications"]
+    assert [n["message"]["text"] for n in notes] == [
+        "not checked for vulnerabilities: every component (no advisory database)"]
+    with_db = {"FINCOMP_DB": str(pypa_db)}
+    junit = ElementTree.fromstring(run_cli(*args, "--format", "junit", env=with_db).stdout)
+    (case,) = [c for c in junit.iter("testcase") if c.get("classname") == "vulnerabilities"]
+    assert case.find("skipped").get("message") == (
+        "not checked: 82 npm components (no advisories of their ecosystem in the database)")
+    table = run_cli(*args, env=with_db).stdout
+    assert "\nnot checked for vulnerabilities: 82 npm components (no advisories of their " \
+        "ecosystem in the database)\n" in table
+    python = run_cli("scan", str(CORPUS / "python/pipenv"), "--policy", "financial-default",
+                     "--fail-on", "never", "--format", "sarif", env=with_db)
+    assert "not checked" not in python.stderr
+    assert "toolExecutionNotifications" not in python.stdout

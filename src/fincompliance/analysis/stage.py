@@ -31,6 +31,19 @@ class AnalysisReport:
         """The OSV ecosystems the database has advisories for (None: no database)."""
         return None if self.database is None else frozenset(self.database.ecosystems)
 
+    def not_checked_for_vulnerabilities(self) -> str:
+        """The components advisory matching could not vouch for, and why, in words ("" when
+        it covered every one)."""
+        if self.database is None:
+            return "every component (no advisory database)"
+        checked = self.checked or Checked()
+        parts = [f"{count:,} {kind}" for kind, count in sorted(checked.not_covered.items())]
+        if parts:
+            parts[-1] += " components (no advisories of their ecosystem in the database)"
+        if checked.unversioned:
+            parts.append(f"{checked.unversioned:,} without a version")
+        return ", ".join(parts)
+
     def checks(self) -> dict[str, Any]:
         """What this analysis checked, as the ledger keeps it with the scan: the advisory
         database and what matching covered; how many components registry facts were asked

@@ -14,7 +14,6 @@ from datetime import date
 from fnmatch import fnmatch
 from typing import Any
 
-from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from fincompliance.clock import days_since, today
@@ -25,6 +24,7 @@ from fincompliance.licensing.normalise import UNKNOWN
 from fincompliance.licensing.review import LicenceReview
 from fincompliance.model import SEVERITY_ORDER, Component, Graph, Location, PathIndex, Scope
 from fincompliance.policy.loader import Policy, Rule
+from fincompliance.version_ranges import satisfies
 
 SEVERITY_RANK = {"note": 0, "warning": 1, "error": 2}
 
@@ -210,19 +210,10 @@ def _component(value: dict[str, Any], facts: Facts, context):
             return False, []
         why.append(f"package name {component.name}")
     if "version" in value:
-        if not _in_range(component.version, value["version"]):
+        if not satisfies(component.version, value["version"]):
             return False, []
         why.append(f"version {component.version} is in {value['version']}")
     return True, why
-
-
-def _in_range(version: str | None, wanted: str) -> bool:
-    if version is None:
-        return False
-    try:
-        return SpecifierSet(wanted).contains(Version(version), prereleases=True)
-    except InvalidVersion:
-        return False
 
 
 def _ecosystem(value, facts, context):

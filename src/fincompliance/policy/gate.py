@@ -13,7 +13,7 @@ from fincompliance.licensing.knowledge import load as load_knowledge
 from fincompliance.licensing.review import LicenceReview, review
 from fincompliance.model import Graph
 from fincompliance.policy.baseline import Baseline
-from fincompliance.policy.evaluate import Finding, evaluate, failing
+from fincompliance.policy.evaluate import SEVERITY_RANK, Finding, evaluate, failing
 from fincompliance.policy.loader import Policy
 from fincompliance.policy.waivers import Waiver, WaiverUse, apply_waivers
 
@@ -29,7 +29,6 @@ class Judgement:
     failed: list[Finding]
     fail_on: str
     on: date                      # the day waivers were judged on
-
 
     def status(self, finding: Finding) -> str:
         if finding.id in self.waived:
@@ -60,22 +59,20 @@ class Judgement:
     def verdict(self) -> str:
         """One line: pass or fail, what is open by severity, and what was set aside (and
         why) so that a count never reads as failing when it does not."""
-        counts = Counter(f.severity for f in self.actionable)
-        words = "FAIL" if self.failed else "PASS"
-        open_counts = ", ".join(_plural(counts[s], s) for s in ("error", "warning", "note"))
-        set_aside = [f"{len(self.failed)} failing at --fail-on {self.fail_on}"] \
+        severities = Counter(f.severity for f in self.actionable)
+        statuses = Counter(self.status(f) for f in self.reported)
+        open_counts = ", ".join(_plural(severities[s], s) for s in
+                                sorted(SEVERITY_RANK, key=SEVERITY_RANK.get, reverse=True))
+        notes = [f"{len(self.failed)} failing at --fail-on {self.fail_on}"] \
             if self.failed else []
-        reported = self.reported
-        baselined = sum(self.status(f) == "baselined" for f in reported)
-        waived = sum(self.status(f) == "waived" for f in reported)
-        if self.baselined or baselined:
-            set_aside.append(f"{baselined} already in the baseline")
-        if waived:
-            set_aside.append(f"{waived} waived")
-        tail = f" ({'; '.join(set_aside)})" if set_aside else ""
-        new = "new " if self.baselined else ""
-        return (f"{words}: {open_counts} {new}open{tail} under policy {self.policy.name} "
-                f"(digest {self.policy.digest[:12]})")
+        if self.baselined:
+            notes.append(f"{statuses['baselined']} already in the baseline")
+        if statuses["waived"]:
+            notes.append(f"{statuses['waived']} waived")
+        return (f"{'FAIL' if self.failed else 'PASS'}: {open_counts} "
+                f"{'new ' if self.baselined else ''}open"
+                + (f" ({'; '.join(notes)})" if notes else "")
+                + f" under policy {self.policy.name} (digest {self.policy.digest[:12]})")
 
 
 def _plural(count: int, word: str) -> str:

@@ -8,12 +8,12 @@ from datetime import date
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
 
 from fincompliance.errors import InputError
 from fincompliance.model import package_of
 from fincompliance.policy.evaluate import Finding
 from fincompliance.policy.loader import read_checked
+from fincompliance.version_ranges import satisfies
 
 DEFAULT_LOCATION = Path(".fincomp") / "waivers.yaml"
 
@@ -38,11 +38,7 @@ class Waiver:
         if version:
             return finding.version == version
         if self.versions:
-            try:
-                return SpecifierSet(self.versions).contains(Version(finding.version or ""),
-                                                            prereleases=True)
-            except InvalidVersion:
-                return False
+            return satisfies(finding.version, self.versions)
         return True
 
     def justification(self) -> str:

@@ -6,35 +6,39 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from fincompliance.errors import FincompError
+from fincompliance.model import Location
 from fincompliance.policy.gate import Judgement
 
 _SEVERITIES = {"error": "major", "warning": "minor", "note": "info"}
 
 
 def render(judgement: Judgement | None, errors: Sequence[FincompError] = (),
-           base: str = "") -> str:
-    issues = [{
-        "type": "issue", "check_name": "fincomp input", "severity": "blocker",
-        "description": str(error), "fingerprint": f"fincomp-input-{index}",
-        "location": {"path": _path(getattr(error, "path", "") or ".", base),
-                     "lines": {"begin": getattr(error, "line", None) or 1}},
-    } for index, error in enumerate(errors)]
+           base: str = "", not_checked: str = "") -> str:
+    """Unreadable inputs first, then the findings to act on; `not_checked` (what advisory
+    matching could not vouch for) is an info issue on the scanned folder."""
+    issues = [_issue("fincomp input", "blocker", str(error), f"fincomp-input-{index}",
+                     Location(getattr(error, "path", "") or ".", getattr(error, "line", None)),
+                     base) for index, error in enumerate(errors)]
+    if not_checked:
+        issues.append(_issue("fincomp coverage", "info",
+                             f"not checked for vulnerabilities: {not_checked}",
+                             "fincomp-not-checked", Location("."), base))
     for finding in judgement.actionable if judgement else ():
         why = "; ".join(finding.why[:2]) or finding.message
-        location = finding.location
-        issues.append({
-            "type": "issue", "check_name": finding.rule,
-            "severity": _SEVERITIES[finding.severity],
-            "description": f"{finding.name} {finding.version or ''}: {why} "
-                           f"({finding.article}). {finding.remediation}".replace("  ", " "),
-            "fingerprint": finding.id,
-            "location": {"path": _path(location.path if location else ".", base),
-                         "lines": {"begin": (location.line if location else None) or 1}},
-        })
+        version = f" {finding.version}" if finding.version else ""
+        issues.append(_issue(
+            finding.rule, _SEVERITIES[finding.severity],
+            f"{finding.name}{version}: {why} ({finding.article}). {finding.remediation}",
+            finding.id, finding.location or Location("."), base))
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
 
 
-def _path(path: str, base: str) -> str:
-    return f"{base}/{path}" if base and not path.startswith("/") else path
+def _issue(check: str, severity: str, description: str, fingerprint: str,
+           location: Location, base: str) -> dict[str, Any]:
+    where = location.under(base)
+    return {"type": "issue", "check_name": check, "severity": severity,
+            "description": description, "fingerprint": fingerprint,
+            "location": {"path": where.path, "lines": {"begin": where.line or 1}}}

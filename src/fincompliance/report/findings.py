@@ -12,7 +12,7 @@ from rich.text import Text
 
 from fincompliance.licensing.review import LicenceReview
 from fincompliance.model import Graph
-from fincompliance.policy.evaluate import Finding
+from fincompliance.policy.evaluate import SEVERITY_RANK, Finding
 from fincompliance.policy.gate import Judgement
 from fincompliance.policy.loader import Policy
 from fincompliance.policy.waivers import WaiverUse
@@ -66,7 +66,7 @@ def render(judgement: Judgement, graph: Graph, console: Console, *, verbose: boo
     verdict line is the caller's to print."""
     failing = {f.id for f in judgement.failed}
     actionable = sorted(judgement.actionable, key=lambda f: (
-        f.id not in failing, _SEVERITY_ORDER[f.severity], f.rule, f.component))
+        f.id not in failing, -SEVERITY_RANK[f.severity], f.rule, f.component))
     if actionable:
         console.print()
         console.print(Text(f"Policy {judgement.policy.name}: {len(actionable):,} finding"
@@ -101,14 +101,13 @@ def _by_rule(judgement: Judgement, actionable: list[Finding], console: Console) 
         table.add_column(column, justify="right" if column == "findings" else "left",
                          no_wrap=column != "what to do")
     for rule_id, count in sorted(counts.items(), key=lambda i: (
-            _SEVERITY_ORDER[judgement.policy.rules[i[0]].severity], -i[1], i[0])):
+            -SEVERITY_RANK[judgement.policy.rules[i[0]].severity], -i[1], i[0])):
         rule = judgement.policy.rules[rule_id]
         table.add_row(rule_id, rule.severity, f"{count:,}", rule.article,
                       Text(rule.remediation or rule.message or ""))
     console.print(table)
 
 
-_SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
 _STYLES = {"error": "bold red", "warning": "yellow", "note": "cyan"}
 
 

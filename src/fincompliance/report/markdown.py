@@ -21,12 +21,13 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(judgement: Judgement, graph: Graph, base: str = "", expiring_within: int = 30
-           ) -> str:
+def render(judgement: Judgement, graph: Graph, verdict: str, base: str = "",
+           expiring_within: int = 30) -> str:
+    """`verdict` is the gate's line, with what it did not check."""
     actionable = judgement.actionable
-    verdict = "❌ **fincomp: policy failed**" if judgement.failed else \
+    outcome = "❌ **fincomp: policy failed**" if judgement.failed else \
         "✅ **fincomp: policy passed**"
-    head = [f"{verdict} — `{judgement.verdict()}`", ""]
+    head = [f"{outcome} — `{verdict}`", ""]
     by_rule = Counter((f.rule, f.severity, f.article) for f in actionable)
     if by_rule:
         head += ["| | Rule | Findings to act on | Article |", "|---|---|---:|---|"]
@@ -36,7 +37,7 @@ def render(judgement: Judgement, graph: Graph, base: str = "", expiring_within: 
         head.append("")
     tail = _waiver_lines(judgement, expiring_within)
     rows = [f"| {_ICONS[f.severity]} | `{f.rule}` | `{f.name}` {f.version or ''} | "
-            f"`{base + '/' if base else ''}{f.location or ''}` | "
+            f"`{f.location.under(base) if f.location else ''}` | "
             f"{_cell(' > '.join(graph.label(r) for r in f.paths[0]) if f.paths else '')} | "
             f"{_cell('; '.join(f.why[:2]) or f.message)} | {_cell(f.remediation)} | "
             f"`{f.id}` |" for f in actionable]
@@ -46,7 +47,10 @@ def render(judgement: Judgement, graph: Graph, base: str = "", expiring_within: 
                "| | Rule | Component | Brought in by | Path | Why | What to do | Finding |",
                "|---|---|---|---|---|---|---|---|"]
     closing = ["", "</details>", ""]
-    budget = LIMIT - sum(len(line) + 1 for line in head + opening + closing + tail) - 200
+    # Room for the rows: the limit less everything else, including the longest note on
+    # what was left out.
+    budget = LIMIT - sum(len(line) + 1 for line in
+                         head + opening + closing + tail + ["", _left_out(len(rows))])
     shown = []
     for row in rows:
         budget -= len(row) + 1
@@ -54,10 +58,14 @@ def render(judgement: Judgement, graph: Graph, base: str = "", expiring_within: 
             break
         shown.append(row)
     if len(shown) < len(rows):
-        closing = ["", f"… and {len(rows) - len(shown)} more findings, left out to keep "
-                   "this comment under the code host's size limit: see the full report "
-                   "(the SARIF, JUnit or `--format json` artifact of this run).", *closing]
+        closing = ["", _left_out(len(rows) - len(shown)), *closing]
     return "\n".join(head + opening + shown + closing + tail).rstrip("\n") + "\n"
+
+
+def _left_out(count: int) -> str:
+    return (f"… and {count:,} more findings, left out to keep this comment under the code "
+            "host's size limit: see the full report (the SARIF, JUnit or `--format json` "
+            "artifact of this run).")
 
 
 def _waiver_lines(judgement: Judgement, expiring_within: int) -> list[str]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from fincompliance import __version__
 from fincompliance.errors import FincompError, InputError
+from fincompliance.model import Location
 from fincompliance.policy.evaluate import Finding
 from fincompliance.policy.gate import Judgement
 
@@ -25,14 +26,15 @@ _LEVELS = {"error": "error", "warning": "warning", "note": "note"}
 
 
 def render(judgement: Judgement | None, errors: Sequence[FincompError] = (),
-           base: str = "") -> str:
+           base: str = "", not_checked: str = "") -> str:
     """The SARIF log of one run. `judgement` is None when the scan stopped at a bad input
     (the log then carries only that error); `base` is the scanned folder relative to the
-    repository root."""
+    repository root; `not_checked` names the components advisory matching could not
+    vouch for, a note beside the results so that no alert does not read as no risk."""
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "fincomp", "version": __version__,
                             "semanticVersion": __version__, "rules": []}},
-        "invocations": [_invocation(errors, base)],
+        "invocations": [_invocation(errors, base, not_checked)],
         "originalUriBaseIds": {"%SRCROOT%": {"description": {
             "text": "The repository root (the scanned folder when it is not in a git "
                     "checkout)"}}},
@@ -57,10 +59,15 @@ def render(judgement: Judgement | None, errors: Sequence[FincompError] = (),
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _invocation(errors: Sequence[FincompError], base: str) -> dict[str, Any]:
+def _invocation(errors: Sequence[FincompError], base: str, not_checked: str
+                ) -> dict[str, Any]:
     invocation: dict[str, Any] = {"executionSuccessful": not errors}
-    if errors:
-        invocation["toolExecutionNotifications"] = [_notification(e, base) for e in errors]
+    notifications = [_notification(e, base) for e in errors]
+    if not_checked:
+        notifications.append({"level": "note", "message": {
+            "text": f"not checked for vulnerabilities: {not_checked}"}})
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
     return invocation
 
 
@@ -68,17 +75,17 @@ def _notification(error: FincompError, base: str) -> dict[str, Any]:
     if not isinstance(error, InputError):
         return {"level": "error", "message": {"text": str(error)}}
     return {"level": "error", "message": {"text": str(error)},
-            "locations": [_location(error.path, error.line, base)]}
+            "locations": [_location(Location(error.path, error.line).under(base))]}
 
 
-def _location(path: str, line: int | None, base: str) -> dict[str, Any]:
-    if PurePosixPath(path).is_absolute():   # a file named on the command line
-        artifact = {"uri": PurePosixPath(path).as_uri()}
+def _location(location: Location) -> dict[str, Any]:
+    if location.path.startswith("/"):   # a file named on the command line
+        artifact = {"uri": PurePosixPath(location.path).as_uri()}
     else:
-        artifact = {"uri": f"{base}/{path}" if base else path, "uriBaseId": "%SRCROOT%"}
+        artifact = {"uri": location.path, "uriBaseId": "%SRCROOT%"}
     physical: dict[str, Any] = {"artifactLocation": artifact}
-    if line:
-        physical["region"] = {"startLine": line}
+    if location.line:
+        physical["region"] = {"startLine": location.line}
     return {"physicalLocation": physical}
 
 
@@ -96,7 +103,7 @@ def _result(finding: Finding, rule_index: int, judgement: Judgement, base: str
                        "remediation": finding.remediation},
     }
     if finding.location is not None:
-        result["locations"] = [_location(finding.location.path, finding.location.line, base)]
+        result["locations"] = [_location(finding.location.under(base))]
     waiver = judgement.waiver_of(finding) if status == "waived" else None
     if waiver is not None:
         result["suppressions"] = [{"kind": "external", "status": "accepted",

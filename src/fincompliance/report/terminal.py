@@ -17,7 +17,6 @@ from rich.text import Text
 from fincompliance.model import SEVERITY_ORDER, Component, Graph, Scope
 
 if TYPE_CHECKING:
-    from fincompliance.analysis.vulnerabilities import Checked
     from fincompliance.scan import ScanResult
 
 _TOP = {"projects": 8, "licences": 8, "reasons": 5, "unpinned": 8, "vulnerabilities": 8}
@@ -220,19 +219,8 @@ def _vulnerabilities(result: ScanResult, console: Console, limit: int | None) ->
                   + (f" ({severities})" if severities else "")
                   + f" offline against {analysis.database.advisories:,} advisories "
                   f"from {sources}", highlight=False, markup=False)
-    unchecked = _not_checked(analysis.checked)
+    unchecked = analysis.not_checked_for_vulnerabilities()
     if unchecked:
         console.print(f"not checked for vulnerabilities: {unchecked}", highlight=False,
                       markup=False)
 
-
-def _not_checked(checked: Checked | None) -> str:
-    """The components matching could not vouch for, by why."""
-    if checked is None:
-        return ""
-    parts = [f"{count:,} {kind}" for kind, count in sorted(checked.not_covered.items())]
-    if parts:
-        parts[-1] += " components (no advisories of their ecosystem in the database)"
-    if checked.unversioned:
-        parts.append(f"{checked.unversioned:,} without a version")
-    return ", ".join(parts)

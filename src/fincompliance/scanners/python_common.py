@@ -6,9 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
 
 from fincompliance.model import (
     Component,
@@ -35,14 +33,6 @@ def pinned_version(requirement: Requirement) -> str | None:
     if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
         return specs[0].version
     return None
-
-
-def satisfies(requirement: str, version: str) -> bool:
-    """Whether a version specifier (`<5,>=4.2`; empty for any) allows `version`."""
-    try:
-        return SpecifierSet(requirement).contains(Version(version), prereleases=True)
-    except (InvalidSpecifier, InvalidVersion):
-        return False
 
 
 def parse_requirement(text: str) -> Requirement | None:
