@@ -470,7 +470,8 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, out: _Output,
             source or result.root.resolve().name, commit, branch), result.graph, judgement,
             assessed, result.analysis.checks())
         stderr.print(f"recorded as scan {scan_id} of {project.name} in the ledger "
-                     f"{engine.url.render_as_string(hide_password=True)}", markup=False)
+                     f"{engine.url.render_as_string(hide_password=True)}", markup=False,
+                     soft_wrap=True)
     table_on_stdout = out.format is ReportFormat.table and out.file is None
     not_checked = result.analysis.not_checked_for_vulnerabilities()
     verdict = None if judgement is None else judgement.verdict() + (

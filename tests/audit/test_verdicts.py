@@ -186,6 +186,9 @@ def test_an_ecosystem_the_database_lacks_is_insufficient_evidence(npm_only, lang
     reason = _message(lang, "reason.ecosystems-not-covered", count=82, ecosystems="npm 82")
     assert reason in text
     assert messages["empty.vulnerabilities-unchecked"] in text
+    # a count of vulnerabilities never stands for components no advisory was looked up for
+    with_unmatched = _message(lang, "value.count-with-unmatched", count=0, unmatched=82)
+    assert f"{messages['count.vulnerabilities']} {with_unmatched}" in text
 
 
 @pytest.mark.parametrize("lang", LANGS)

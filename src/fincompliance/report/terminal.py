@@ -192,6 +192,7 @@ def _vulnerabilities(result: ScanResult, console: Console, limit: int | None) ->
     analysis = result.analysis
     if analysis is None:
         return
+    console.print()
     for note in analysis.notes:
         console.print(note, highlight=False, markup=False)
     if analysis.database is None:

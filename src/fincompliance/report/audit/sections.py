@@ -454,16 +454,18 @@ def _summary(index: _Index, meta: Meta, verdict: str, reasons: list[Text]) -> Se
                                           if row["licence"]})),
         (text(N_("count.open-findings")), len(findings)),
         (text(N_("count.waivers")), len(waivers)),
-        (text(N_("count.vulnerabilities")), len({v["id"] for row in vulnerable
-                                                 for v in row["vulnerabilities"]})),
-        (text(N_("count.vulnerable-components")), len(vulnerable)),
+        (text(N_("count.vulnerabilities")), _matched_count(len(
+            {v["id"] for row in vulnerable for v in row["vulnerabilities"]}), index)),
+        (text(N_("count.vulnerable-components")), _matched_count(len(vulnerable), index)),
         (text(N_("count.lifecycle-events")), len(data.lifecycle)),
     ]
     open_by_project = Counter(p.name for p, _ in findings)
     # A count only where something was looked for: a scan no policy judged has no findings
     # to count, one matched against no advisories no vulnerabilities.
     rows = [(p.name, p.business_system, p.owner, p.scan["id"], _when(p.scan["recorded_at"]),
-             p.scan["commit_id"], len(p.components),
+             # the commit abbreviated as git does (whole in `ledger show`), so that it fits
+             # its column on a printed page unbroken
+             (p.scan["commit_id"] or "")[:10] or None, len(p.components),
              open_by_project[p.name] if checked.policy else text(N_("value.no-policy")),
              sum(len(c["vulnerabilities"]) for c in p.components)
              if checked.advisories is not None else text(N_("value.unmatched")))
@@ -471,13 +473,23 @@ def _summary(index: _Index, meta: Meta, verdict: str, reasons: list[Text]) -> Se
     table = Table("projects", (
         Column(N_("column.project")), Column(N_("column.business-system")),
         Column(N_("column.owner")), Column(N_("column.scan"), "number"),
-        Column(N_("column.recorded-at"), "date"), Column(N_("column.commit"), "code"),
+        Column(N_("column.recorded-at"), "date"), Column(N_("column.commit"), "id"),
         Column(N_("column.components"), "number"), Column(N_("column.open-findings"), "number"),
         Column(N_("column.vulnerabilities"), "number")),
         sorted(rows, key=lambda r: index.locale.sort_key(r[0])),
         text(N_("empty.projects")), text(N_("table.projects")))
     return _section("summary", facts=facts, tables=[table, _checked_against(index)],
                     notes=list(reasons))
+
+
+def _matched_count(count: int, index: _Index) -> Cell:
+    """A vulnerability count, with the component uses it could not include: a 0 never
+    stands for components no advisory was looked up for."""
+    unmatched = index.evidence.components - index.evidence.checked
+    if not index.evidence.matched_projects:
+        return text(N_("value.unmatched"))
+    return text(N_("value.count-with-unmatched"), count=count, unmatched=unmatched) \
+        if unmatched else count
 
 
 def _checked_against(index: _Index) -> Table:
