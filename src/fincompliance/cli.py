@@ -61,6 +61,7 @@ from fincompliance.report import (
 )
 from fincompliance.report import database as database_report
 from fincompliance.report import findings as findings_report
+from fincompliance.supply_chain import NO_INTERNAL_PACKAGES, InternalPackages
 
 if TYPE_CHECKING:
     from fincompliance.scan import ScanResult
@@ -215,7 +216,8 @@ def _curations(files: list[Path] | None) -> tuple[Curation, ...]:
 
 def _scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | None,
           curations: list[Path] | None, online: bool = False, rootfs: bool = False,
-          allow_empty: bool = False) -> ScanResult:
+          allow_empty: bool = False, internal: InternalPackages = NO_INTERNAL_PACKAGES
+          ) -> ScanResult:
     """The scan stage, then the analysis and licence conclusions every command reports."""
     result = _run_scan(path, installed, keep_going, exclude, rootfs)
     if not result.tasks and not allow_empty:
@@ -223,21 +225,22 @@ def _scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | No
         raise UsageError(f"{path}: no lockfile, manifest or package database found, nothing "
                          "was scanned (scan and sbom take --allow-empty when that is "
                          "expected)")
-    _analyse(result, curations, online)
+    _analyse(result, curations, online, internal)
     return result
 
 
-def _analyse(result: ScanResult, curations: list[Path] | None, online: bool) -> None:
+def _analyse(result: ScanResult, curations: list[Path] | None, online: bool,
+             internal: InternalPackages = NO_INTERNAL_PACKAGES) -> None:
     from fincompliance.analysis.stage import analyse, enrich_online
 
     report = None
     if online:
         with _progress("asking the registry mirrors"):
-            report = enrich_online(result.graph, result.root)
+            report = enrich_online(result.graph, result.root, internal)
     with _progress("detecting licences in licence files") as on_progress:
         conclude_graph(result.graph, result.root, curations=_curations(curations),
                        on_progress=on_progress)
-    result.analysis = analyse(result.graph, report=report)
+    result.analysis = analyse(result.graph, report=report, internal=internal)
 
 
 @contextmanager
@@ -473,9 +476,9 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, out: _Output,
                      f"{engine.url.render_as_string(hide_password=True)}", markup=False,
                      soft_wrap=True)
     table_on_stdout = out.format is ReportFormat.table and out.file is None
-    not_checked = result.analysis.not_checked_for_vulnerabilities()
-    verdict = None if judgement is None else judgement.verdict() + (
-        f"; not checked for vulnerabilities: {not_checked}" if not_checked else "")
+    not_checked = result.analysis.not_checked()
+    verdict = None if judgement is None else judgement.verdict() + "".join(
+        f"; {unchecked.text}" for unchecked in not_checked)
     if out.format is ReportFormat.json:
         from fincompliance.report import scan_json
 
@@ -539,7 +542,7 @@ def scan_command(path: PathArgument, output_format: FormatOption = ReportFormat.
         out = _output(output_format, output, verbose, expiring_within, repo_root, root)
         with out.failure_reported():
             result = _scan(path, installed, keep_going, exclude, curations, online, rootfs,
-                           allow_empty)
+                           allow_empty, gate.policy.internal if gate else NO_INTERNAL_PACKAGES)
         _judge_and_report(result, gate, out, recording)
 
 
@@ -566,7 +569,8 @@ def check_sbom_command(sbom: Annotated[Path, typer.Argument(
         with out.failure_reported():
             result = ScanResult(sbom.parent, read_document(
                 read_text(sbom, str(sbom)), sbom.name), tasks=[])
-        _analyse(result, curations, online)
+        _analyse(result, curations, online,
+                 gate.policy.internal if gate else NO_INTERNAL_PACKAGES)
         _judge_and_report(result, gate, out)
 
 

@@ -18,6 +18,10 @@ from fincompliance.errors import InputError
 class OnlineSettings:
     pypi: str | None            # a PyPI JSON API base: {base}/pypi/{name}/json
     npm: str | None             # an npm registry base: {base}/{name}
+    # the public registries, as the institution reaches them (often a proxy of its own),
+    # asked only whether they hold a package named like one of the institution's own
+    public_pypi: str | None = None
+    public_npm: str | None = None
     concurrency: int = 8
     cache_hours: float = 24.0
     timeout: float = 20.0          # seconds for one request
@@ -57,8 +61,21 @@ def load_settings(project: Path | None = None) -> OnlineSettings:
                         *_npmrc(project))
     if npm:
         sources.append(f"npm registry from {where}")
+    public = file_settings.get("public_registries", {})
+    public_pypi, where = _first(("FINCOMP_PUBLIC_PYPI_URL",
+                                 os.environ.get("FINCOMP_PUBLIC_PYPI_URL")),
+                                (str(path), public.get("pypi")))
+    if public_pypi:
+        sources.append(f"public PyPI from {where}")
+    public_npm, where = _first(("FINCOMP_PUBLIC_NPM_URL",
+                                os.environ.get("FINCOMP_PUBLIC_NPM_URL")),
+                               (str(path), public.get("npm")))
+    if public_npm:
+        sources.append(f"public npm registry from {where}")
     return OnlineSettings(pypi=_pypi_base(pypi) if pypi else None,
                           npm=npm.rstrip("/") if npm else None,
+                          public_pypi=_pypi_base(public_pypi) if public_pypi else None,
+                          public_npm=public_npm.rstrip("/") if public_npm else None,
                           concurrency=int(online.get("concurrency", 8)),
                           cache_hours=float(online.get("cache_hours", 24)),
                           timeout=float(online.get("timeout", 20)),

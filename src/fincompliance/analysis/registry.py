@@ -24,6 +24,7 @@ from fincompliance.analysis.osv import newest
 from fincompliance.licensing.normalise import normalise
 from fincompliance.locations import cache_dir
 from fincompliance.model import Component, DeclaredLicense, Graph, ReleaseFacts
+from fincompliance.supply_chain import NAMESAKE_PROPERTY, NOT_PUBLIC, InternalPackages
 
 DECLARED_FROM_PROPERTY = "fincomp:declared-licence-from"
 
@@ -104,6 +105,79 @@ async def _fetch_all(asks: list[tuple[Component, str]], settings: OnlineSettings
                 extra = await _pypi_version_metadata(http, limit, url, document, component,
                                                      cache)
             _apply(component, document, extra, report)
+
+        await asyncio.gather(*(one(component, url) for component, url in asks))
+
+
+@dataclass
+class NamesakeReport:
+    """The institution's own packages asked of the public registries."""
+
+    asked: int = 0
+    public: list[str] = field(default_factory=list)       # names the public registry holds
+    not_asked: dict[str, int] = field(default_factory=dict)  # why -> how many
+    unreachable: dict[str, str] = field(default_factory=dict)  # registry -> why
+    unanswered: int = 0        # asked of a registry found unreachable
+
+    def notes(self) -> list[str]:
+        notes = [f"public registry {registry} unreachable ({why}); internal names not "
+                 "checked against it" for registry, why in sorted(self.unreachable.items())]
+        notes += [f"{count} internal packages not asked of a public registry: {why}"
+                  for why, count in sorted(self.not_asked.items())]
+        return notes
+
+
+def ask_public_registries(graph: Graph, settings: OnlineSettings,
+                          internal: InternalPackages) -> NamesakeReport:
+    """Whether the public registry holds a package named like each of the institution's
+    own; the answer goes on the component (`supply_chain.public_namesake`)."""
+    report = NamesakeReport()
+    asks = []
+    for component in graph.components.values():
+        if not internal.owns(component):
+            continue
+        base = {"python": settings.public_pypi, "npm": settings.public_npm}.get(
+            component.ecosystem, "")
+        if not base:
+            why = ("no public registry configured for " + component.ecosystem
+                   if base is None else f"{component.ecosystem} is not asked (PyPI and npm only)")
+            report.not_asked[why] = report.not_asked.get(why, 0) + 1
+            continue
+        name = component.package.rsplit("/", 1)[1] if component.ecosystem == "python" \
+            else quote(component.name, safe="@")
+        asks.append((component, f"{base}/pypi/{name}/json" if component.ecosystem == "python"
+                     else f"{base}/{name}"))
+    report.asked = len(asks)
+    if asks:
+        asyncio.run(_ask_all(asks, settings, report))
+    return report
+
+
+async def _ask_all(asks: list[tuple[Component, str]], settings: OnlineSettings,
+                   report: NamesakeReport) -> None:
+    limit = asyncio.Semaphore(max(1, settings.concurrency))
+    timeout = httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout))
+    async with httpx.AsyncClient(timeout=timeout, headers={"User-Agent": USER_AGENT},
+                                 follow_redirects=True, trust_env=True) as http:
+        async def one(component: Component, url: str) -> None:
+            # Not cached: the question is whether someone has published the name since.
+            registry = httpx.URL(url).host
+            async with limit:
+                try:
+                    if registry in report.unreachable:
+                        raise _Unreachable(report.unreachable[registry])
+                    document = await _get(http, url)
+                except _Unreachable as exc:
+                    report.unreachable.setdefault(registry, str(exc))
+                    report.unanswered += 1
+                    return
+            newest = NOT_PUBLIC
+            if isinstance(document, dict):
+                newest = str((document.get("info") or {}).get("version")
+                             or (document.get("dist-tags") or {}).get("latest") or "?")
+                report.public.append(component.name)
+            component.properties = tuple(sorted({*component.properties,
+                                                 (NAMESAKE_PROPERTY, newest)}))
 
         await asyncio.gather(*(one(component, url) for component, url in asks))
 

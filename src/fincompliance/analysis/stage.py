@@ -12,9 +12,25 @@ from fincompliance.analysis.vulndb import Status, VulnerabilityDatabase
 from fincompliance.analysis.vulnerabilities import Checked, match_graph
 from fincompliance.locations import vulnerability_db
 from fincompliance.model import Graph
+from fincompliance.supply_chain import NO_INTERNAL_PACKAGES, InternalPackages
 
 if TYPE_CHECKING:
-    from fincompliance.analysis.registry import EnrichmentReport
+    from fincompliance.analysis.registry import EnrichmentReport, NamesakeReport
+
+NOT_ONLINE = "no --online"
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """Something a verdict does not cover, which every output giving one says."""
+
+    check: str      # vulnerabilities, public-registry
+    what: str       # for vulnerabilities
+    which: str      # 82 npm components (no advisories of their ecosystem in the database)
+
+    @property
+    def text(self) -> str:
+        return f"not checked {self.what}: {self.which}"
 
 
 @dataclass
@@ -24,6 +40,7 @@ class AnalysisReport:
     online: bool = False
     registries: list[str] = field(default_factory=list)
     enrichment: EnrichmentReport | None = None
+    namesakes: NamesakeReport | None = None   # None: the policy lists no internal packages
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -44,6 +61,24 @@ class AnalysisReport:
             parts.append(f"{checked.unversioned:,} without a version")
         return ", ".join(parts)
 
+    def not_checked(self) -> list[Unchecked]:
+        found = []
+        vulnerabilities = self.not_checked_for_vulnerabilities()
+        if vulnerabilities:
+            found.append(Unchecked("vulnerabilities", "for vulnerabilities", vulnerabilities))
+        namesakes = self.namesakes
+        if namesakes is not None and (namesakes.not_asked or namesakes.unanswered):
+            reasons = dict(namesakes.not_asked)
+            if namesakes.unanswered:
+                reasons["registry unreachable"] = namesakes.unanswered
+            count = sum(reasons.values())
+            found.append(Unchecked(
+                "public-registry", "against a public registry",
+                f"{count:,} of the institution's own packages ("
+                + "; ".join(f"{n:,}: {why}" if len(reasons) > 1 else why
+                            for why, n in sorted(reasons.items())) + ")"))
+        return found
+
     def checks(self) -> dict[str, Any]:
         """What this analysis checked, as the ledger keeps it with the scan: the advisory
         database and what matching covered; how many components registry facts were asked
@@ -53,13 +88,24 @@ class AnalysisReport:
                     **self.database.summary(),
                     **(self.checked.as_dict() if self.checked else {})},
                 "registry_facts": None if enrichment is None else {
-                    "asked": enrichment.asked, "enriched": enrichment.enriched}}
+                    "asked": enrichment.asked, "enriched": enrichment.enriched},
+                **({} if self.namesakes is None else {"public_namesakes": {
+                    "asked": self.namesakes.asked, "public": len(self.namesakes.public),
+                    "not_asked": sum(self.namesakes.not_asked.values())
+                    + self.namesakes.unanswered}})}
 
 
-def enrich_online(graph: Graph, root: Path) -> AnalysisReport:
-    """Registry facts (before licences are concluded: they may add declared licences)."""
+def enrich_online(graph: Graph, root: Path, internal: InternalPackages = NO_INTERNAL_PACKAGES
+                  ) -> AnalysisReport:
+    """Registry facts (before licences are concluded: they may add declared licences), and
+    whether the public registries hold names of the institution's own packages."""
     settings = load_settings(root)
     report = AnalysisReport(online=True, registries=list(settings.sources))
+    if internal:
+        from fincompliance.analysis.registry import ask_public_registries
+
+        report.namesakes = ask_public_registries(graph, settings, internal)
+        report.notes += report.namesakes.notes()
     if not settings.pypi and not settings.npm:
         report.notes.append("--online: no registry mirror configured (FINCOMP_PYPI_URL, "
                             "FINCOMP_NPM_URL, the fincomp config file, pip's index-url or "
@@ -73,9 +119,15 @@ def enrich_online(graph: Graph, root: Path) -> AnalysisReport:
     return report
 
 
-def analyse(graph: Graph, report: AnalysisReport | None = None) -> AnalysisReport:
+def analyse(graph: Graph, report: AnalysisReport | None = None,
+            internal: InternalPackages = NO_INTERNAL_PACKAGES) -> AnalysisReport:
     """Vulnerabilities from the local database, offline."""
     report = report or AnalysisReport()
+    if internal and report.namesakes is None:
+        from fincompliance.analysis.registry import NamesakeReport
+
+        own = sum(1 for component in graph.components.values() if internal.owns(component))
+        report.namesakes = NamesakeReport(not_asked={NOT_ONLINE: own} if own else {})
     path = vulnerability_db()
     if not path.is_file():
         report.notes.append("no vulnerability database: import one with "

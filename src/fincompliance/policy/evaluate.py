@@ -24,6 +24,7 @@ from fincompliance.licensing.normalise import UNKNOWN
 from fincompliance.licensing.review import LicenceReview
 from fincompliance.model import SEVERITY_ORDER, Component, Graph, Location, PathIndex, Scope
 from fincompliance.policy.loader import Policy, Rule
+from fincompliance.supply_chain import NOT_PUBLIC, InternalPackages, origins, public_namesake
 from fincompliance.version_ranges import satisfies
 
 SEVERITY_RANK = {"note": 0, "warning": 1, "error": 2}
@@ -53,6 +54,7 @@ class _Context:
     knowledge: Knowledge
     allow: bool  # judging an allow rule: licence ids are an allow-list
     today: date
+    internal: InternalPackages
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ def evaluate(graph: Graph, review: LicenceReview, policy: Policy,
              knowledge: Knowledge | None = None, on: date | None = None) -> list[Finding]:
     """Findings of every rule on every component, judged as of `on` (default: today)."""
     knowledge = knowledge or load()
-    contexts = {allow: _Context(knowledge, allow, on or today()) for allow in (False, True)}
+    contexts = {allow: _Context(knowledge, allow, on or today(), policy.internal)
+                for allow in (False, True)}
     direct = graph.direct_refs()
     index = PathIndex(graph)
     findings = []
@@ -355,11 +358,37 @@ def _lifecycle(value, facts, context):
     return state in _as_list(value), [f"lifecycle state in the ledger: {state}"]
 
 
+def _internal(value: dict[str, Any], facts: Facts, context: _Context):
+    component = facts.component
+    if not context.internal.owns(component):
+        return False, []
+    why = [f"{component.name} is one of the institution's own packages (policy `internal`)"]
+    if "public_namesake" in value:
+        answer = public_namesake(component)
+        if answer is None or (answer != NOT_PUBLIC) != value["public_namesake"]:
+            return False, []  # not asked: nothing to say either way
+        if answer != NOT_PUBLIC:
+            why.append(f"the public registry also holds a package named {component.name} "
+                       f"(newest version {answer}): a build asking a mirror that proxies it "
+                       "may install that one")
+    if "source" in value:
+        foreign = context.internal.foreign_origins(component)
+        origin = "unrecorded" if foreign is None else "foreign" if foreign else "internal"
+        if origin not in _as_list(value["source"]):
+            return False, []
+        why.append({"unrecorded": "the lockfile does not record where it was resolved from",
+                    "foreign": f"resolved from {', '.join(foreign or ())}, not from the "
+                               "institution's registries ("
+                               + (", ".join(context.internal.sources) or "none listed") + ")",
+                    "internal": "resolved from " + ", ".join(origins(component))}[origin])
+    return True, why
+
+
 _TESTS = {"all": _all, "any": _any, "not": _not, "license": _license,
           "compatibility": _compatibility, "component": _component, "ecosystem": _ecosystem,
           "scope": _scope, "direct": _direct, "depth": _depth, "unpinned": _unpinned,
           "vulnerability": _vulnerability, "release": _release, "change": _change,
-          "lifecycle": _lifecycle}
+          "lifecycle": _lifecycle, "internal": _internal}
 
 
 def failing(findings: Iterable[Finding], fail_on: str) -> list[Finding]:

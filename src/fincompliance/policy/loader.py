@@ -23,6 +23,7 @@ from fincompliance.errors import InputError
 from fincompliance.inputs import load_yaml, read_text
 from fincompliance.licensing.compatibility import PROPRIETARY, Distribution
 from fincompliance.licensing.knowledge import load as load_knowledge
+from fincompliance.supply_chain import InternalPackages
 
 SHIPPED = ("financial-default", "strict", "internal-tools")
 
@@ -52,6 +53,7 @@ class Policy:
     outbound: str = PROPRIETARY
     distribution: Distribution = Distribution.DISTRIBUTED_BINARY
     rules: dict[str, Rule] = field(default_factory=dict)
+    internal: InternalPackages = InternalPackages()
 
     @property
     def digest(self) -> str:
@@ -61,6 +63,9 @@ class Policy:
     def to_dict(self) -> dict[str, Any]:
         return {"policy": self.name, "version": 1,
                 "product": {"outbound": self.outbound, "distribution": self.distribution.value},
+                **({"internal": {"packages": list(self.internal.packages),
+                                 "sources": list(self.internal.sources)}}
+                   if self.internal else {}),
                 "rules": [{k: v for k, v in vars(r).items() if k != "defined_at"}
                           for r in self.rules.values()]}
 
@@ -149,7 +154,11 @@ def _load(path: Path, chain: list[Path]) -> Policy:
         policy.files += inherited.files
         policy.outbound, policy.distribution = inherited.outbound, inherited.distribution
         policy.rules.update(inherited.rules)
+        policy.internal = _joined(policy.internal, inherited.internal)
     policy.files.append(shown)
+    internal = data.get("internal", {})
+    policy.internal = _joined(policy.internal, InternalPackages(
+        tuple(internal.get("packages", ())), tuple(internal.get("sources", ()))))
     product = data.get("product", {})
     policy.outbound = product.get("outbound", policy.outbound)
     policy.distribution = Distribution(product.get("distribution", policy.distribution))
@@ -163,6 +172,11 @@ def _load(path: Path, chain: list[Path]) -> Policy:
             include_dev=rule.get("include_dev", False),
             defined_at=f"{shown}:{lines.get(('rules', index), '?')}")
     return policy
+
+
+def _joined(first: InternalPackages, second: InternalPackages) -> InternalPackages:
+    return InternalPackages(tuple(dict.fromkeys(first.packages + second.packages)),
+                            tuple(dict.fromkeys(first.sources + second.sources)))
 
 
 def _check_schema(data: Any, lines: dict[tuple, int], shown: str, schema_name: str) -> None:

@@ -6,26 +6,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fincompliance.errors import FincompError
 from fincompliance.model import Location
 from fincompliance.policy.gate import Judgement
 
+if TYPE_CHECKING:
+    from fincompliance.analysis.stage import Unchecked
+
 _SEVERITIES = {"error": "major", "warning": "minor", "note": "info"}
 
 
 def render(judgement: Judgement | None, errors: Sequence[FincompError] = (),
-           base: str = "", not_checked: str = "") -> str:
-    """Unreadable inputs first, then the findings to act on; `not_checked` (what advisory
-    matching could not vouch for) is an info issue on the scanned folder."""
+           base: str = "", not_checked: Sequence[Unchecked] = ()) -> str:
+    """Unreadable inputs first, then the findings to act on; each of `not_checked` (what
+    the verdict does not cover) is an info issue on the scanned folder."""
     issues = [_issue("fincomp input", "blocker", str(error), f"fincomp-input-{index}",
                      Location(getattr(error, "path", "") or ".", getattr(error, "line", None)),
                      base) for index, error in enumerate(errors)]
-    if not_checked:
-        issues.append(_issue("fincomp coverage", "info",
-                             f"not checked for vulnerabilities: {not_checked}",
-                             "fincomp-not-checked", Location("."), base))
+    issues += [_issue("fincomp coverage", "info", unchecked.text,
+                      f"fincomp-not-checked-{unchecked.check}", Location("."), base)
+               for unchecked in not_checked]
     for finding in judgement.actionable if judgement else ():
         why = "; ".join(finding.why[:2]) or finding.message
         version = f" {finding.version}" if finding.version else ""

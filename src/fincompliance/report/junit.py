@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from fincompliance.errors import FincompError
 from fincompliance.policy.evaluate import Finding
 from fincompliance.policy.gate import Judgement
 
+if TYPE_CHECKING:
+    from fincompliance.analysis.stage import Unchecked
+
 
 def render(judgement: Judgement | None, errors: Sequence[FincompError] = (),
-           base: str = "", not_checked: str = "") -> str:
+           base: str = "", not_checked: Sequence[Unchecked] = ()) -> str:
     """`judgement` is None when the scan stopped at a bad input; `base` is the scanned
-    folder relative to the repository root, put before every path; `not_checked` (the
-    components advisory matching could not vouch for) is a skipped case, never a pass."""
+    folder relative to the repository root, put before every path; each of `not_checked` (what
+    the verdict does not cover) is a skipped case, never a pass."""
     root = ElementTree.Element("testsuites", name="fincomp policy" + (
         f" {judgement.policy.name}" if judgement else ""))
     totals = {"tests": 0, "failures": 0, "errors": 0}   # junit-10.xsd counts no skips here
@@ -35,12 +39,12 @@ def render(judgement: Judgement | None, errors: Sequence[FincompError] = (),
             ElementTree.SubElement(case, "error", type="input", message=str(error))
         totals["tests"] += len(errors)
         totals["errors"] += len(errors)
-    if not_checked:
-        suite = ElementTree.SubElement(root, "testsuite", name="vulnerabilities", tests="1",
+    for unchecked in not_checked:
+        suite = ElementTree.SubElement(root, "testsuite", name=unchecked.check, tests="1",
                                        failures="0", errors="0", skipped="1")
-        case = ElementTree.SubElement(suite, "testcase", classname="vulnerabilities",
-                                      name="advisory matching")
-        ElementTree.SubElement(case, "skipped", message=f"not checked: {not_checked}")
+        case = ElementTree.SubElement(suite, "testcase", classname=unchecked.check,
+                                      name=unchecked.what)
+        ElementTree.SubElement(case, "skipped", message=f"not checked: {unchecked.which}")
         totals["tests"] += 1
     if judgement is not None:
         _policy_suites(root, judgement, base, totals)

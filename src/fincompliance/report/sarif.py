@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fincompliance import __version__
 from fincompliance.errors import FincompError, InputError
@@ -21,16 +21,19 @@ from fincompliance.model import Location
 from fincompliance.policy.evaluate import Finding
 from fincompliance.policy.gate import Judgement
 
+if TYPE_CHECKING:
+    from fincompliance.analysis.stage import Unchecked
+
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "note": "note"}
 
 
 def render(judgement: Judgement | None, errors: Sequence[FincompError] = (),
-           base: str = "", not_checked: str = "") -> str:
+           base: str = "", not_checked: Sequence[Unchecked] = ()) -> str:
     """The SARIF log of one run. `judgement` is None when the scan stopped at a bad input
     (the log then carries only that error); `base` is the scanned folder relative to the
-    repository root; `not_checked` names the components advisory matching could not
-    vouch for, a note beside the results so that no alert does not read as no risk."""
+    repository root; each of `not_checked` (what the verdict does not cover) is a note
+    beside the results, so that no alert does not read as no risk."""
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "fincomp", "version": __version__,
                             "semanticVersion": __version__, "rules": []}},
@@ -59,13 +62,12 @@ def render(judgement: Judgement | None, errors: Sequence[FincompError] = (),
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _invocation(errors: Sequence[FincompError], base: str, not_checked: str
+def _invocation(errors: Sequence[FincompError], base: str, not_checked: Sequence[Unchecked]
                 ) -> dict[str, Any]:
     invocation: dict[str, Any] = {"executionSuccessful": not errors}
     notifications = [_notification(e, base) for e in errors]
-    if not_checked:
-        notifications.append({"level": "note", "message": {
-            "text": f"not checked for vulnerabilities: {not_checked}"}})
+    notifications += [{"level": "note", "message": {"text": unchecked.text}}
+                      for unchecked in not_checked]
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     return invocation

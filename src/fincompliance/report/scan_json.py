@@ -71,6 +71,8 @@ def _analysis(result: ScanResult) -> dict[str, Any] | None:
             "vulnerability_check": analysis.checked.as_dict() if analysis.checked else None,
             "online": analysis.online, "registries": list(analysis.registries),
             "enrichment": asdict(analysis.enrichment) if analysis.enrichment else None,
+            "public_namesakes": asdict(analysis.namesakes) if analysis.namesakes else None,
+            "not_checked": [asdict(unchecked) for unchecked in analysis.not_checked()],
             "notes": list(analysis.notes)}
 
 

@@ -19,7 +19,8 @@ from fincompliance.model import SEVERITY_ORDER, Component, Graph, Scope
 if TYPE_CHECKING:
     from fincompliance.scan import ScanResult
 
-_TOP = {"projects": 8, "licences": 8, "reasons": 5, "unpinned": 8, "vulnerabilities": 8}
+_TOP = {"projects": 8, "licences": 8, "reasons": 5, "unpinned": 8, "vulnerabilities": 8,
+        "namesakes": 8}
 _MORE = "--verbose lists them all, --format json has everything"
 # most severe first
 _SEVERITIES = tuple(reversed(SEVERITY_ORDER))
@@ -34,10 +35,12 @@ def render(result: ScanResult, console: Console, *, verbose: bool = False) -> No
     _projects(graph, console, top("projects"))
     _components(graph, console)
     _licences(graph, console, top("licences"))
-    _licences_to_look_at(graph, console, verbose)
+    _licences_to_look_at(graph, console, verbose,
+                         online=bool(result.analysis and result.analysis.online))
     _unpinned(graph, console, top("unpinned"))
     _ranges_met(graph, console, top("unpinned"))
     _vulnerabilities(result, console, top("vulnerabilities"))
+    _internal_packages(result, console, top("namesakes"))
     for error in result.errors:
         console.print(Text.assemble(("error ", "red"), str(error)))
 
@@ -127,7 +130,7 @@ def _licences(graph: Graph, console: Console, limit: int | None) -> None:
     _section("Licences concluded", table, len(ranked[:limit]), len(ranked), console)
 
 
-def _licences_to_look_at(graph: Graph, console: Console, verbose: bool) -> None:
+def _licences_to_look_at(graph: Graph, console: Console, verbose: bool, online: bool) -> None:
     doubtful = [c for c in graph.sorted_components()
                 if c.concluded and (c.concluded.mismatch or c.concluded.method == "unconcluded")]
     if not doubtful:
@@ -153,8 +156,9 @@ def _licences_to_look_at(graph: Graph, console: Console, verbose: bool) -> None:
     _section(f"Licences to look at: {len(doubtful):,} components", table,
              min(len(ranked), _TOP["reasons"]), len(ranked), console)
     if any(c.concluded.method == "unconcluded" for c in doubtful):
-        console.print("  next: --online asks your registry mirror for declared licences; "
-                      "--curations adds your reviewed conclusions",
+        console.print("  next: " + ("" if online else "--online asks your registry mirror "
+                                    "for declared licences; ")
+                      + "--curations adds your reviewed conclusions",
                       markup=False, highlight=False)
 
 
@@ -225,3 +229,21 @@ def _vulnerabilities(result: ScanResult, console: Console, limit: int | None) ->
         console.print(f"not checked for vulnerabilities: {unchecked}", highlight=False,
                       markup=False)
 
+
+
+def _internal_packages(result: ScanResult, console: Console, limit: int | None) -> None:
+    """What the public registries said of the institution's own package names."""
+    namesakes = result.analysis.namesakes if result.analysis else None
+    if namesakes is None or not (namesakes.asked or namesakes.not_asked):
+        return
+    console.print()
+    public = sorted(namesakes.public)
+    shown = ", ".join(public[:limit]) + (f" and {len(public) - limit} more"
+                                        if limit is not None and len(public) > limit else "")
+    if namesakes.asked:
+        console.print(f"{namesakes.asked:,} of the institution's own packages asked of a "
+                      f"public registry: {len(public):,} held there too"
+                      + (f" ({shown})" if public else ""), highlight=False, markup=False)
+    for unchecked in result.analysis.not_checked():
+        if unchecked.check == "public-registry":
+            console.print(unchecked.text, highlight=False, markup=False)

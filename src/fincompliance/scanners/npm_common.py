@@ -20,6 +20,7 @@ from fincompliance.model import (
     widen_scope,
 )
 from fincompliance.scanners.base import Source, parse_integrity
+from fincompliance.supply_chain import REGISTRY_PROPERTY
 
 ECOSYSTEM = "npm"
 
@@ -61,6 +62,19 @@ def origin_qualifiers(reference: str) -> dict[str, str]:
     if reference.startswith(("file:", "link:", "portal:")):
         return {"file": reference.split(":", 1)[1]}
     return {}
+
+
+def registry_of(resolved: str, name: str) -> tuple[tuple[str, str], ...]:
+    """The registry a tarball address belongs to, as a property (`{registry}/{name}/-/…`;
+    a scoped name may be written `@scope%2fname`); nothing for a non-registry address."""
+    if not resolved.startswith(("http://", "https://")):
+        return ()
+    address = resolved.split("#", 1)[0]
+    for spelling in (name, name.replace("/", "%2f"), name.replace("/", "%2F")):
+        base, found, _ = address.partition(f"/{spelling}/-/")
+        if found:
+            return ((REGISTRY_PROPERTY, base + "/"),)
+    return ()
 
 
 def declared_licenses(record: Mapping[str, Any]) -> tuple[DeclaredLicense, ...]:
@@ -136,7 +150,8 @@ def tree_graph(path: str, entries: Mapping[str, Mapping[str, Any]], projects: di
             # sources are told apart
             qualifiers=origin_qualifiers(resolved) if not resolved.startswith("http") else None,
             scope=flag_scope(record), hashes=parse_integrity(str(record.get("integrity", ""))),
-            declared=declared_licenses(record), properties=_flags(record),
+            declared=declared_licenses(record),
+            properties=_flags(record) + registry_of(resolved, str(name)),
             license_files=tuple((license_files or {}).get(install_path, ()))))
         refs[install_path] = component.ref
 

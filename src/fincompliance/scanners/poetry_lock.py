@@ -12,6 +12,7 @@ from fincompliance.scanners.python_common import (
     LockedPackage,
     locked_graph,
 )
+from fincompliance.supply_chain import REGISTRY_PROPERTY
 
 
 def parse(source: Source) -> Graph:
@@ -43,8 +44,11 @@ def _scope(entry: dict[str, Any]) -> Scope:
 
 
 def _source_properties(package_source: Any) -> tuple[tuple[str, str], ...]:
-    if not isinstance(package_source, dict) or package_source.get("type") in (None, "legacy"):
+    if not isinstance(package_source, dict) or package_source.get("type") is None:
         return ()
+    if package_source["type"] == "legacy":  # a package index other than the default one
+        url = package_source.get("url")
+        return ((REGISTRY_PROPERTY, str(url)),) if isinstance(url, str) else ()
     kind = str(package_source["type"])
     where = str(package_source.get("url", ""))
     reference = package_source.get("resolved_reference") or package_source.get("reference")

@@ -13,6 +13,7 @@ from fincompliance.scanners.python_common import (
     canonical,
     locked_graph,
 )
+from fincompliance.supply_chain import REGISTRY_PROPERTY
 
 _FIRST_PARTY_SOURCES = ("editable", "virtual", "workspace", "directory")
 
@@ -74,7 +75,8 @@ def _source_properties(package_source: dict[str, Any]) -> tuple[tuple[str, str],
     for kind in ("git", "url", "path"):
         if kind in package_source:
             return (("fincomp:source", f"{kind}+{package_source[kind]}"),)
-    return ()
+    registry = package_source.get("registry")
+    return ((REGISTRY_PROPERTY, str(registry)),) if isinstance(registry, str) else ()
 
 
 SCANNER = Scanner(name="uv-lock", ecosystem=ECOSYSTEM, kind=Kind.LOCKFILE, parse=parse,

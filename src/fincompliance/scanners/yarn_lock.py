@@ -23,6 +23,7 @@ from fincompliance.scanners.npm_common import (
     npm_component,
     origin_qualifiers,
     read_manifest,
+    registry_of,
     split_descriptor,
 )
 
@@ -185,10 +186,13 @@ def _component(entry: Entry, resolution: str, source: Source, berry: bool):
     if patch:
         # the registry's package with a patch applied: a build of its own
         origin["patch"] = patch.group(1)
+    # yarn 1 records the tarball it downloaded (berry only a resolution, no address)
+    registry = registry_of(str(entry.fields.get("resolved", "")), name) if not berry else ()
     return npm_component(
         name, str(entry.fields.get("version", "")), Location(source.path, entry.line),
         hashes=integrity, qualifiers=origin,
-        properties=(("fincomp:source", resolution),) if origin and not patch else ())
+        properties=((("fincomp:source", resolution),) if origin and not patch else ())
+        + registry)
 
 
 def _direct(source: Source, graph: Graph, owners: dict[str, str], index: _Index,
