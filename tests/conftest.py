@@ -83,7 +83,8 @@ def pypa_db(tmp_path_factory) -> Path:
 
 
 class _Mirror(http.server.BaseHTTPRequestHandler):
-    """PyPI's JSON API under /pypi/NAME/json and an npm registry under /npm/NAME."""
+    """PyPI's JSON API under /pypi/NAME/json, its simple index under /simple/NAME/, its files
+    (core metadata) under their paths, and an npm registry under /npm/NAME."""
 
     def do_GET(self) -> None:  # noqa: N802 - the http.server API
         self.server.requests.append(self.path)
@@ -94,8 +95,14 @@ class _Mirror(http.server.BaseHTTPRequestHandler):
             self.send_response(500)
             self.end_headers()
             return
+        kind = "application/json"
         if self.path.startswith("/pypi/") and self.path.endswith("/json"):
             path = REGISTRY / "pypi" / (self.path.split("/")[2] + ".json")
+            if not self.server.json_api:
+                path = REGISTRY / "missing"  # a mirror serving only the simple index
+        elif self.path.startswith("/simple/"):
+            path = REGISTRY / "simple" / (self.path.split("/")[2] + ".json")
+            kind = "application/vnd.pypi.simple.v1+json"
         elif self.path.startswith("/npm/"):
             path = REGISTRY / "npm" / (self.path[5:].replace("/", "%2f") + ".json")
         else:
@@ -107,7 +114,7 @@ class _Mirror(http.server.BaseHTTPRequestHandler):
         own = f"http://127.0.0.1:{self.server.server_port}/".encode()
         body = path.read_bytes().replace(b"https://mirror.example.internal/", own)
         self.send_response(200)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -121,6 +128,7 @@ def start_mirror(cache: Path):
     the environment that points fincomp at it."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Mirror)
     server.requests, server.delay, server.fail_first = [], 0.0, set()
+    server.json_api = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     return server, {"FINCOMP_PYPI_URL": f"{base}/simple/", "FINCOMP_NPM_URL": f"{base}/npm/",

@@ -24,15 +24,15 @@ def test_release_facts_come_from_the_mirror(mirror):
     document = _scan(LEGACY, env, "--online")
     enrichment = document["analysis"]["enrichment"]
     assert enrichment["asked"] == enrichment["enriched"] == 21
-    assert {r.split("/")[2] for r in server.requests} == {
+    assert {r.split("/")[2] for r in server.requests if r.startswith("/pypi/")} == {
         c["name"] for c in document["components"]}
     for component in document["components"]:
         answer = json.loads((REGISTRY / "pypi" / f"{component['name']}.json").read_text())
         release = component["release"]
         assert release["latest_version"] == answer["info"]["version"]
         assert release["release_count"] == len(answer["releases"])
-        assert release["released"] == answer["releases"][component["version"]][0][
-            "upload_time_iso_8601"]
+        assert release["released"] == min(
+            f["upload_time_iso_8601"] for f in answer["releases"][component["version"]])
     urllib3 = next(c for c in document["components"] if c["name"] == "urllib3")
     assert urllib3["release"]["latest_licence"] == "MIT"
 
@@ -101,20 +101,27 @@ def test_relicensing_is_a_closure_signal(mirror, tmp_path):
                      "--curations", str(curations))
     relicensed = {f["name"]: f["why"] for f in document["findings"]
                   if f["rule"] == "FIN-REL-RELICENSED"}
+    # Pillow 6.0.0's metadata says HPND; its newest release declares MIT-CMU, the SPDX id
+    # that fits the same text more closely: a change of identifier a review settles.
     assert relicensed == {"chardet": [
-        "newest release 7.7.0 is under 0BSD, not LGPL-2.1-or-later"]}
-    # Components whose licence is not known are not called relicensed.
+        "newest release 7.7.0 is under 0BSD, not LGPL-2.1-or-later"],
+        "pillow": ["newest release 13.0.0 is under MIT-CMU, not HPND"]}
+    # Components whose licence is not known are not called relicensed (idna's metadata says
+    # "BSD-like", sqlalchemy's mirror serves no metadata for its wheel).
     assert all(c["concluded_license"]["expression"] == "LicenseRef-fincomp-unknown"
-               for c in document["components"] if c["name"] in ("six", "idna"))
+               for c in document["components"] if c["name"] in ("sqlalchemy", "idna"))
 
 
 def test_packages_the_mirror_lacks_are_listed(mirror):
     _, env = mirror
     document = _scan(CORPUS / "python/site-packages-fin", env, "--online")
     enrichment = document["analysis"]["enrichment"]
-    assert enrichment["enriched"] == 18 and len(enrichment["not_found"]) == 45
-    assert "mysql-connector-python" in enrichment["not_found"]
-    assert any(note.startswith("45 packages not on the mirror")
+    recorded = {path.stem for path in (REGISTRY / "pypi").glob("*.json")}
+    held = [c["name"] for c in document["components"] if c["name"] in recorded]
+    missing = len(document["components"]) - len(held)
+    assert enrichment["enriched"] == len(held) and len(enrichment["not_found"]) == missing
+    assert not set(enrichment["not_found"]) & recorded
+    assert any(note.startswith(f"{missing} packages not on the mirror")
                for note in document["analysis"]["notes"])
 
 
@@ -176,3 +183,76 @@ def test_a_slow_mirror_times_out_and_the_scan_completes(mirror, tmp_path):
         "127.0.0.1 unreachable (no answer within 0.5 s); the scan completed without its "
         "registry facts")
     assert len(document["components"]) == 21
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples/payments-service/backend"
+# The pinned versions' licences, checked by hand against each project's LICENSE file; None
+# where the version's core metadata says too little to conclude ("BSD", "Dual License",
+# "LGPL with exceptions", a classifier alone) or the mirror serves none (mysql-connector).
+PINNED_LICENCES = {
+    "django": "BSD-3-Clause", "requests": "Apache-2.0", "celery": "BSD-3-Clause",
+    "cryptography": "Apache-2.0 OR BSD-3-Clause", "gunicorn": "MIT", "openpyxl": "MIT",
+    "redis": "MIT", "pytest": "MIT", "djangorestframework": None, "psycopg2-binary": None,
+    "python-dateutil": None, "pytest-django": None, "mysql-connector-python": None}
+
+
+def _concluded(document):
+    return {c["name"]: None if c["concluded_license"]["expression"].startswith(
+        "LicenseRef-fincomp-unknown") else c["concluded_license"]["expression"]
+        for c in document["components"]}
+
+
+def test_the_pinned_versions_licence_comes_from_its_core_metadata(mirror):
+    """Not the newest release's: Django 4.2.16 is pinned while the index's newest is 6.x.
+    The index advertises metadata for some files (`core-metadata`), serves it unadvertised
+    for others, and not at all for mysql-connector-python's."""
+    server, env = mirror
+    document = _scan(EXAMPLE, env, "--online")
+    assert _concluded(document) == PINNED_LICENCES
+    django = next(c for c in document["components"] if c["name"] == "django")
+    assert django["release"]["latest_version"] != "4.2.16"
+    assert django["declared_licenses"][0] == {"text": "BSD-3-Clause", "field": "License"}
+    assert any(r.endswith("Django-4.2.16-py3-none-any.whl.metadata") for r in server.requests)
+
+
+def test_a_mirror_serving_only_the_simple_index(mirror):
+    """devpi and some Nexus or Artifactory set-ups have no JSON API: the simple index's PEP 691
+    answer gives the files, their metadata the licence, their dates the release facts."""
+    server, env = mirror
+    server.json_api = False
+    document = _scan(EXAMPLE, env, "--online")
+    assert _concluded(document) == PINNED_LICENCES
+    assert "/simple/django/" in server.requests
+    django = next(c for c in document["components"] if c["name"] == "django")
+    page = json.loads((REGISTRY / "simple/django.json").read_text())
+    assert django["release"]["released"] == min(
+        f["upload-time"] for f in page["files"] if "-4.2.16" in f["filename"])
+    assert django["release"]["release_count"] == len(
+        {v for v in page["versions"] if any(f"-{v}-" in f["filename"] or f["filename"]
+                                            .endswith(f"-{v}.tar.gz") for f in page["files"])})
+
+
+# The keys the JSON API and the simple index (PEP 691, 700, 714) document for a file.
+JSON_API_FILE_KEYS = {"comment_text", "digests", "downloads", "filename", "has_sig",
+                      "md5_digest", "packagetype", "python_version", "requires_python",
+                      "size", "upload_time", "upload_time_iso_8601", "url", "yanked",
+                      "yanked_reason", "core-metadata", "data-dist-info-metadata"}
+SIMPLE_FILE_KEYS = {"filename", "url", "hashes", "requires-python", "dist-info-metadata",
+                    "data-dist-info-metadata", "core-metadata", "gpg-sig", "yanked", "size",
+                    "upload-time", "provenance"}
+
+
+def test_recorded_answers_have_the_shapes_the_protocols_document():
+    for path in (REGISTRY / "pypi").glob("*.json"):
+        answer = json.loads(path.read_text())
+        assert set(answer) == {"info", "releases"}, path
+        for files in answer["releases"].values():
+            for entry in files:
+                assert set(entry) <= JSON_API_FILE_KEYS, (path, set(entry) - JSON_API_FILE_KEYS)
+                assert {"filename", "url", "upload_time_iso_8601"} <= set(entry), path
+    for path in (REGISTRY / "simple").glob("*.json"):
+        page = json.loads(path.read_text())
+        assert page["meta"]["api-version"].startswith("1."), path
+        assert {"name", "files", "versions"} <= set(page), path
+        for entry in page["files"]:
+            assert {"filename", "url", "hashes"} <= set(entry) <= SIMPLE_FILE_KEYS, path

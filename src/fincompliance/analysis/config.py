@@ -18,6 +18,7 @@ from fincompliance.errors import InputError
 class OnlineSettings:
     pypi: str | None            # a PyPI JSON API base: {base}/pypi/{name}/json
     npm: str | None             # an npm registry base: {base}/{name}
+    pypi_simple: str | None = None  # the simple index (PEP 691): {index}/{name}/
     # the public registries, as the institution reaches them (often a proxy of its own),
     # asked only whether they hold a package named like one of the institution's own
     public_pypi: str | None = None
@@ -74,6 +75,7 @@ def load_settings(project: Path | None = None) -> OnlineSettings:
         sources.append(f"public npm registry from {where}")
     return OnlineSettings(pypi=_pypi_base(pypi) if pypi else None,
                           npm=npm.rstrip("/") if npm else None,
+                          pypi_simple=_pypi_simple(pypi) if pypi else None,
                           public_pypi=_pypi_base(public_pypi) if public_pypi else None,
                           public_npm=public_npm.rstrip("/") if public_npm else None,
                           concurrency=int(online.get("concurrency", 8)),
@@ -93,6 +95,12 @@ def _pypi_base(index_url: str) -> str:
     """pip's index URL (…/simple) to the JSON API base beside it (…/pypi/NAME/json)."""
     base = index_url.rstrip("/")
     return base[: -len("/simple")] if base.endswith("/simple") else base
+
+
+def _pypi_simple(index_url: str) -> str:
+    """The simple index itself: pip's index URL as given, or beside a JSON API base."""
+    base = index_url.rstrip("/")
+    return base if base.endswith("simple") else f"{base}/simple"
 
 
 def _pip_config() -> list[tuple[str, str | None]]:

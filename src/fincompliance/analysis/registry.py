@@ -52,6 +52,10 @@ class _Unreachable(Exception):
     pass
 
 
+class _NotJson(_Unreachable):
+    pass
+
+
 def enrich(graph: Graph, settings: OnlineSettings) -> EnrichmentReport:
     report = EnrichmentReport()
     asks = []
@@ -93,6 +97,12 @@ async def _fetch_all(asks: list[tuple[Component, str]], settings: OnlineSettings
                         return  # found unreachable while this request waited its turn
                     try:
                         document = await _get(http, url)
+                        if document is None and component.ecosystem == "python" \
+                                and settings.pypi_simple:
+                            # a mirror that serves only the simple index (devpi, some
+                            # Nexus and Artifactory set-ups)
+                            document = await _simple_project(http, settings.pypi_simple,
+                                                             component)
                     except _Unreachable as exc:
                         report.unreachable.setdefault(mirror, str(exc))
                         return
@@ -182,14 +192,16 @@ async def _ask_all(asks: list[tuple[Component, str]], settings: OnlineSettings,
         await asyncio.gather(*(one(component, url) for component, url in asks))
 
 
-async def _get(http: httpx.AsyncClient, url: str, as_json: bool = True):
-    """The document, None for 404/410, _Unreachable after retries."""
+async def _get(http: httpx.AsyncClient, url: str, as_json: bool = True,
+               headers: dict[str, str] | None = None):
+    """The document, None for 404/410, _Unreachable after retries (_NotJson for an answer
+    that is not JSON)."""
     last = ""
     for attempt in range(RETRIES):
         if attempt:
             await asyncio.sleep(backoff(attempt))
         try:
-            response = await http.get(url)
+            response = await http.get(url, headers=headers)
         except httpx.TimeoutException:
             last = f"no answer within {http.timeout.read:g} s"
             continue
@@ -208,30 +220,83 @@ async def _get(http: httpx.AsyncClient, url: str, as_json: bool = True):
         try:
             return response.json() if as_json else response.text
         except ValueError:
-            raise _Unreachable("answered with something other than JSON") from None
+            raise _NotJson("answered with something other than JSON") from None
     raise _Unreachable(last or "no answer")
 
 
 async def _pypi_version_metadata(http, limit, project_url, document, component, cache
                                  ) -> dict[str, Any]:
-    """Core metadata (PEP 658) of the version in use, for its licence fields."""
+    """Core metadata (PEP 658) of the version in use, for its licence fields: of a file it is
+    advertised for, else of a wheel, whose metadata a mirror may serve without saying so."""
     files = (document.get("releases") or {}).get(component.version or "") or []
-    with_metadata = [f for f in files if f.get("core_metadata") or f.get(
-        "data_dist_info_metadata")]
-    if not with_metadata:
-        return {}
-    url = str(httpx.URL(project_url).join(with_metadata[0]["url"])) + ".metadata"
-    text = cache.get(url)
-    if text is None:
-        async with limit:
-            try:
-                text = await _get(http, url, as_json=False)
-            except _Unreachable:
-                return {}
+    advertised = [f for f in files if any(f.get(key) for key in _METADATA_KEYS)]
+    wheels = [f for f in files if str(f.get("filename") or f.get("url", "")).endswith(".whl")]
+    for entry in list({id(f): f for f in advertised[:1] + wheels[:1]}.values()):
+        url = str(httpx.URL(project_url).join(entry["url"])) + ".metadata"
+        text = cache.get(url)
         if text is None:
-            return {}
-        cache.put(url, text)
-    return {"metadata": text}
+            async with limit:
+                try:
+                    text = await _get(http, url, as_json=False)
+                except _Unreachable:
+                    return {}
+            cache.put(url, text or "")  # "": the mirror serves none, no use asking again
+        if text:
+            return {"metadata": text}
+    return {}
+
+
+# How the JSON API (hyphenated, as PyPI writes it) and the simple index (PEP 691, PEP 714)
+# say a file's metadata is served; the underscored spellings are older mirrors'.
+_METADATA_KEYS = ("core-metadata", "data-dist-info-metadata", "core_metadata",
+                  "data_dist_info_metadata")
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+
+
+async def _simple_project(http: httpx.AsyncClient, index: str, component: Component
+                          ) -> dict[str, Any] | None:
+    """A project's page on the simple index (PEP 691 JSON), in the JSON API's shape: its
+    files by version, with absolute addresses; None when the index does not hold it or
+    answers only in HTML."""
+    name = component.package.rsplit("/", 1)[1]
+    url = f"{index}/{name}/"
+    try:
+        page = await _get(http, url, headers={"Accept": SIMPLE_JSON})
+    except _NotJson:
+        return None
+    if not isinstance(page, dict) or not isinstance(page.get("files"), list):
+        return None
+    releases: dict[str, list[dict[str, Any]]] = {
+        str(v): [] for v in page.get("versions") or () if isinstance(v, str)}
+    for entry in page["files"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("filename"), str):
+            continue
+        version = _file_version(entry["filename"])
+        if version is None or not isinstance(entry.get("url"), str):
+            continue
+        yanked = entry.get("yanked")
+        releases.setdefault(version, []).append({
+            "filename": entry["filename"], "url": str(httpx.URL(url).join(entry["url"])),
+            "upload_time_iso_8601": entry.get("upload-time") or "",
+            "yanked": bool(yanked), "yanked_reason": yanked if isinstance(yanked, str) else None,
+            **{key: entry[key] for key in _METADATA_KEYS if key in entry}})
+    return {"info": {}, "releases": releases}
+
+
+def _file_version(filename: str) -> str | None:
+    from packaging.utils import (
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
+    try:
+        if filename.endswith(".whl"):
+            return str(parse_wheel_filename(filename)[1])
+        return str(parse_sdist_filename(filename)[1])
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
 
 
 def _apply(component: Component, document: dict[str, Any], extra: dict[str, Any],

@@ -131,7 +131,7 @@ def _scans_in_scope(connection: Connection, scope: Scope, as_of: date) -> dict[i
             raise UsageError(f"no project {scope.project!r} in the ledger "
                              "(see `fincomp ledger projects`)")
         query = query.where(scans.c.project_id == project_id)
-    return dict(connection.execute(query).tuples().all())
+    return dict(connection.execute(query).all())
 
 
 def _previous_scans(connection: Connection, scope: Scope, chosen: dict[int, int]
@@ -142,7 +142,7 @@ def _previous_scans(connection: Connection, scope: Scope, chosen: dict[int, int]
               else scans.c.id < case(chosen, value=scans.c.project_id))
     query = select(scans.c.project_id, func.max(scans.c.id)).where(
         scans.c.project_id.in_(list(chosen)), before).group_by(scans.c.project_id)
-    return dict(connection.execute(query).tuples().all())
+    return dict(connection.execute(query).all())
 
 
 def _scan_rows(connection: Connection, ids: set[int]) -> dict[int, dict[str, Any]]:
