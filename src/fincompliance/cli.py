@@ -666,7 +666,7 @@ def policy_validate_command(files: Annotated[list[str], typer.Argument(
         for file in files:
             policy = load_policy(file)
             stdout.print(f"{file}: valid ({len(policy.rules)} rules, digest {policy.digest[:12]})",
-                         markup=False)
+                         markup=False, soft_wrap=True)
 
 
 @policy_app.command("show")
@@ -691,7 +691,7 @@ def policy_init_command(output: Annotated[Path, typer.Option(
             raise UsageError(f"{output}: exists already (use --force to replace it)")
         output.parent.mkdir(parents=True, exist_ok=True)
         _emit((rules_directory() / "starter.yaml").read_text(encoding="utf-8"), output)
-        stdout.print(f"wrote {output}", markup=False)
+        stdout.print(f"wrote {output}", markup=False, soft_wrap=True)
 
 
 @app.command("assess")
@@ -762,7 +762,7 @@ def db_update_command(source: Annotated[str, typer.Option(
         report = update_database(path, source, name)
         stdout.print(f"{report.source}: {report.added} added, {report.updated} updated, "
                      f"{report.unchanged} unchanged ({report.withdrawn} withdrawn, ignored "
-                     f"when matching) into {path}", markup=False)
+                     f"when matching) into {path}", markup=False, soft_wrap=True)
 
 
 @db_app.command("status")
@@ -780,7 +780,7 @@ def db_status_command(database: DatabaseOption = None,
             else:
                 stdout.print(f"no vulnerability database at {path}: import one with "
                              "`fincomp db update --from PATH` (OSV files or archives)",
-                             markup=False, highlight=False)
+                             markup=False, highlight=False, soft_wrap=True)
             return
         from fincompliance.analysis.vulndb import VulnerabilityDatabase
 
@@ -999,7 +999,7 @@ def _decide(state: str):
             event = api.record_lifecycle(api.open(ledger), package, state, actor,
                                          reason, versions, force)
             stdout.print(f"{package} {versions}: {state} by {actor} (lifecycle event {event})",
-                         markup=False)
+                         markup=False, soft_wrap=True)
     command.__doc__ = f"Record that a package is {state} (with who and why)."
     return command
 
