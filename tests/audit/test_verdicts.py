@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from fincompliance.licensing.normalise import UNKNOWN
+from fincompliance.policy.loader import load_policy
 from fincompliance.report.audit.locale import LANGUAGES, Locale, catalogue, chinese_number
 
 from conftest import CORPUS, run_cli, start_mirror
@@ -229,3 +230,34 @@ def test_a_component_without_a_version_is_not_called_clean(tmp_path, pypa_db, la
     assert "app financial-default" in text and _message(lang, "value.unversioned", count=1) \
         in text
     assert _message(lang, "empty.vulnerabilities", checked=1, unchecked=1) in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_findings_quote_the_rule_in_the_reports_language(npm_only, lang):
+    """The shipped policies carry their messages in Chinese too: a zh-CN report quotes
+    them in Chinese (recorded with the scan), an English one in English."""
+    env, recorded = npm_only
+    ledger, scanned = recorded["gpl"]
+    rules = load_policy("financial-default").rules
+    judged = {f["rule"] for f in scanned["findings"]}
+    assert "FIN-LIC-INCOMPATIBLE" in judged
+    text = _report(ledger, lang, env)
+    for rule_id in judged:
+        rule = rules[rule_id]
+        wanted = rule.texts()[lang]
+        other = rule.texts()["en" if lang == "zh-CN" else "zh-CN"]
+        for field in ("message", "remediation"):
+            assert " ".join(wanted[field].split()) in text, (rule_id, field)
+            assert " ".join(other[field].split()) not in text, (rule_id, field)
+
+
+def test_every_shipped_rule_has_chinese_texts():
+    """Chinese throughout, but for names (licences, files, commands, Python)."""
+    for name in ("financial-default", "strict", "internal-tools"):
+        for rule in load_policy(name).rules.values():
+            texts = rule.texts()
+            assert texts and texts["zh-CN"]["message"] != rule.message, (name, rule.id)
+            assert not re.search(r"[A-Za-z]{4,}", re.sub(
+                r"`[^`]*`|\b(?:SSPL|BUSL|Elastic|Commons Clause|LGPL|MPL|Copyleft|Python|"
+                r"poetry\.lock|uv\.lock|package-lock\.json)\b", "", texts["zh-CN"]["message"]
+                + (texts["zh-CN"]["remediation"] or ""))), (name, rule.id)

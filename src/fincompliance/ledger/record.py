@@ -69,7 +69,8 @@ def record_scan(engine: Engine, project: ProjectInfo, info: ScanInfo, graph: Gra
     findings = [] if judgement is None else [
         {"finding_id": f.id, "rule": f.rule, "severity": f.severity, "action": f.action,
          "article": f.article, "component_ref": f.component, "status": judgement.status(f),
-         "message": f.message, "remediation": f.remediation or None}
+         "message": f.message, "remediation": f.remediation or None,
+         "texts": _texts(judgement.policy.rules.get(f.rule))}
         for f in judgement.findings]
     waivers = [] if judgement is None else [
         {"component": use.waiver.component, "versions": use.waiver.versions,
@@ -181,7 +182,12 @@ def _assessment(assessed: Assessed | None, ref: str) -> str | None:
 
 # Columns added after the first entries were written: an entry's digest covers them only
 # when they hold something, so entries recorded before them still verify.
-_LATER_COLUMNS = frozenset({"assessment", "remediation", "checks"})
+_LATER_COLUMNS = frozenset({"assessment", "remediation", "checks", "texts"})
+
+
+def _texts(rule) -> str | None:
+    texts = rule.texts() if rule is not None else None
+    return json.dumps(texts, sort_keys=True, ensure_ascii=False) if texts else None
 
 
 def _stored(row, skip: tuple[str, ...]) -> dict:

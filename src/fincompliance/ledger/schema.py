@@ -91,6 +91,8 @@ scan_findings = Table(
     Column("status", String(16), nullable=False),
     Column("message", Text, nullable=False),
     Column("remediation", Text),
+    # {language: {message, remediation}} as JSON, for reports in other languages than English
+    Column("texts", Text),
 )
 
 # The waivers in force when a scan was judged, as the waivers file said then.

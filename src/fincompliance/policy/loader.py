@@ -44,6 +44,17 @@ class Rule:
     remediation: str
     include_dev: bool
     defined_at: str           # file:line, for "why" in findings
+    # message and remediation in other languages, by language tag
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def texts(self) -> dict[str, dict[str, str]] | None:
+        """The message and remediation in every language the rule has them in (English
+        from `message` and `remediation`); None when it has only English."""
+        if not self.translations:
+            return None
+        english = {"message": self.message, "remediation": self.remediation}
+        return {"en": english, **{language: {**english, **texts} for language, texts
+                                  in self.translations.items()}}
 
 
 @dataclass
@@ -170,7 +181,8 @@ def _load(path: Path, chain: list[Path]) -> Policy:
             severity=rule.get("severity", _DEFAULT_SEVERITY[rule["action"]]),
             message=rule.get("message", ""), remediation=rule.get("remediation", ""),
             include_dev=rule.get("include_dev", False),
-            defined_at=f"{shown}:{lines.get(('rules', index), '?')}")
+            defined_at=f"{shown}:{lines.get(('rules', index), '?')}",
+            translations=rule.get("translations", {}))
     return policy
 
 

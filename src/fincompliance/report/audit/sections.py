@@ -6,6 +6,7 @@ Each section names the articles of 银办发〔2021〕146号 it evidences."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -569,7 +570,7 @@ def _findings(index: _Index) -> Section:
                       (text(FINDING_SEVERITIES[finding["severity"]][0]), rule,
                        text(FINDING_STATUSES[status]), name,
                        index.projects(group["projects"]), component.get("path"),
-                       finding["message"], finding.get("remediation"),
+                       *_rule_texts(finding, index.locale.language),
                        Article.cited(finding["article"]))))
     rows = _ranked(keyed)
     opened = Counter(f["severity"] for _, f in index.open_findings())
@@ -583,6 +584,14 @@ def _findings(index: _Index) -> Section:
         Column(N_("column.message"), "long"), Column(N_("column.remediation"), "long"),
         Column(N_("column.article"), "label")), rows, index.evidence.no_findings())
     return _section("findings", charts=[chart], tables=[table])
+
+
+def _rule_texts(finding: dict[str, Any], language: str) -> tuple[str, str | None]:
+    """The finding's message and remediation in the report's language where its rule has
+    them (recorded with the scan), else as the rule wrote them."""
+    texts = json.loads(finding["texts"]).get(language, {}) if finding.get("texts") else {}
+    return (texts.get("message") or finding["message"],
+            texts.get("remediation") or finding.get("remediation"))
 
 
 def _waivers(index: _Index) -> Section:
