@@ -113,6 +113,8 @@ class _Mirror(http.server.BaseHTTPRequestHandler):
             return
         own = f"http://127.0.0.1:{self.server.server_port}/".encode()
         body = path.read_bytes().replace(b"https://mirror.example.internal/", own)
+        if self.path in self.server.tamper:  # a mirror serving other bytes than it lists
+            body = body[:-1] + bytes([body[-1] ^ 1])
         self.send_response(200)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -128,7 +130,7 @@ def start_mirror(cache: Path):
     the environment that points fincomp at it."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Mirror)
     server.requests, server.delay, server.fail_first = [], 0.0, set()
-    server.json_api = True
+    server.json_api, server.tamper = True, set()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     return server, {"FINCOMP_PYPI_URL": f"{base}/simple/", "FINCOMP_NPM_URL": f"{base}/npm/",

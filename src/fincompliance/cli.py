@@ -147,6 +147,10 @@ OutboundOption = Annotated[str, typer.Option(
 OnlineOption = Annotated[bool, typer.Option(
     "--online", help="Also ask the configured registry mirrors (release history, deprecated "
     "and yanked versions, missing licences). Off by default: a scan sends nothing.")]
+FetchArchivesOption = Annotated[bool, typer.Option(
+    "--fetch-archives", help="With --online: download from the mirror the archive of each "
+    "Python package whose metadata names no licence precisely, check its sha256, and read "
+    "its licence files (cached by digest).")]
 DistributionOption = Annotated[Distribution, typer.Option(
     "--distribution", help="How the product reaches people.")]
 
@@ -216,8 +220,8 @@ def _curations(files: list[Path] | None) -> tuple[Curation, ...]:
 
 def _scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | None,
           curations: list[Path] | None, online: bool = False, rootfs: bool = False,
-          allow_empty: bool = False, internal: InternalPackages = NO_INTERNAL_PACKAGES
-          ) -> ScanResult:
+          allow_empty: bool = False, internal: InternalPackages = NO_INTERNAL_PACKAGES,
+          fetch_archives: bool = False) -> ScanResult:
     """The scan stage, then the analysis and licence conclusions every command reports."""
     result = _run_scan(path, installed, keep_going, exclude, rootfs)
     if not result.tasks and not allow_empty:
@@ -225,21 +229,25 @@ def _scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | No
         raise UsageError(f"{path}: no lockfile, manifest or package database found, nothing "
                          "was scanned (scan and sbom take --allow-empty when that is "
                          "expected)")
-    _analyse(result, curations, online, internal)
+    _analyse(result, curations, online, internal, fetch_archives)
     return result
 
 
 def _analyse(result: ScanResult, curations: list[Path] | None, online: bool,
-             internal: InternalPackages = NO_INTERNAL_PACKAGES) -> None:
+             internal: InternalPackages = NO_INTERNAL_PACKAGES,
+             fetch_archives: bool = False) -> None:
     from fincompliance.analysis.stage import analyse, enrich_online
 
+    if fetch_archives and not online:
+        raise UsageError("--fetch-archives asks the configured mirrors: add --online")
     report = None
     if online:
         with _progress("asking the registry mirrors"):
-            report = enrich_online(result.graph, result.root, internal)
+            report = enrich_online(result.graph, result.root, internal, fetch_archives)
     with _progress("detecting licences in licence files") as on_progress:
         conclude_graph(result.graph, result.root, curations=_curations(curations),
-                       on_progress=on_progress)
+                       on_progress=on_progress,
+                       archive_files=report.archive_files if report else None)
     result.analysis = analyse(result.graph, report=report, internal=internal)
 
 
@@ -531,7 +539,8 @@ def scan_command(path: PathArgument, output_format: FormatOption = ReportFormat.
                  owner: OwnerOption = None, rootfs: RootfsOption = False,
                  verbose: VerboseOption = False, allow_empty: AllowEmptyOption = False,
                  repo_root: RepoRootOption = None,
-                 expiring_within: ExpiringOption = 30) -> None:
+                 expiring_within: ExpiringOption = 30,
+                 fetch_archives: FetchArchivesOption = False) -> None:
     """Find every dependency under PATH, conclude its licence, and summarise; with --policy,
     judge it and exit 1 on failure; with --record, keep it in the ledger."""
     with user_errors():
@@ -542,7 +551,8 @@ def scan_command(path: PathArgument, output_format: FormatOption = ReportFormat.
         out = _output(output_format, output, verbose, expiring_within, repo_root, root)
         with out.failure_reported():
             result = _scan(path, installed, keep_going, exclude, curations, online, rootfs,
-                           allow_empty, gate.policy.internal if gate else NO_INTERNAL_PACKAGES)
+                           allow_empty, gate.policy.internal if gate else NO_INTERNAL_PACKAGES,
+                           fetch_archives)
         _judge_and_report(result, gate, out, recording)
 
 
@@ -582,11 +592,12 @@ def sbom_command(path: PathArgument,
                  output: OutputOption = None, installed: InstalledOption = False,
                  keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
                  curations: CurationsOption = None, online: OnlineOption = False,
-                 rootfs: RootfsOption = False, allow_empty: AllowEmptyOption = False) -> None:
+                 rootfs: RootfsOption = False, allow_empty: AllowEmptyOption = False,
+                 fetch_archives: FetchArchivesOption = False) -> None:
     """Write an SBOM of PATH: dependency graph, declared and concluded licences."""
     with user_errors():
         result = _scan(path, installed, keep_going, exclude, curations, online, rootfs,
-                       allow_empty)
+                       allow_empty, fetch_archives=fetch_archives)
         name = path.resolve().name if path.is_dir() else path.name
         _emit(_sbom_writer(sbom_format)(result.graph, name), output)
         _report_errors(result)

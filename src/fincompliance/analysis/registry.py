@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import httpx
 
+from fincompliance.analysis.archives import Listing
 from fincompliance.analysis.config import OnlineSettings
 from fincompliance.analysis.http import RETRIES, RETRY_STATUSES, USER_AGENT, backoff
 from fincompliance.analysis.osv import newest
@@ -56,7 +57,10 @@ class _NotJson(_Unreachable):
     pass
 
 
-def enrich(graph: Graph, settings: OnlineSettings) -> EnrichmentReport:
+def enrich(graph: Graph, settings: OnlineSettings,
+           listings: dict[str, Listing] | None = None) -> EnrichmentReport:
+    """Registry facts on every component the mirrors hold; with `listings`, also each
+    Python component's files as the mirror lists them (for `--fetch-archives`)."""
     report = EnrichmentReport()
     asks = []
     for component in graph.components.values():
@@ -65,7 +69,7 @@ def enrich(graph: Graph, settings: OnlineSettings) -> EnrichmentReport:
             asks.append((component, url))
     report.asked = len(asks)
     if asks:
-        asyncio.run(_fetch_all(asks, settings, report))
+        asyncio.run(_fetch_all(asks, settings, report, listings))
     return report
 
 
@@ -78,7 +82,7 @@ def _url(component: Component, settings: OnlineSettings) -> str | None:
 
 
 async def _fetch_all(asks: list[tuple[Component, str]], settings: OnlineSettings,
-                     report: EnrichmentReport) -> None:
+                     report: EnrichmentReport, listings: dict[str, Listing] | None) -> None:
     limit = asyncio.Semaphore(max(1, settings.concurrency))
     cache = _Cache(settings.cache_hours)
     timeout = httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout))
@@ -111,6 +115,9 @@ async def _fetch_all(asks: list[tuple[Component, str]], settings: OnlineSettings
                     return
                 cache.put(url, document)
             extra = {}
+            if component.ecosystem == "python" and listings is not None:
+                listings[component.ref] = Listing(url, tuple(
+                    (document.get("releases") or {}).get(component.version or "") or ()))
             if component.ecosystem == "python" and not component.declared_licenses:
                 extra = await _pypi_version_metadata(http, limit, url, document, component,
                                                      cache)
@@ -275,10 +282,13 @@ async def _simple_project(http: httpx.AsyncClient, index: str, component: Compon
         if version is None or not isinstance(entry.get("url"), str):
             continue
         yanked = entry.get("yanked")
+        hashes = entry.get("hashes") if isinstance(entry.get("hashes"), dict) else {}
         releases.setdefault(version, []).append({
             "filename": entry["filename"], "url": str(httpx.URL(url).join(entry["url"])),
             "upload_time_iso_8601": entry.get("upload-time") or "",
             "yanked": bool(yanked), "yanked_reason": yanked if isinstance(yanked, str) else None,
+            "digests": {"sha256": hashes["sha256"]} if "sha256" in hashes else {},
+            **({"size": entry["size"]} if isinstance(entry.get("size"), int) else {}),
             **{key: entry[key] for key in _METADATA_KEYS if key in entry}})
     return {"info": {}, "releases": releases}
 

@@ -15,6 +15,7 @@ from fincompliance.model import Graph
 from fincompliance.supply_chain import NO_INTERNAL_PACKAGES, InternalPackages
 
 if TYPE_CHECKING:
+    from fincompliance.analysis.archives import ArchiveReport
     from fincompliance.analysis.registry import EnrichmentReport, NamesakeReport
 
 NOT_ONLINE = "no --online"
@@ -41,6 +42,9 @@ class AnalysisReport:
     registries: list[str] = field(default_factory=list)
     enrichment: EnrichmentReport | None = None
     namesakes: NamesakeReport | None = None   # None: the policy lists no internal packages
+    archives: ArchiveReport | None = None     # None: no --fetch-archives
+    # licence files read out of archives, by component ref: (name shown, cached file)
+    archive_files: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -95,10 +99,11 @@ class AnalysisReport:
                     + self.namesakes.unanswered}})}
 
 
-def enrich_online(graph: Graph, root: Path, internal: InternalPackages = NO_INTERNAL_PACKAGES
-                  ) -> AnalysisReport:
-    """Registry facts (before licences are concluded: they may add declared licences), and
-    whether the public registries hold names of the institution's own packages."""
+def enrich_online(graph: Graph, root: Path, internal: InternalPackages = NO_INTERNAL_PACKAGES,
+                  fetch_archives: bool = False) -> AnalysisReport:
+    """Registry facts (before licences are concluded: they may add declared licences),
+    whether the public registries hold names of the institution's own packages, and, with
+    `fetch_archives`, the licence files of archives whose metadata says too little."""
     settings = load_settings(root)
     report = AnalysisReport(online=True, registries=list(settings.sources))
     if internal:
@@ -114,8 +119,14 @@ def enrich_online(graph: Graph, root: Path, internal: InternalPackages = NO_INTE
     # httpx loads only when a scan goes online.
     from fincompliance.analysis.registry import enrich
 
-    report.enrichment = enrich(graph, settings)
+    listings: dict = {}
+    report.enrichment = enrich(graph, settings, listings if fetch_archives else None)
     report.notes += report.enrichment.notes()
+    if fetch_archives:
+        from fincompliance.analysis.archives import fetch_licence_files
+
+        report.archives, report.archive_files = fetch_licence_files(graph, settings, listings)
+        report.notes += report.archives.notes()
     return report
 
 

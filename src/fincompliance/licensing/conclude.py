@@ -8,7 +8,7 @@ other licences than a confident declaration is reported as a mismatch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from fincompliance.licensing.detect import Detection, Progress, combine, detect_files
@@ -26,20 +26,27 @@ _TRUSTED_DETECTION = 0.8
 
 def conclude_graph(graph: Graph, root: Path, knowledge: Knowledge | None = None,
                    curations: tuple[Curation, ...] = (),
-                   on_progress: Progress | None = None) -> None:
-    """Set `concluded` on every component; licence files are read relative to `root`.
+                   on_progress: Progress | None = None,
+                   archive_files: Mapping[str, list[tuple[str, str]]] | None = None) -> None:
+    """Set `concluded` on every component; licence files are read relative to `root`, and
+    those read out of package archives (`archive_files`: by component ref, the name shown
+    and the cached file) beside them.
 
     `curations` (an institution's own) take precedence over the ones fincomp ships. A
     component read from an SBOM keeps the conclusion the document states, unless an
     institution curation covers it.
     """
     knowledge = knowledge or load()
+    archive_files = archive_files or {}
     todo = [c for c in graph.components.values() if c.concluded is None or any(
         curation.applies_to(c.purl, c.version) for curation in curations)]
     files = {str(root / f) for c in todo for f in c.license_files if _readable(root, f)}
+    files |= {path for c in todo for _, path in archive_files.get(c.ref, ())}
     detections = detect_files(files, on_progress) if files else {}
     for component in todo:
         found = [(f, detections.get(str(root / f))) for f in component.license_files]
+        found += [(shown, detections.get(path))
+                  for shown, path in archive_files.get(component.ref, ())]
         component.concluded = conclude(component, found, knowledge,
                                        curations + knowledge.curations)
 
@@ -58,6 +65,7 @@ def conclude(component: Component, detections: Iterable[tuple[str, Detection | N
              curations: tuple[Curation, ...] | None = None) -> LicenceConclusion:
     knowledge = knowledge or load()
     curations = knowledge.curations if curations is None else curations
+    detections = list(detections)
     statements = sorted(
         (normalise(d.text, d.field, knowledge) for d in component.declared_licenses),
         key=lambda n: (_AUTHORITY.get(n.field, 2), -n.confidence))
@@ -102,7 +110,7 @@ def conclude(component: Component, detections: Iterable[tuple[str, Detection | N
             for s in statements)
         if any(s.identified for s in statements):
             why += ": only part of the declaration is identified"
-    why += (" and no licence file found" if not component.license_files else
+    why += (" and no licence file found" if not detections else
             " and the licence files name no licence with confidence")
     return LicenceConclusion(expression=UNKNOWN, confidence=0.0, method="unconcluded",
                              evidence=evidence, detected=detected, reason=why)

@@ -72,6 +72,7 @@ def _analysis(result: ScanResult) -> dict[str, Any] | None:
             "online": analysis.online, "registries": list(analysis.registries),
             "enrichment": asdict(analysis.enrichment) if analysis.enrichment else None,
             "public_namesakes": asdict(analysis.namesakes) if analysis.namesakes else None,
+            "archives": asdict(analysis.archives) if analysis.archives else None,
             "not_checked": [asdict(unchecked) for unchecked in analysis.not_checked()],
             "notes": list(analysis.notes)}
 

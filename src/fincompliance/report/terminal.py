@@ -35,8 +35,7 @@ def render(result: ScanResult, console: Console, *, verbose: bool = False) -> No
     _projects(graph, console, top("projects"))
     _components(graph, console)
     _licences(graph, console, top("licences"))
-    _licences_to_look_at(graph, console, verbose,
-                         online=bool(result.analysis and result.analysis.online))
+    _licences_to_look_at(graph, console, verbose, _next_steps(result))
     _unpinned(graph, console, top("unpinned"))
     _ranges_met(graph, console, top("unpinned"))
     _vulnerabilities(result, console, top("vulnerabilities"))
@@ -130,7 +129,22 @@ def _licences(graph: Graph, console: Console, limit: int | None) -> None:
     _section("Licences concluded", table, len(ranked[:limit]), len(ranked), console)
 
 
-def _licences_to_look_at(graph: Graph, console: Console, verbose: bool, online: bool) -> None:
+def _next_steps(result: ScanResult) -> str:
+    """What would conclude more licences, of what this scan did not do."""
+    analysis = result.analysis
+    steps = []
+    if not (analysis and analysis.online):
+        steps.append("--online asks your registry mirror for declared licences "
+                     "(--fetch-archives also reads Python archives' licence files)")
+    elif analysis.archives is None:
+        steps.append("--fetch-archives reads the licence files of Python packages' archives")
+    # (compared by value: importing the scanners' Kind would load every scanner at start-up)
+    if not any(task.scanner.kind == "installed" for task in result.tasks):
+        steps.append("--installed reads installed packages")
+    return "; ".join(steps + ["--curations adds your reviewed conclusions"])
+
+
+def _licences_to_look_at(graph: Graph, console: Console, verbose: bool, steps: str) -> None:
     doubtful = [c for c in graph.sorted_components()
                 if c.concluded and (c.concluded.mismatch or c.concluded.method == "unconcluded")]
     if not doubtful:
@@ -156,10 +170,7 @@ def _licences_to_look_at(graph: Graph, console: Console, verbose: bool, online: 
     _section(f"Licences to look at: {len(doubtful):,} components", table,
              min(len(ranked), _TOP["reasons"]), len(ranked), console)
     if any(c.concluded.method == "unconcluded" for c in doubtful):
-        console.print("  next: " + ("" if online else "--online asks your registry mirror "
-                                    "for declared licences; ")
-                      + "--curations adds your reviewed conclusions",
-                      markup=False, highlight=False)
+        console.print(f"  next: {steps}", markup=False, highlight=False)
 
 
 def _unpinned(graph: Graph, console: Console, limit: int | None) -> None:
