@@ -65,6 +65,7 @@ class Assessment:
     decisive: tuple[str, ...]        # the reasons of the terms that set the verdict
     obligations: tuple[str, ...]
     non_open: bool
+    non_open_reasons: tuple[str, ...] = ()   # why, for the terms that are not open source
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,9 @@ def assess(expression: str, outbound: str, distribution: Distribution,
         chosen=" AND ".join(str(t) for t in chosen),
         reasons=tuple(dict.fromkeys(r for p in parts for r in p.reasons)), decisive=decisive,
         obligations=tuple(dict.fromkeys(o for p in parts for o in p.obligations)),
-        non_open=any(p.non_open for p in parts))
+        non_open=any(p.non_open for p in parts),
+        non_open_reasons=tuple(dict.fromkeys(r for p in parts if p.non_open
+                                             for r in p.reasons)))
 
 
 def _judge(term: Term, outbound: str, distribution: Distribution, knowledge: Knowledge,

@@ -183,8 +183,8 @@ def _license(value: dict[str, Any], facts: Facts, context: _Context):
              f"{conclusion.reason if conclusion else 'no conclusion'}"),
             ("mismatch", bool(conclusion and conclusion.mismatch),
              conclusion.reason if conclusion else ""),
-            ("non_open", facts.assessment.non_open, facts.assessment.reasons[0]
-             if facts.assessment.reasons else "")):
+            ("non_open", facts.assessment.non_open,
+             "; ".join(facts.assessment.non_open_reasons))):
         if flag in value:
             if holds != value[flag]:
                 return False, []
@@ -290,7 +290,13 @@ def _release(value: dict[str, Any], facts: Facts, context: _Context):
                 return False, []
             why.append(f"{text} {days} days ago ({when})")
     if "relicensed" in value:
-        now = facts.component.concluded.expression if facts.component.concluded else UNKNOWN
+        # The newest release's licence is what its metadata declares: compared with what the
+        # version in use declares (or the institution concluded), never with licence files,
+        # which name every bundled library's licence too.
+        conclusion = facts.component.concluded
+        now = (conclusion.declared if conclusion.method == "detected"
+               else conclusion.expression) if conclusion else None
+        now = now or UNKNOWN
         changed = bool(release.latest_licence and now != UNKNOWN
                        and release.latest_licence != now)
         if changed != value["relicensed"]:
