@@ -19,7 +19,6 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-import yaml
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -35,35 +34,16 @@ from fincompliance.clock import today
 from fincompliance.errors import FincompError, UsageError, one_line
 from fincompliance.inputs import read_text
 from fincompliance.language import LANGUAGES, default_language, parse_language
-from fincompliance.licensing.attribution import collect as collect_attributions
-from fincompliance.licensing.compatibility import PROPRIETARY, Distribution
-from fincompliance.licensing.conclude import conclude_graph
-from fincompliance.licensing.knowledge import Curation, read_curations
-from fincompliance.licensing.knowledge import load as load_knowledge
-from fincompliance.licensing.normalise import normalise
-from fincompliance.licensing.review import review
 from fincompliance.locations import vulnerability_db
-from fincompliance.policy.baseline import Baseline, load_baseline
-from fincompliance.policy.gate import judge
-from fincompliance.policy.loader import Policy, load_policy, rules_directory
-from fincompliance.policy.waivers import DEFAULT_LOCATION as DEFAULT_WAIVERS
-from fincompliance.policy.waivers import Waiver, load_waivers
-from fincompliance.report import assessment as assessment_report
-from fincompliance.report import (
-    codequality,
-    explain,
-    junit,
-    licence_check,
-    markdown,
-    notice,
-    sarif,
-    terminal,
-)
-from fincompliance.report import database as database_report
-from fincompliance.report import findings as findings_report
+from fincompliance.product import PROPRIETARY, Distribution
 from fincompliance.supply_chain import NO_INTERNAL_PACKAGES, InternalPackages
 
+# The stages and reporters load when a command runs, not for `--help` or a usage error.
 if TYPE_CHECKING:
+    from fincompliance.licensing.knowledge import Curation
+    from fincompliance.policy.baseline import Baseline
+    from fincompliance.policy.loader import Policy
+    from fincompliance.policy.waivers import Waiver
     from fincompliance.scan import ScanResult
 
 
@@ -209,10 +189,12 @@ def print_error(message: str) -> None:
 
 
 def _curations(files: list[Path] | None) -> tuple[Curation, ...]:
+    from fincompliance.licensing import knowledge
+
     found: tuple[Curation, ...] = ()
     for file in files or ():
         try:
-            found += read_curations(file)
+            found += knowledge.read_curations(file)
         except (OSError, KeyError, TypeError, ValueError) as exc:
             raise UsageError(f"{file}: not a curations file ({exc})") from None
     return found
@@ -237,6 +219,7 @@ def _analyse(result: ScanResult, curations: list[Path] | None, online: bool,
              internal: InternalPackages = NO_INTERNAL_PACKAGES,
              fetch_archives: bool = False) -> None:
     from fincompliance.analysis.stage import analyse, enrich_online
+    from fincompliance.licensing.conclude import conclude_graph
 
     if fetch_archives and not online:
         raise UsageError("--fetch-archives asks the configured mirrors: add --online")
@@ -387,6 +370,11 @@ def _gate(policy_file: str | None, output_format: ReportFormat, root: Path,
             raise UsageError(f"--format {output_format.value} reports policy findings: "
                              "add --policy")
         return None
+    from fincompliance.policy.baseline import load_baseline
+    from fincompliance.policy.loader import load_policy
+    from fincompliance.policy.waivers import DEFAULT_LOCATION as DEFAULT_WAIVERS
+    from fincompliance.policy.waivers import load_waivers
+
     policy = load_policy(policy_file)
     waivers_path = waivers_file or (root / DEFAULT_WAIVERS)
     waivers = load_waivers(waivers_path) if waivers_file or waivers_path.is_file() else []
@@ -430,8 +418,9 @@ class _Output:
         try:
             yield
         except FincompError as error:
-            if self.file is not None and self.format in _POLICY_FORMATS:
-                _emit(_POLICY_FORMATS[self.format](None, [error], self.base), self.file)
+            render = _policy_format(self.format)
+            if self.file is not None and render is not None:
+                _emit(render(None, [error], self.base), self.file)
             raise
 
 
@@ -459,6 +448,11 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, out: _Output,
     from fincompliance.ledger.lifecycle import apply_states
     from fincompliance.ledger.record import Assessed, ProjectInfo, ScanInfo, record_scan
     from fincompliance.ledger.store import open_ledger
+    from fincompliance.licensing.knowledge import load as load_knowledge
+    from fincompliance.licensing.review import review
+    from fincompliance.policy.gate import judge
+    from fincompliance.report import findings as findings_report
+    from fincompliance.report import markdown, terminal
 
     engine = open_ledger(recording.url, create=recording.record) if recording else None
     if engine is not None:
@@ -495,8 +489,8 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, out: _Output,
     elif out.format is ReportFormat.markdown:
         _emit(markdown.render(judgement, result.graph, verdict, out.base,
                               out.expiring_within), out.file)
-    elif out.format in _POLICY_FORMATS:
-        _emit(_POLICY_FORMATS[out.format](judgement, result.errors, out.base, not_checked),
+    elif _policy_format(out.format) is not None:
+        _emit(_policy_format(out.format)(judgement, result.errors, out.base, not_checked),
               out.file)
     else:
         console = stdout if table_on_stdout else \
@@ -521,9 +515,13 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, out: _Output,
         raise typer.Exit(EXIT_POLICY_FAILURE)
 
 
-# Reports of findings for CI servers and code hosts, which also carry unreadable inputs.
-_POLICY_FORMATS = {ReportFormat.sarif: sarif.render, ReportFormat.junit: junit.render,
-                   ReportFormat.codequality: codequality.render}
+def _policy_format(output_format: ReportFormat) -> Callable[..., str] | None:
+    """The renderer of a report of findings for CI servers and code hosts (which also carry
+    unreadable inputs), None for the other formats."""
+    from fincompliance.report import codequality, junit, sarif
+
+    return {ReportFormat.sarif: sarif.render, ReportFormat.junit: junit.render,
+            ReportFormat.codequality: codequality.render}.get(output_format)
 
 
 @app.command("scan")
@@ -612,6 +610,10 @@ def explain_command(expression: Annotated[str, typer.Argument(
                     language: LanguageOption = None) -> None:
     """Explain a licence: category, obligations, compatibility in each distribution model."""
     with user_errors():
+        from fincompliance.licensing.knowledge import load as load_knowledge
+        from fincompliance.licensing.normalise import normalise
+        from fincompliance.report import explain
+
         knowledge = load_knowledge()
         normalised = normalise(expression, "command line", knowledge)
         if output_format is ScanFormat.json:
@@ -631,6 +633,10 @@ def check_command(path: PathArgument, outbound: OutboundOption = PROPRIETARY,
     """Conclude every component's licence and judge it for the product's outbound licence
     and distribution model: verdicts, conflicts, obligations."""
     with user_errors():
+        from fincompliance.licensing.knowledge import load as load_knowledge
+        from fincompliance.licensing.review import review
+        from fincompliance.report import licence_check
+
         result = _scan(path, installed, keep_going, exclude, curations)
         knowledge = load_knowledge()
         outcome = review(result.graph, result.root, outbound, distribution, knowledge=knowledge)
@@ -659,6 +665,10 @@ def notice_command(path: PathArgument,
                    curations: CurationsOption = None) -> None:
     """Write the third-party notice file: components, licences, copyrights, licence texts."""
     with user_errors():
+        from fincompliance.licensing.attribution import collect as collect_attributions
+        from fincompliance.licensing.knowledge import load as load_knowledge
+        from fincompliance.report import notice
+
         result = _scan(path, installed, keep_going, exclude, curations)
         knowledge = load_knowledge()
         attributions = collect_attributions(result.graph, result.root, knowledge)
@@ -674,6 +684,8 @@ def policy_validate_command(files: Annotated[list[str], typer.Argument(
                             ) -> None:
     """Check policy files against the schema and the licence catalogue."""
     with user_errors():
+        from fincompliance.policy.loader import load_policy
+
         for file in files:
             policy = load_policy(file)
             stdout.print(f"{file}: valid ({len(policy.rules)} rules, digest {policy.digest[:12]})",
@@ -685,6 +697,10 @@ def policy_show_command(file: Annotated[str, typer.Argument(help="A policy file 
                         ) -> None:
     """Print the effective policy, after everything it extends."""
     with user_errors():
+        import yaml
+
+        from fincompliance.policy.loader import load_policy
+
         policy = load_policy(file)
         document = {"files": policy.files, "digest": policy.digest, **policy.to_dict()}
         _emit(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), None)
@@ -700,6 +716,8 @@ def policy_init_command(output: Annotated[Path, typer.Option(
     with user_errors():
         if output.exists() and not force:
             raise UsageError(f"{output}: exists already (use --force to replace it)")
+        from fincompliance.policy.loader import rules_directory
+
         output.parent.mkdir(parents=True, exist_ok=True)
         _emit((rules_directory() / "starter.yaml").read_text(encoding="utf-8"), output)
         stdout.print(f"wrote {output}", markup=False, soft_wrap=True)
@@ -732,6 +750,9 @@ def assess_command(path: PathArgument,
             institution_assessments,
             load_model,
         )
+        from fincompliance.licensing.knowledge import load as load_knowledge
+        from fincompliance.licensing.review import review
+        from fincompliance.report import assessment as assessment_report
 
         model = load_model(model_file)
         root = path if path.is_dir() else path.parent
@@ -794,6 +815,7 @@ def db_status_command(database: DatabaseOption = None,
                              markup=False, highlight=False, soft_wrap=True)
             return
         from fincompliance.analysis.vulndb import VulnerabilityDatabase
+        from fincompliance.report import database as database_report
 
         with VulnerabilityDatabase(path) as opened:
             status = opened.status()

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fnmatch import fnmatch
+from typing import TYPE_CHECKING
 
-from fincompliance.model import Component
+if TYPE_CHECKING:
+    from fincompliance.model import Component
 
 # The registry a lockfile says the package was downloaded from (its base address).
 REGISTRY_PROPERTY = "fincomp:registry"

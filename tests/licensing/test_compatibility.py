@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fincompliance.licensing.compatibility import (
-    PROPRIETARY,
-    Distribution,
-    Verdict,
-    assess,
-    conflicts,
-)
+from fincompliance.licensing.compatibility import Verdict, assess, conflicts
+from fincompliance.product import PROPRIETARY, Distribution
 
 BINARY = Distribution.DISTRIBUTED_BINARY
 

@@ -138,10 +138,11 @@ rules:
 
 
 def test_licence_ids_allow_as_an_allow_list_and_deny_what_is_used(tmp_path):
-    from fincompliance.licensing.compatibility import PROPRIETARY, Distribution, assess
+    from fincompliance.licensing.compatibility import assess
     from fincompliance.licensing.conclude import conclude
     from fincompliance.licensing.review import LicenceReview
     from fincompliance.model import Component, DeclaredLicense, Graph, Project
+    from fincompliance.product import PROPRIETARY, Distribution
 
     graph = Graph()
     graph.add_project(Project("project:x", "x", "npm", None))

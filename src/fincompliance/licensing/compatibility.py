@@ -21,21 +21,7 @@ import yaml
 
 from fincompliance.licensing.expressions import Term, evaluate, terms
 from fincompliance.licensing.knowledge import Category, Knowledge, data_directory, load
-
-PROPRIETARY = "LicenseRef-fincomp-proprietary"
-
-
-class Distribution(StrEnum):
-    INTERNAL_USE = "internal-use"
-    NETWORK_SERVICE = "network-service"
-    DISTRIBUTED_BINARY = "distributed-binary"
-    DISTRIBUTED_SOURCE = "distributed-source"
-    MOBILE_APP = "mobile-app"
-
-    @property
-    def distributes(self) -> bool:
-        return self in (Distribution.DISTRIBUTED_BINARY, Distribution.DISTRIBUTED_SOURCE,
-                        Distribution.MOBILE_APP)
+from fincompliance.product import PROPRIETARY, Distribution
 
 
 class Verdict(StrEnum):

@@ -6,17 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fincompliance.licensing.compatibility import (
-    PROPRIETARY,
-    Assessment,
-    Conflict,
-    Distribution,
-    assess,
-    conflicts,
-)
+from fincompliance.licensing.compatibility import Assessment, Conflict, assess, conflicts
 from fincompliance.licensing.conclude import conclude_graph
 from fincompliance.licensing.knowledge import Knowledge, load
 from fincompliance.model import Graph, Scope
+from fincompliance.product import PROPRIETARY, Distribution
 
 
 @dataclass

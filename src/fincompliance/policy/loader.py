@@ -21,8 +21,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from fincompliance.errors import InputError
 from fincompliance.inputs import load_yaml, read_text
-from fincompliance.licensing.compatibility import PROPRIETARY, Distribution
 from fincompliance.licensing.knowledge import load as load_knowledge
+from fincompliance.product import PROPRIETARY, Distribution
 from fincompliance.supply_chain import InternalPackages
 
 SHIPPED = ("financial-default", "strict", "internal-tools")

@@ -9,10 +9,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from fincompliance.licensing.compatibility import Distribution, assess
+from fincompliance.licensing.compatibility import assess
 from fincompliance.licensing.expressions import terms
 from fincompliance.licensing.knowledge import Knowledge
 from fincompliance.licensing.normalise import Normalised
+from fincompliance.product import Distribution
 
 
 def to_dict(normalised: Normalised, outbound: str, knowledge: Knowledge) -> dict[str, Any]:

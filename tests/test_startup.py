@@ -1,0 +1,37 @@
+"""`fincomp --help`, `--version` and usage errors load no stage: the modules the command line
+imports before a command runs are listed here, and a heavy library among them fails."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+# Libraries a command may need, which the command line itself must never load.
+HEAVY = ("license_expression", "univers", "jsonschema", "sqlalchemy", "alembic", "httpx",
+         "scancode", "cyclonedx", "spdx_tools", "packageurl", "packaging", "openpyxl",
+         "jinja2", "babel", "weasyprint")
+# fincomp's own modules the command line loads to offer its options: nothing else.
+LIGHT = {"fincompliance", "fincompliance.__main__", "fincompliance.cli", "fincompliance.clock",
+         "fincompliance.errors", "fincompliance.inputs", "fincompliance.language",
+         "fincompliance.locations", "fincompliance.product", "fincompliance.supply_chain"}
+
+
+def _loaded(*args: str) -> set[str]:
+    probe = ("import runpy, sys\n"
+             f"sys.argv = ['fincomp', *{list(args)!r}]\n"
+             "try:\n    runpy.run_module('fincompliance', run_name='__main__')\n"
+             "except SystemExit:\n    pass\n"
+             "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=60)
+    return set(result.stderr.split())
+
+
+def test_help_version_and_usage_errors_load_no_stage():
+    for args in (["--help"], ["--version"], ["scan", "--help"], ["scan", "--no-such-option"]):
+        loaded = _loaded(*args)
+        assert "fincompliance.cli" in loaded, args
+        assert {m for m in loaded if m.startswith("fincompliance")} <= LIGHT, (
+            args, sorted({m for m in loaded if m.startswith("fincompliance")} - LIGHT))
+        assert not {m.split(".")[0] for m in loaded} & set(HEAVY), (
+            args, sorted({m.split(".")[0] for m in loaded} & set(HEAVY)))
