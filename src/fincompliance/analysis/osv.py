@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import zipfile
 import zlib
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -222,26 +223,52 @@ def affects(package: AffectedPackage, version: str) -> bool:
     """Whether this affected entry covers `version`: listed, or inside a range."""
     if version in package.versions:
         return True
-    current = parse_version(package.ecosystem, version)
-    if current is None:
+    parsed = parse_version(package.ecosystem, version)
+    if parsed is None:
         return False
+    current = _comparable(parsed)
     # Listed versions are equal by the ecosystem's rules, not as text: PyPI's `0.5` is 0.5.0.
-    return any(parse_version(package.ecosystem, listed) == current
-               for listed in package.versions) or any(
+    return _listed(current, package) or any(
         _in_range(current, package.ecosystem, r) for r in package.ranges)
+
+
+_BY_VALUE = univers_versions.Version.__lt__
+
+
+def _comparable(version):
+    """What a univers version is ordered by: its `value`, where univers compares that alone
+    (every scheme but Alpine's), which compares many times faster than the wrapper."""
+    return version.value if type(version).__lt__ is _BY_VALUE else version
+
+
+def _listed(current, package: AffectedPackage) -> bool:
+    ordered, listed = _parsed_versions(package)
+    if not ordered:
+        return any(version == current for version in listed)
+    # Equal versions may hash apart (Maven's 1.0 and 1.0.0): a binary search, not a set.
+    position = bisect_left(listed, current)
+    return position < len(listed) and listed[position] == current
+
+
+@lru_cache(maxsize=16384)
+def _parsed_versions(package: AffectedPackage) -> tuple[bool, tuple]:
+    """The listed versions parsed, sorted in the ecosystem's order when they can be (True)."""
+    parsed = [_comparable(version) for text in package.versions
+              for version in [parse_version(package.ecosystem, text)] if version is not None]
+    try:
+        return True, tuple(sorted(parsed))
+    except TypeError:
+        return False, tuple(parsed)
 
 
 def _in_range(current, ecosystem: str, bounds: Range) -> bool:
     # OSV's evaluation: walk the events in version order; introduced opens, fixed and
     # last_affected close. "0" is before every version.
-    events = []
-    for kind, text in bounds.events:
-        parsed = None if text == "0" else parse_version(ecosystem, text)
-        if parsed is None and text != "0":
-            return False  # a bound we cannot order: do not guess
-        events.append((kind, parsed))
+    events = _ordered_events(ecosystem, bounds)
+    if events is None:
+        return False  # a bound we cannot order: do not guess
     affected = False
-    for kind, bound in sorted(events, key=lambda event: _Ordered(event[1])):
+    for kind, bound in events:
         if kind == "introduced" and (bound is None or current >= bound):
             affected = True
         elif kind == "fixed" and bound is not None and current >= bound:
@@ -249,6 +276,18 @@ def _in_range(current, ecosystem: str, bounds: Range) -> bool:
         elif kind == "last_affected" and bound is not None and current > bound:
             affected = False
     return affected
+
+
+@lru_cache(maxsize=65536)
+def _ordered_events(ecosystem: str, bounds: Range) -> tuple | None:
+    """A range's events with their versions parsed, in version order (parsed once)."""
+    events = []
+    for kind, text in bounds.events:
+        parsed = None if text == "0" else parse_version(ecosystem, text)
+        if parsed is None and text != "0":
+            return None
+        events.append((kind, None if parsed is None else _comparable(parsed)))
+    return tuple(sorted(events, key=lambda event: _Ordered(event[1])))
 
 
 class _Ordered:
