@@ -241,14 +241,21 @@ def test_findings_quote_the_rule_in_the_reports_language(npm_only, lang):
     rules = load_policy("financial-default").rules
     judged = {f["rule"] for f in scanned["findings"]}
     assert "FIN-LIC-INCOMPATIBLE" in judged
-    text = _report(ledger, lang, env)
+    page = run_cli("report", "--ledger", ledger, "--lang", lang, env=env).stdout
+    text = _words(page)
+
+    def shown(words: str) -> str:  # a quoted command is set as code, not in backticks
+        return " ".join(words.replace("`", " ").split())
+
     for rule_id in judged:
         rule = rules[rule_id]
         wanted = rule.texts()[lang]
         other = rule.texts()["en" if lang == "zh-CN" else "zh-CN"]
         for field in ("message", "remediation"):
-            assert " ".join(wanted[field].split()) in text, (rule_id, field)
-            assert " ".join(other[field].split()) not in text, (rule_id, field)
+            assert shown(wanted[field]) in text, (rule_id, field)
+            assert shown(other[field]) not in text, (rule_id, field)
+    assert "FIN-LIFE-UNAPPROVED" in judged and "`" not in page
+    assert "<code>fincomp ledger approve PURL --actor ... --reason ...</code>" in page
 
 
 def test_every_shipped_rule_has_chinese_texts():

@@ -4,6 +4,7 @@ so to the browser too). The same page prints to A4 and is what the PDF is made f
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -20,11 +21,21 @@ def render(report: Report, locale: Locale) -> str:
                               autoescape=select_autoescape(default=True), trim_blocks=True,
                               lstrip_blocks=True, keep_trailing_newline=True)
 
+    environment.filters["code_spans"] = _code_spans
     label, tone = VERDICTS[report.verdict]
     return environment.get_template("report.html").render(
         report=report, language=locale.language, _=locale.text,
         show=locale.value, svg=lambda chart: _svg(chart, locale.value), verdict=Text(label),
         verdict_tone=tone, stylesheet=Markup((TEMPLATES / "report.css").read_text()))
+
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def _code_spans(text: str) -> Markup:
+    """Prose that quotes commands the way policies write them (`fincomp ledger history`):
+    escaped, with each quoted command set as code rather than between backticks."""
+    return Markup(_CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text))))
 
 
 _ROW, _LABEL_WIDTH, _BAR_WIDTH = 24, 190, 300
