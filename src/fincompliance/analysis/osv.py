@@ -308,15 +308,31 @@ class _Ordered:
 
 def lowest_fix(package: AffectedPackage, version: str) -> str | None:
     """The lowest fixed version above `version` that this entry no longer affects."""
-    current = parse_version(package.ecosystem, version)
-    candidates = sorted(
-        {(parsed, text) for r in package.ranges for kind, text in r.events if kind == "fixed"
-         for parsed in [parse_version(package.ecosystem, text)] if parsed is not None
-         and (current is None or parsed > current)}, key=lambda pair: pair[0])
-    for _, text in candidates:
-        if not affects(package, text):
+    parsed = parse_version(package.ecosystem, version)
+    current = None if parsed is None else _comparable(parsed)
+    for fix, text in _fixes(package):
+        if (current is None or fix > current) and not _fix_affected(package, text):
             return text
     return None
+
+
+@lru_cache(maxsize=65536)
+def _fix_affected(package: AffectedPackage, fix: str) -> bool:
+    """Whether a fixed version is itself affected (by another range), asked once per fix."""
+    return affects(package, fix)
+
+
+@lru_cache(maxsize=16384)
+def _fixes(package: AffectedPackage) -> tuple:
+    """The fixed versions of an entry's ranges, parsed and in version order (once)."""
+    found = {}
+    for bounds in package.ranges:
+        for kind, text in bounds.events:
+            parsed = parse_version(package.ecosystem, text) if kind == "fixed" else None
+            if parsed is not None:
+                found[text] = _comparable(parsed)
+    return tuple(sorted(((fix, text) for text, fix in found.items()),
+                        key=lambda pair: _Ordered(pair[0])))
 
 
 _OPERATORS = {"<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b, "==": lambda a, b: a == b,

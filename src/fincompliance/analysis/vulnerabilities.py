@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from packageurl import PackageURL
@@ -38,8 +39,15 @@ _ID_PREFERENCE = ("GHSA-", "PYSEC-", "GO-", "RUSTSEC-", "CVE-")
 
 def osv_package(component: Component) -> tuple[str, str] | None:
     """(OSV ecosystem, package key) of a component, or None for what OSV does not cover."""
+    # read once per package (a distribution's package also by its qualifiers)
+    return _osv_package(component.purl if purl_type(component.purl) in ("deb", "apk")
+                        else component.package)
+
+
+@lru_cache(maxsize=65536)
+def _osv_package(purl_text: str) -> tuple[str, str] | None:
     try:
-        purl = PackageURL.from_string(component.purl)
+        purl = PackageURL.from_string(purl_text)
     except ValueError:
         return None
     ecosystem = OSV_ECOSYSTEMS.get(purl.type)
