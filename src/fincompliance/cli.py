@@ -489,9 +489,8 @@ def _judge_and_report(result: ScanResult, gate: _Gate | None, out: _Output,
     elif out.format is ReportFormat.markdown:
         _emit(markdown.render(judgement, result.graph, verdict, out.base,
                               out.expiring_within), out.file)
-    elif _policy_format(out.format) is not None:
-        _emit(_policy_format(out.format)(judgement, result.errors, out.base, not_checked),
-              out.file)
+    elif (render := _policy_format(out.format)) is not None:
+        _emit(render(judgement, result.errors, out.base, not_checked), out.file)
     else:
         console = stdout if table_on_stdout else \
             Console(record=True, width=120, file=io.StringIO())

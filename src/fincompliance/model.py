@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from fnmatch import fnmatch
 from urllib.parse import unquote
 
 from packageurl import PackageURL
@@ -240,6 +241,10 @@ class Component:
     @property
     def package(self) -> str:
         return package_of(self.purl)
+
+    def matches_purl(self, pattern: str) -> bool:
+        """A purl glob (`pkg:maven/com.example.bank*`), with or without the version."""
+        return fnmatch(self.purl, pattern) or fnmatch(self.package, pattern)
 
     @property
     def pinned(self) -> bool:

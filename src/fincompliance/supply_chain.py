@@ -37,9 +37,8 @@ class InternalPackages:
         return bool(self.packages)
 
     def owns(self, component: Component) -> bool:
-        return any(fnmatch(component.purl, pattern) or fnmatch(component.package, pattern)
-                   if pattern.startswith("pkg:") else fnmatch(component.name, pattern)
-                   for pattern in self.packages)
+        return any(component.matches_purl(pattern) if pattern.startswith("pkg:")
+                   else fnmatch(component.name, pattern) for pattern in self.packages)
 
     def foreign_origins(self, component: Component) -> list[str] | None:
         """The remote addresses the lockfile records the component as resolved from that are

@@ -9,7 +9,6 @@ cache by digest. The licence engine then reads them as it reads an installed pac
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import io
 import json
@@ -22,8 +21,8 @@ from typing import Any
 
 import httpx
 
-from fincompliance.analysis.config import OnlineSettings
-from fincompliance.analysis.http import USER_AGENT
+from fincompliance.analysis.http import download
+from fincompliance.errors import InputError
 from fincompliance.licensing.normalise import normalise
 from fincompliance.locations import cache_dir
 from fincompliance.model import Component, Graph
@@ -73,13 +72,12 @@ def wanted(component: Component) -> bool:
             normalise(d.text, d.field).identified for d in component.declared_licenses)
 
 
-def fetch_licence_files(graph: Graph, settings: OnlineSettings,
-                        listings: dict[str, Listing]
+def fetch_licence_files(graph: Graph, listings: dict[str, Listing]
                         ) -> tuple[ArchiveReport, dict[str, list[tuple[str, str]]]]:
     """The licence files of each wanted component's archive: by component ref, (the name a
     reader is shown, the cached file) pairs."""
     report = ArchiveReport()
-    asks = []
+    found: dict[str, list[tuple[str, str]]] = {}
     for component in graph.sorted_components():
         if not wanted(component):
             continue
@@ -92,11 +90,8 @@ def fetch_licence_files(graph: Graph, settings: OnlineSettings,
         if isinstance(choice, str):
             report.refused[f"{component.name}@{component.version}"] = choice
             continue
-        asks.append((component, choice))
-    report.asked = len(asks)
-    found: dict[str, list[tuple[str, str]]] = {}
-    if asks:
-        asyncio.run(_fetch_all(asks, settings, report, found))
+        report.asked += 1
+        _read(component, choice, report, found)
     return report, found
 
 
@@ -123,72 +118,48 @@ def _choose(component: Component, listing: Listing) -> tuple[str, str, str, int]
     return str(httpx.URL(listing.answer_url).join(url)), name, digest, size
 
 
-async def _fetch_all(asks, settings: OnlineSettings, report: ArchiveReport,
-                     found: dict[str, list[tuple[str, str]]]) -> None:
-    limit = asyncio.Semaphore(max(1, min(4, settings.concurrency)))
-    timeout = httpx.Timeout(max(settings.timeout, 60.0), connect=min(5.0, settings.timeout))
-    async with httpx.AsyncClient(timeout=timeout, headers={"User-Agent": USER_AGENT},
-                                 follow_redirects=True, trust_env=True) as http:
-        async def one(component: Component, choice: tuple[str, str, str, int]) -> None:
-            url, name, digest, _ = choice
-            package = f"{component.name}@{component.version}"
-            folder = cache_dir() / "archives" / digest[:2] / digest
-            files = _cached(folder)
-            if files is not None:
-                report.from_cache += 1
-            else:
-                async with limit:
-                    try:
-                        data = await _download(http, url)
-                    except _NotFetched as exc:
-                        why = str(exc)
-                        report.not_fetched[why] = report.not_fetched.get(why, 0) + 1
-                        return
-                actual = hashlib.sha256(data).hexdigest()
-                if actual != digest:
-                    report.refused[package] = (
-                        f"{name} has sha256 {actual}, not the {digest} expected; not used")
-                    return
-                try:
-                    files = _store(folder, _licence_members(data, name))
-                except _Refused as exc:
-                    report.refused[package] = f"{name}: {exc}"
-                    return
-            report.read += 1
-            if not files:
-                report.without_licence_files.append(package)
-                return
-            found[component.ref] = [(f"{name}:{member}", str(folder / stored))
-                                    for member, stored in files]
-            component.properties = tuple(sorted({*component.properties,
-                                                 (ARCHIVE_PROPERTY, f"{name} sha256:{digest}")}))
-
-        await asyncio.gather(*(one(component, choice) for component, choice in asks))
+def _read(component: Component, choice: tuple[str, str, str, int], report: ArchiveReport,
+          found: dict[str, list[tuple[str, str]]]) -> None:
+    """One archive's licence files, from the cache by digest or downloaded and checked."""
+    url, name, digest, _ = choice
+    package = f"{component.name}@{component.version}"
+    folder = cache_dir() / "archives" / digest[:2] / digest
+    files = _cached(folder)
+    if files is not None:
+        report.from_cache += 1
+    else:
+        try:
+            path = download(url, MAX_ARCHIVE_BYTES)
+        except InputError as exc:
+            why = f"{httpx.URL(url).host}: {exc.message}"
+            report.not_fetched[why] = report.not_fetched.get(why, 0) + 1
+            return
+        try:
+            data = path.read_bytes()
+        finally:
+            path.unlink()
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != digest:
+            report.refused[package] = (
+                f"{name} has sha256 {actual}, not the {digest} expected; not used")
+            return
+        try:
+            files = _store(folder, _licence_members(data, name))
+        except _Refused as exc:
+            report.refused[package] = f"{name}: {exc}"
+            return
+    report.read += 1
+    if not files:
+        report.without_licence_files.append(package)
+        return
+    found[component.ref] = [(f"{name}:{member}", str(folder / stored))
+                            for member, stored in files]
+    component.properties = tuple(sorted({*component.properties,
+                                         (ARCHIVE_PROPERTY, f"{name} sha256:{digest}")}))
 
 
 class _Refused(Exception):
     pass
-
-
-class _NotFetched(Exception):
-    pass
-
-
-async def _download(http: httpx.AsyncClient, url: str) -> bytes:
-    host = httpx.URL(url).host
-    try:
-        async with http.stream("GET", url) as response:
-            if response.status_code != 200:
-                raise _NotFetched(f"{host} answered HTTP {response.status_code}")
-            chunks, size = [], 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > MAX_ARCHIVE_BYTES:
-                    raise _NotFetched(f"over {MAX_ARCHIVE_BYTES:,} bytes")
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except httpx.HTTPError as exc:
-        raise _NotFetched(f"{host} could not be reached ({type(exc).__name__})") from None
 
 
 def licence_member(path: str, wheel: bool) -> bool:

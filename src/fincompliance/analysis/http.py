@@ -25,6 +25,13 @@ def client() -> httpx.Client:
                         follow_redirects=True, trust_env=True)
 
 
+def async_client(seconds: float) -> httpx.AsyncClient:
+    """The client for concurrent registry questions: the same settings, another timeout."""
+    return httpx.AsyncClient(timeout=httpx.Timeout(seconds, connect=min(5.0, seconds)),
+                             headers={"User-Agent": USER_AGENT}, follow_redirects=True,
+                             trust_env=True)
+
+
 def download(url: str, limit: int | None = None) -> Path:
     """Fetch a file to a temporary path (the caller deletes it); retries transient errors."""
     limit = max_file_bytes() if limit is None else limit

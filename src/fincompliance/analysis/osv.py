@@ -332,7 +332,7 @@ def _fixes(package: AffectedPackage) -> tuple:
             if parsed is not None:
                 found[text] = _comparable(parsed)
     return tuple(sorted(((fix, text) for text, fix in found.items()),
-                        key=lambda pair: _Ordered(pair[0])))
+                        key=lambda pair: pair[0]))
 
 
 _OPERATORS = {"<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b, "==": lambda a, b: a == b,

@@ -20,7 +20,7 @@ import httpx
 
 from fincompliance.analysis.archives import Listing
 from fincompliance.analysis.config import OnlineSettings
-from fincompliance.analysis.http import RETRIES, RETRY_STATUSES, USER_AGENT, backoff
+from fincompliance.analysis.http import RETRIES, RETRY_STATUSES, async_client, backoff
 from fincompliance.analysis.osv import newest
 from fincompliance.licensing.normalise import normalise
 from fincompliance.locations import cache_dir
@@ -85,9 +85,7 @@ async def _fetch_all(asks: list[tuple[Component, str]], settings: OnlineSettings
                      report: EnrichmentReport, listings: dict[str, Listing] | None) -> None:
     limit = asyncio.Semaphore(max(1, settings.concurrency))
     cache = _Cache(settings.cache_hours)
-    timeout = httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout))
-    async with httpx.AsyncClient(timeout=timeout, headers={"User-Agent": USER_AGENT},
-                                 follow_redirects=True, trust_env=True) as http:
+    async with async_client(settings.timeout) as http:
         async def one(component: Component, url: str) -> None:
             mirror = httpx.URL(url).host
             if mirror in report.unreachable:
@@ -173,9 +171,7 @@ def ask_public_registries(graph: Graph, settings: OnlineSettings,
 async def _ask_all(asks: list[tuple[Component, str]], settings: OnlineSettings,
                    report: NamesakeReport) -> None:
     limit = asyncio.Semaphore(max(1, settings.concurrency))
-    timeout = httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout))
-    async with httpx.AsyncClient(timeout=timeout, headers={"User-Agent": USER_AGENT},
-                                 follow_redirects=True, trust_env=True) as http:
+    async with async_client(settings.timeout) as http:
         async def one(component: Component, url: str) -> None:
             # Not cached: the question is whether someone has published the name since.
             registry = httpx.URL(url).host

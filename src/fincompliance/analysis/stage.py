@@ -125,7 +125,7 @@ def enrich_online(graph: Graph, root: Path, internal: InternalPackages = NO_INTE
     if fetch_archives:
         from fincompliance.analysis.archives import fetch_licence_files
 
-        report.archives, report.archive_files = fetch_licence_files(graph, settings, listings)
+        report.archives, report.archive_files = fetch_licence_files(graph, listings)
         report.notes += report.archives.notes()
     return report
 

@@ -204,8 +204,7 @@ def _component(value: dict[str, Any], facts: Facts, context):
     component = facts.component
     why = []
     if "purl" in value:
-        if not any(fnmatch(component.purl, p) or fnmatch(component.package, p)
-                   for p in _as_list(value["purl"])):
+        if not any(component.matches_purl(p) for p in _as_list(value["purl"])):
             return False, []
         why.append(f"package {component.purl}")
     if "name" in value:

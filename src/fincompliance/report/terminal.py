@@ -129,22 +129,23 @@ def _licences(graph: Graph, console: Console, limit: int | None) -> None:
     _section("Licences concluded", table, len(ranked[:limit]), len(ranked), console)
 
 
-def _next_steps(result: ScanResult) -> str:
+def _next_steps(result: ScanResult) -> list[str]:
     """What would conclude more licences, of what this scan did not do."""
     analysis = result.analysis
     steps = []
     if not (analysis and analysis.online):
-        steps.append("--online asks your registry mirror for declared licences "
-                     "(--fetch-archives also reads Python archives' licence files)")
+        steps += ["--online asks your registry mirrors for declared licences",
+                  "--online --fetch-archives also reads Python archives' licence files"]
     elif analysis.archives is None:
         steps.append("--fetch-archives reads the licence files of Python packages' archives")
     # (compared by value: importing the scanners' Kind would load every scanner at start-up)
     if not any(task.scanner.kind == "installed" for task in result.tasks):
         steps.append("--installed reads installed packages")
-    return "; ".join(steps + ["--curations adds your reviewed conclusions"])
+    return steps + ["--curations adds your reviewed conclusions"]
 
 
-def _licences_to_look_at(graph: Graph, console: Console, verbose: bool, steps: str) -> None:
+def _licences_to_look_at(graph: Graph, console: Console, verbose: bool,
+                         steps: list[str]) -> None:
     doubtful = [c for c in graph.sorted_components()
                 if c.concluded and (c.concluded.mismatch or c.concluded.method == "unconcluded")]
     if not doubtful:
@@ -170,7 +171,9 @@ def _licences_to_look_at(graph: Graph, console: Console, verbose: bool, steps: s
     _section(f"Licences to look at: {len(doubtful):,} components", table,
              min(len(ranked), _TOP["reasons"]), len(ranked), console)
     if any(c.concluded.method == "unconcluded" for c in doubtful):
-        console.print(f"  next: {steps}", markup=False, highlight=False)
+        for number, step in enumerate(steps):
+            console.print(f"  {'next:' if number == 0 else '     '} {step}", markup=False,
+                          highlight=False)
 
 
 def _unpinned(graph: Graph, console: Console, limit: int | None) -> None:
@@ -251,9 +254,10 @@ def _internal_packages(result: ScanResult, console: Console, limit: int | None) 
     public = sorted(namesakes.public)
     shown = ", ".join(public[:limit]) + (f" and {len(public) - limit} more"
                                         if limit is not None and len(public) > limit else "")
-    if namesakes.asked:
-        console.print(f"{namesakes.asked:,} of the institution's own packages asked of a "
-                      f"public registry: {len(public):,} held there too"
+    answered = namesakes.asked - namesakes.unanswered   # the rest are said not checked
+    if answered:
+        console.print(f"{answered:,} of the institution's own packages asked of a public "
+                      f"registry: {len(public):,} held there too"
                       + (f" ({shown})" if public else ""), highlight=False, markup=False)
     for unchecked in result.analysis.not_checked():
         if unchecked.check == "public-registry":
