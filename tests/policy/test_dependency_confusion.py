@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import xml.etree.ElementTree as ElementTree
 
 import pytest
 
@@ -156,6 +157,15 @@ def test_without_the_public_question_the_verdict_says_what_was_not_checked(
     assert "not checked against a public registry: 2 of the institution's own packages " \
         "(no --online)" in notes
     assert "FIN-SUPPLY-PUBLIC-NAMESAKE" not in offline.stdout
+    # JUnit: the rule that needs the public answer is skipped, not passed
+    junit = ElementTree.fromstring(run_cli(*args[:-1], "junit", env=env).stdout)
+    cases = {c.get("classname"): c for c in junit.iter("testcase")}
+    namesake = cases["FIN-SUPPLY-PUBLIC-NAMESAKE"]
+    assert namesake.get("name") == "not checked" and namesake.find("skipped").get(
+        "message") == ("not checked: against a public registry: 2 of the institution's own "
+                       "packages (no --online)")
+    assert cases["FIN-SUPPLY-FOREIGN-SOURCE"].get("name") == "no component matches"
+    assert cases["FIN-SUPPLY-FOREIGN-SOURCE"].find("skipped") is None
 
     unconfigured = run_cli(*args, "--online", env=env)
     assert "not checked against a public registry: 2 of the institution's own packages " \

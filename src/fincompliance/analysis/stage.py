@@ -28,6 +28,7 @@ class Unchecked:
     check: str      # vulnerabilities, public-registry
     what: str       # for vulnerabilities
     which: str      # 82 npm components (no advisories of their ecosystem in the database)
+    condition: tuple[str, ...]  # the policy condition these facts feed, e.g. ("vulnerability",)
 
     @property
     def text(self) -> str:
@@ -69,7 +70,8 @@ class AnalysisReport:
         found = []
         vulnerabilities = self.not_checked_for_vulnerabilities()
         if vulnerabilities:
-            found.append(Unchecked("vulnerabilities", "for vulnerabilities", vulnerabilities))
+            found.append(Unchecked("vulnerabilities", "for vulnerabilities", vulnerabilities,
+                                   ("vulnerability",)))
         namesakes = self.namesakes
         if namesakes is not None and (namesakes.not_asked or namesakes.unanswered):
             reasons = dict(namesakes.not_asked)
@@ -80,7 +82,8 @@ class AnalysisReport:
                 "public-registry", "against a public registry",
                 f"{count:,} of the institution's own packages ("
                 + "; ".join(f"{n:,}: {why}" if len(reasons) > 1 else why
-                            for why, n in sorted(reasons.items())) + ")"))
+                            for why, n in sorted(reasons.items())) + ")",
+                ("internal", "public_namesake")))
         return found
 
     def checks(self) -> dict[str, Any]:

@@ -47,6 +47,13 @@ class Rule:
     # message and remediation in other languages, by language tag
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    def uses(self, condition: tuple[str, ...]) -> bool:
+        """Whether the rule's condition asks for these facts anywhere: ("vulnerability",),
+        or ("internal", "public_namesake") for one test of a condition."""
+        key, *test = condition
+        return any(key in node and (not test or test[0] in node[key])
+                   for _, node in _conditions(self.when, ()))
+
     def texts(self) -> dict[str, dict[str, str]] | None:
         """The message and remediation in every language the rule has them in (English
         from `message` and `remediation`); None when it has only English."""

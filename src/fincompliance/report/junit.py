@@ -47,7 +47,7 @@ def render(judgement: Judgement | None, errors: Sequence[FincompError] = (),
         ElementTree.SubElement(case, "skipped", message=f"not checked: {unchecked.which}")
         totals["tests"] += 1
     if judgement is not None:
-        _policy_suites(root, judgement, base, totals)
+        _policy_suites(root, judgement, base, totals, not_checked)
     for key, value in totals.items():
         root.set(key, str(value))
     ElementTree.indent(root)
@@ -55,7 +55,7 @@ def render(judgement: Judgement | None, errors: Sequence[FincompError] = (),
 
 
 def _policy_suites(root: ElementTree.Element, judgement: Judgement, base: str,
-                   totals: dict[str, int]) -> None:
+                   totals: dict[str, int], not_checked: Sequence[Unchecked]) -> None:
     policy = judgement.policy
     failed = {f.id for f in judgement.failed}
     by_rule: dict[str, list[Finding]] = {rule_id: [] for rule_id in sorted(policy.rules)
@@ -72,9 +72,16 @@ def _policy_suites(root: ElementTree.Element, judgement: Judgement, base: str,
                             ("severity", rule.severity), ("policy-digest", policy.digest)):
             ElementTree.SubElement(properties, "property", name=name, value=value)
         if not findings:
-            ElementTree.SubElement(suite, "testcase", classname=rule_id,
-                                   name="no component matches")
+            case = ElementTree.SubElement(suite, "testcase", classname=rule_id,
+                                          name="no component matches")
             counts["tests"] += 1
+            # a rule whose facts were not gathered did not pass: it was not asked
+            missing = [u for u in not_checked if rule.uses(u.condition)]
+            if missing:
+                case.set("name", "not checked")
+                ElementTree.SubElement(case, "skipped", message="not checked: " + "; ".join(
+                    f"{u.what}: {u.which}" for u in missing))
+                counts["skipped"] += 1
         for finding in sorted(findings, key=lambda f: f.component):
             case = ElementTree.SubElement(suite, "testcase", classname=rule_id,
                                           name=f"{finding.name} {finding.version or ''}".strip())
