@@ -56,6 +56,21 @@ def test_explain_in_chinese_prints_chinese_obligations():
     assert "允许接收方以修改后的版本替换该库" in result.stdout
 
 
+def test_explain_mulan_psl_shows_what_a_release_under_it_may_include_in_chinese():
+    result = run_cli("licenses", "explain", "MulanPSL-2.0", "--lang", "zh-CN", "--format",
+                     "json")
+    rows = json.loads(result.stdout)["as_outbound"]
+    verdicts = {licence: row["verdict"] for row in rows for licence in row["components"]}
+    assert verdicts["MPL-2.0"] == verdicts["LGPL-2.1-only"] == "compatible"
+    assert verdicts["AGPL-3.0-only"] == "incompatible"
+    assert verdicts["GPL-2.0-only WITH Universal-FOSS-exception-1.0"] == "compatible"
+    (apache,) = [row for row in rows if row["components"] == ["Apache-2.0"]]
+    assert "须保留其许可证文本并随附其 NOTICE 文件" in apache["translations"]["zh-CN"]
+    shown = run_cli("licenses", "explain", "MulanPSL-2.0", "--lang", "zh-CN").stdout
+    assert "以 MulanPSL-2.0 发布的作品可以包含哪些许可证的组件" in shown
+    assert "不兼容" in shown and "需审查" in shown
+
+
 def test_check_reports_verdicts_and_obligations():
     result = run_cli("licenses", "check", str(CORPUS / "python/site-packages-fin"),
                      "--format", "json")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
-from fincompliance.licensing.compatibility import Verdict, assess, conflicts
+from fincompliance.licensing.compatibility import Verdict, assess, conflicts, load_compatibility
 from fincompliance.product import PROPRIETARY, Distribution
+from conftest import CORPUS
 
 BINARY = Distribution.DISTRIBUTED_BINARY
+SOURCE = Distribution.DISTRIBUTED_SOURCE
 
 
 def test_apache_into_gpl2_only_is_incompatible():
@@ -103,3 +107,53 @@ def test_file_level_copyleft_may_join_a_proprietary_work_with_its_obligations():
     result = assess("MPL-2.0", PROPRIETARY, BINARY)
     assert result.verdict is Verdict.COMPATIBLE and "file-level" in result.reasons[0]
     assert {"disclose-source", "same-license"} <= set(result.obligations)
+
+
+# A release under Mulan PSL v2 (art. 13): the reviewed pairs must answer for the licences
+# real projects depend on, not "needs review" for want of data.
+def _corpus_licence_counts() -> Counter[str]:
+    from fincompliance.licensing.conclude import conclude_graph
+    from fincompliance.licensing.expressions import terms
+    from fincompliance.licensing.normalise import UNKNOWN
+    from fincompliance.scan import ScanOptions, scan
+
+    result = scan(CORPUS, ScanOptions(include_installed=True, keep_going=True))
+    conclude_graph(result.graph, result.root)
+    counts: Counter[str] = Counter()
+    for component in result.graph.components.values():
+        expression = component.concluded.expression if component.concluded else UNKNOWN
+        if expression != UNKNOWN:
+            counts.update({str(term) for term in terms(expression)})
+    return counts
+
+
+@pytest.mark.parametrize("outbound", ["MulanPSL-2.0", "LicenseRef-scancode-mulanpubl-2.0"])
+def test_the_mulan_licences_have_a_reviewed_answer_for_the_licences_common_in_the_corpus(
+        outbound):
+    common = [licence for licence, _ in _corpus_licence_counts().most_common(30)]
+    assert {"MIT", "BSD-3-Clause", "Apache-2.0", "MPL-2.0", "GPL-2.0-only"} <= set(common)
+    reviewed = load_compatibility().reviewed_for(outbound)
+    assert [licence for licence in common if licence not in reviewed] == []
+    for licence in common:
+        assert assess(licence, outbound, SOURCE).verdict is reviewed[licence].verdict
+        assert "zh-CN" in reviewed[licence].translations   # explained in Chinese too
+
+
+@pytest.mark.parametrize(("component", "verdict", "cited"), [
+    ("MPL-2.0", Verdict.COMPATIBLE, "MPL-2.0 s.3.3"),
+    ("LGPL-2.1-only", Verdict.COMPATIBLE, "LGPL-2.1 s.5-6"),
+    ("GPL-2.0-only WITH Universal-FOSS-exception-1.0", Verdict.COMPATIBLE, "OSI-approved"),
+    ("AGPL-3.0-only", Verdict.INCOMPATIBLE, "AGPL-3.0 s.5(c)"),
+    ("LicenseRef-scancode-mulanpubl-2.0", Verdict.INCOMPATIBLE, "Mulan PubL v2 s.4"),
+])
+def test_a_release_under_mulan_psl_judges_what_it_includes_with_the_reviewed_reason(
+        component, verdict, cited):
+    result = assess(component, "MulanPSL-2.0", SOURCE)
+    assert result.verdict is verdict
+    assert cited in result.reasons[0] and "reviewed" in result.reasons[0]
+
+
+def test_mulan_publ_lets_an_agpl_combination_go_out_under_the_agpl_only_after_review():
+    result = assess("AGPL-3.0-only", "LicenseRef-scancode-mulanpubl-2.0", SOURCE)
+    assert result.verdict is Verdict.NEEDS_REVIEW
+    assert "s.6" in result.reasons[0]

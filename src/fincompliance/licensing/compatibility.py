@@ -62,10 +62,29 @@ class Conflict:
 
 
 @dataclass(frozen=True)
+class ReviewedPair:
+    verdict: Verdict
+    source: str                                  # the reasoning, in English
+    translations: dict[str, str]                 # the reasoning by language tag (zh-CN)
+
+    def reason(self, language: str = "en") -> str:
+        return self.translations.get(language, self.source)
+
+
+@dataclass(frozen=True)
 class Compatibility:
     matrix: dict[str, dict[str, str]]
-    pairs: dict[tuple[str, str], tuple[Verdict, str]]
+    pairs: dict[tuple[str, str], ReviewedPair]   # (outbound, component) -> reviewed verdict
     exceptions: dict[str, tuple[str, str]]   # exception id -> (effect, source)
+
+    def reviewed_for(self, outbound: str) -> dict[str, ReviewedPair]:
+        """The reviewed pairs of a product under `outbound`, by component licence."""
+        return {component: pair for (leading, component), pair in self.pairs.items()
+                if leading == outbound}
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=2)
@@ -74,9 +93,17 @@ def load_compatibility(directory: Path | None = None) -> Compatibility:
     matrix = json.loads((folder / "osadl-matrix.json").read_text(encoding="utf-8"))
     reviewed = yaml.load((folder / "reviewed.yaml").read_text(encoding="utf-8"),
                          Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
-    pairs = {(p["outbound"], p["component"]): (Verdict(p["verdict"]), " ".join(p["source"].split()))
-             for p in reviewed["pairs"]}
-    exceptions = {k: (v["effect"], " ".join(v["source"].split()))
+    pairs: dict[tuple[str, str], ReviewedPair] = {}
+    for entry in reviewed["pairs"]:
+        pair = ReviewedPair(Verdict(entry["verdict"]), _words(entry["source"]),
+                            {"zh-CN": _words(entry["zh-CN"])}
+                            if "zh-CN" in entry else {})
+        for component in entry.get("components", [entry.get("component")]):
+            key = (entry["outbound"], component)
+            if key in pairs:
+                raise ValueError(f"reviewed.yaml: {key[1]} under {key[0]} is reviewed twice")
+            pairs[key] = pair
+    exceptions = {k: (v["effect"], _words(v["source"]))
                   for k, v in reviewed["exceptions"].items()}
     return Compatibility(matrix, pairs, exceptions)
 
@@ -176,8 +203,8 @@ def _between_open(term: Term, name: str, outbound: str, knowledge: Knowledge,
             f"{name} in a work under {outbound}: OSADL matrix says {value!r}",), obligations)
     reviewed = data.pairs.get((outbound, str(term))) or data.pairs.get((outbound, term.licence))
     if reviewed:
-        return Judgement(reviewed[0], (f"{name} in a work under {outbound}: reviewed: "
-                                       f"{reviewed[1]}",), obligations)
+        return Judgement(reviewed.verdict, (f"{name} in a work under {outbound}: reviewed: "
+                                            f"{reviewed.source}",), obligations)
     licence = knowledge.get(term.licence)
     if licence and licence.category in (Category.PUBLIC_DOMAIN, Category.PERMISSIVE):
         return Judgement(Verdict.COMPATIBLE, (

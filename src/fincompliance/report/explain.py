@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from fincompliance.licensing.compatibility import assess
+from fincompliance.licensing.compatibility import assess, load_compatibility
 from fincompliance.licensing.expressions import terms
 from fincompliance.licensing.knowledge import Knowledge
 from fincompliance.licensing.normalise import Normalised
@@ -36,10 +36,33 @@ def to_dict(normalised: Normalised, outbound: str, knowledge: Knowledge) -> dict
         compatibility.append({"distribution": model.value, "verdict": result.verdict.value,
                               "chosen": result.chosen, "non_open": result.non_open,
                               "reasons": list(result.reasons)})
+    # A licence a product may be released under (art. 13) also has reviewed pairs as the
+    # outbound licence: what that product may include.
+    # Licences reviewed together (one reasoning) are one row.
+    groups: dict[tuple[str, str], list[str]] = {}
+    reviewed = load_compatibility().reviewed_for(normalised.expression)
+    for component, pair in reviewed.items():
+        groups.setdefault((pair.verdict.value, pair.source), []).append(component)
+    as_outbound = sorted(({"components": sorted(components), "verdict": verdict,
+                           "reason": reason,
+                           "translations": reviewed[components[0]].translations}
+                          for (verdict, reason), components in groups.items()),
+                         key=lambda row: (-_VERDICT_ORDER[row["verdict"]], row["components"]))
     return {"input": normalised.raw, "expression": normalised.expression,
             "method": normalised.method, "confidence": normalised.confidence,
             "family": normalised.family, "licences": licences, "outbound": outbound,
-            "compatibility": compatibility}
+            "compatibility": compatibility, "as_outbound": as_outbound}
+
+
+_VERDICT_ORDER = {"incompatible": 2, "needs-review": 1, "compatible": 0}
+_AS_OUTBOUND = {
+    "en": ("What a release under {licence} may include (reviewed pairs)",
+           ("component licence", "verdict", "why")),
+    "zh-CN": ("以 {licence} 发布的作品可以包含哪些许可证的组件（经审查的许可证对）",
+              ("组件许可证", "结论", "理由")),
+}
+_VERDICT_WORDS = {"zh-CN": {"compatible": "兼容", "needs-review": "需审查",
+                            "incompatible": "不兼容"}}
 
 
 def render_json(normalised: Normalised, outbound: str, knowledge: Knowledge) -> str:
@@ -72,3 +95,14 @@ def render(normalised: Normalised, outbound: str, knowledge: Knowledge, console:
     for row in data["compatibility"]:
         table.add_row(row["distribution"], row["verdict"], row["chosen"], " ".join(row["reasons"]))
     console.print(table)
+    if data["as_outbound"]:
+        title, columns = _AS_OUTBOUND.get(language, _AS_OUTBOUND["en"])
+        words = _VERDICT_WORDS.get(language, {})
+        pairs = Table(title="\n" + title.format(licence=data["expression"]),
+                      title_justify="left")
+        for column, ratio in zip(columns, (2, 1, 5), strict=True):
+            pairs.add_column(column, overflow="fold", ratio=ratio)
+        for row in data["as_outbound"]:
+            pairs.add_row(", ".join(row["components"]), words.get(row["verdict"], row["verdict"]),
+                          row["translations"].get(language, row["reason"]))
+        console.print(pairs)
