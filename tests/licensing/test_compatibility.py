@@ -8,6 +8,7 @@ import pytest
 
 from fincompliance.licensing.compatibility import Verdict, assess, conflicts, load_compatibility
 from fincompliance.product import PROPRIETARY, Distribution
+
 from conftest import CORPUS
 
 BINARY = Distribution.DISTRIBUTED_BINARY
