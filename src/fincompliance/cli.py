@@ -553,6 +553,125 @@ def scan_command(path: PathArgument, output_format: FormatOption = ReportFormat.
         _judge_and_report(result, gate, out, recording)
 
 
+@app.command("release-check")
+def release_check_command(
+        path: Annotated[Path, typer.Argument(
+            help="The repository (or folder) to be published.", show_default=False)],
+        outbound: Annotated[str | None, typer.Option(
+            "--outbound", metavar="SPDX-ID", help="The licence the release goes out under "
+            "(default: the release policy's, MulanPSL-2.0 in release-default).",
+            show_default=False)] = None,
+        policy_file: Annotated[str, typer.Option(
+            "--policy", metavar="FILE", help="The release policy (a file or a shipped name).")
+        ] = "release-default",
+        history: Annotated[bool, typer.Option(
+            "--history", help="Also scan what every commit added (secrets, personal data, "
+            "internal hosts later deleted are still published with the history).")] = False,
+        output_format: FormatOption = ReportFormat.table, output: OutputOption = None,
+        installed: InstalledOption = False, keep_going: KeepGoingOption = False,
+        exclude: ExcludeOption = None, fail_on: FailOnOption = FailOn.error,
+        waivers_file: WaiversOption = None, baseline: BaselineOption = None,
+        ledger: LedgerOption = None,
+        record: Annotated[bool, typer.Option(
+            "--record", help="Record the review in the ledger (needs --signed-off-by).")
+        ] = False,
+        signed_off_by: Annotated[str | None, typer.Option(
+            "--signed-off-by", metavar="NAME", help="Who signed the release review off, for "
+            "the ledger.", show_default=False)] = None,
+        project: ProjectOption = None, repository: RepositoryOption = None,
+        business_system: BusinessSystemOption = None, owner: OwnerOption = None,
+        verbose: VerboseOption = False, repo_root: RepoRootOption = None,
+        language: LanguageOption = None) -> None:
+    """Review a project before it is published as open source (art. 13, 20): what goes out
+    with it under its licence, its own licensing, secrets, personal data and internal hosts,
+    sign-offs, names and marks. Exit 1 when the release policy fails."""
+    with user_errors():
+        from fincompliance.licensing.knowledge import load as load_knowledge
+        from fincompliance.licensing.normalise import normalise
+
+        root = path if path.is_dir() else path.parent
+        if not root.is_dir():
+            raise UsageError(f"{path}: no such folder")
+        if record and not (signed_off_by or "").strip():
+            raise UsageError("a release review recorded in the ledger names who signed it off "
+                             "(--signed-off-by NAME)")
+        if outbound is not None:
+            declared = normalise(outbound, "--outbound", load_knowledge())
+            if not declared.identified:
+                raise UsageError(f"--outbound {outbound!r}: not a licence fincomp knows (see "
+                                 "`fincomp licenses explain`)")
+            outbound = declared.expression
+        gate = _gate(policy_file, output_format, root, waivers_file, baseline, fail_on)
+        recording = _recording(ledger, record, project, repository, business_system, owner,
+                               root)
+        out = _output(output_format, output, verbose, 30, repo_root, root)
+        with out.failure_reported():
+            review = _review_release(root, gate, outbound, history, installed, keep_going,
+                                     exclude, language or "en")
+        _report_release(review, out, recording, signed_off_by, language or "en")
+
+
+def _review_release(root: Path, gate: _Gate, outbound: str | None, history: bool,
+                    installed: bool, keep_going: bool, exclude: list[str] | None,
+                    language: str):
+    from fincompliance.release.review import ReleaseOptions, review_release
+
+    options = ReleaseOptions(outbound, history, installed, keep_going, tuple(exclude or ()),
+                             language)
+    with _progress("reviewing the release") as on_progress:
+        return review_release(root, gate.policy, options, waivers=gate.waivers,
+                              baseline=gate.baseline, fail_on=gate.fail_on, on=today(),
+                              progress=lambda step, done, total: on_progress(done, total))
+
+
+def _report_release(review, out: _Output, recording: _Recording | None,
+                    signed_off_by: str | None, language: str) -> None:
+    from fincompliance.report import markdown
+    from fincompliance.report import release as release_report
+
+    if recording is not None and recording.record:
+        from fincompliance.ledger.record import ProjectInfo, ReleaseRecord, ScanInfo, record_scan
+        from fincompliance.ledger.store import open_ledger
+
+        engine = open_ledger(recording.url, create=True)
+        policy = review.judgement.policy
+        scan_id = record_scan(
+            engine, ProjectInfo(recording.name, recording.repository,
+                                recording.business_system, recording.owner),
+            ScanInfo(review.root.resolve().name, review.commit, review.branch),
+            review.dependencies.graph, review.judgement, checks=review.checks,
+            release=ReleaseRecord(
+                review.outbound, policy.distribution.value,
+                "pass" if review.passed else "fail", signed_off_by.strip(),
+                {**review.checks["release"],
+                 "not_checked": [u.text for u in review.not_checked]}))
+        stderr.print(f"recorded as scan {scan_id} of {recording.name} in the ledger "
+                     f"{engine.url.render_as_string(hide_password=True)}", markup=False,
+                     soft_wrap=True)
+    judgement = review.judgement
+    verdict = release_report.verdict(review, language)
+    table_on_stdout = out.format is ReportFormat.table and out.file is None
+    if out.format is ReportFormat.json:
+        _emit(release_report.render_json(review, language), out.file)
+    elif out.format is ReportFormat.markdown:
+        _emit(markdown.render(judgement, review.dependencies.graph, verdict, out.base,
+                              out.expiring_within), out.file)
+    elif (render := _policy_format(out.format)) is not None:
+        _emit(render(judgement, review.dependencies.errors, out.base, review.not_checked),
+              out.file)
+    else:
+        console = stdout if table_on_stdout else \
+            Console(record=True, width=120, file=io.StringIO())
+        release_report.render(review, console, language, verbose=out.verbose)
+        if out.file:
+            _emit(console.export_text(), out.file)
+    if not table_on_stdout:
+        stderr.print(f"fincomp: {verdict}", markup=False, highlight=False, soft_wrap=True)
+    _report_errors(review.dependencies)
+    if judgement.failed:
+        raise typer.Exit(EXIT_POLICY_FAILURE)
+
+
 @app.command("check")
 def check_sbom_command(sbom: Annotated[Path, typer.Argument(
                       help="A CycloneDX (JSON/XML) or SPDX (JSON/tag-value) SBOM.",

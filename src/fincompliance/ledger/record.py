@@ -17,6 +17,7 @@ from fincompliance.ledger.schema import (
     lifecycle_events,
     project_versions,
     projects,
+    release_reviews,
     scan_components,
     scan_findings,
     scan_waivers,
@@ -59,12 +60,24 @@ class Assessed:
     by_ref: dict[str, ComponentAssessment]
 
 
+@dataclass(frozen=True)
+class ReleaseRecord:
+    """What a release review adds to its scan's entry."""
+
+    outbound: str
+    distribution: str
+    result: str                 # pass | fail
+    signed_off_by: str
+    facts: dict                 # files, commits, history scanned, what was not checked
+
+
 def record_scan(engine: Engine, project: ProjectInfo, info: ScanInfo, graph: Graph,
                 judgement: Judgement | None = None, assessed: Assessed | None = None,
-                checks: dict | None = None) -> int:
+                checks: dict | None = None, release: ReleaseRecord | None = None) -> int:
     """Store one scan (project, components with licences, facts and grades, findings, the
-    waivers judged with, what it was checked against: `AnalysisReport.checks()`) as one
-    transaction and one ledger entry; returns the scan id."""
+    waivers judged with, what it was checked against: `AnalysisReport.checks()`, and for a
+    release review its result and sign-off) as one transaction and one ledger entry;
+    returns the scan id."""
     rows = _component_rows(graph, assessed)
     findings = [] if judgement is None else [
         {"finding_id": f.id, "rule": f.rule, "severity": f.severity, "action": f.action,
@@ -99,6 +112,10 @@ def record_scan(engine: Engine, project: ProjectInfo, info: ScanInfo, graph: Gra
                 if table_rows:
                     connection.execute(insert(table),
                                        [{**row, "scan_id": scan_id} for row in table_rows])
+            if release is not None:
+                connection.execute(insert(release_reviews).values(
+                    scan_id=scan_id, **{**asdict(release), "facts": json.dumps(
+                        release.facts, sort_keys=True, ensure_ascii=False)}))
             append(connection, "scan", scan_id, at,
                    digest(scan_content(connection, scan_id)), head)
             return scan_id
@@ -215,6 +232,10 @@ def scan_content(connection: Connection, scan_id: int) -> dict:
                "findings": [_stored(f, ("id", "scan_id")) for f in findings]}
     if waivers:
         content["waivers"] = [_stored(w, ("id", "scan_id")) for w in waivers]
+    release = connection.execute(select(release_reviews).where(
+        release_reviews.c.scan_id == scan_id)).mappings().first()
+    if release is not None:
+        content["release"] = _stored(release, ("id", "scan_id"))
     return content
 
 

@@ -123,6 +123,20 @@ lifecycle_events = Table(
     Column("entry_seq", Integer, nullable=False, unique=True),
 )
 
+# A scan made by `fincomp release-check` (art. 13, 20): what the release goes out under,
+# the result and who signed it off. Covered by its scan's entry digest.
+release_reviews = Table(
+    "release_reviews", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scan_id", Integer, ForeignKey("scans.id"), nullable=False, unique=True),
+    Column("outbound", Text, nullable=False),
+    Column("distribution", String(32), nullable=False),
+    Column("result", String(8), nullable=False),            # pass | fail
+    Column("signed_off_by", Text, nullable=False),
+    # JSON: files read, commits, whether the history was scanned, what was not checked
+    Column("facts", Text, nullable=False),
+)
+
 ledger_entries = Table(
     "ledger_entries", metadata,
     Column("seq", Integer, primary_key=True, autoincrement=False),

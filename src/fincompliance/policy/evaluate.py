@@ -8,7 +8,7 @@ id across runs (baselines and waivers rely on that).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fnmatch import fnmatch
@@ -24,6 +24,7 @@ from fincompliance.licensing.normalise import UNKNOWN
 from fincompliance.licensing.review import LicenceReview
 from fincompliance.model import SEVERITY_ORDER, Component, Graph, Location, PathIndex, Scope
 from fincompliance.policy.loader import Policy, Rule
+from fincompliance.release import Observation
 from fincompliance.supply_chain import NOT_PUBLIC, InternalPackages, origins, public_namesake
 from fincompliance.version_ranges import satisfies
 
@@ -71,8 +72,12 @@ def finding_id(rule_id: str, component_ref: str) -> str:
 
 
 def evaluate(graph: Graph, review: LicenceReview, policy: Policy,
-             knowledge: Knowledge | None = None, on: date | None = None) -> list[Finding]:
-    """Findings of every rule on every component, judged as of `on` (default: today)."""
+             knowledge: Knowledge | None = None, on: date | None = None,
+             observations: Sequence[Observation] = (), language: str = "en"
+             ) -> list[Finding]:
+    """Findings of every rule on every component, judged as of `on` (default: today), and
+    of `release_check` rules on what a release review observed; messages and remediations
+    in `language` where the rules have it."""
     knowledge = knowledge or load()
     contexts = {allow: _Context(knowledge, allow, on or today(), policy.internal)
                 for allow in (False, True)}
@@ -92,23 +97,46 @@ def evaluate(graph: Graph, review: LicenceReview, policy: Policy,
         if any(rule.action == "allow" for rule, _ in matched):
             continue  # an explicit allow wins over every other rule for this component
         for rule, why in matched:
-            findings.append(_finding(rule, facts, why, index.paths_to(component.ref), graph))
-    return sorted(findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.component))
+            findings.append(_finding(rule, facts, why, index.paths_to(component.ref), graph,
+                                     language))
+    findings += _observed(observations, policy, language)
+    return sorted(findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.component,
+                                           str(f.location)))
+
+
+def _observed(observations: Sequence[Observation], policy: Policy, language: str
+              ) -> list[Finding]:
+    found = []
+    for rule in policy.rules.values():
+        checks = rule.when.get("release_check")
+        if checks is None:
+            continue
+        wanted = set(_as_list(checks))
+        message, remediation = rule.text(language)
+        found += [Finding(
+            id=finding_id(rule.id, o.key), rule=rule.id, action=rule.action,
+            severity=rule.severity, article=rule.article, component=o.subject, name=o.subject,
+            version=None, purl="", paths=(), location=o.location,
+            message=message or f"matches rule {rule.id}", why=(o.detail,),
+            remediation=remediation, rule_defined_at=rule.defined_at)
+            for o in observations if o.check in wanted]
+    return found
 
 
 def _finding(rule: Rule, facts: Facts, why: list[str], paths: list[list[str]],
-             graph: Graph) -> Finding:
+             graph: Graph, language: str) -> Finding:
     component = facts.component
     introducer = graph.components.get(paths[0][1]) if paths and len(paths[0]) > 1 else None
     location = (introducer or component).locations[0] if (introducer or component).locations \
         else None
+    message, remediation = rule.text(language)
     return Finding(
         id=finding_id(rule.id, component.ref), rule=rule.id, action=rule.action,
         severity=rule.severity, article=rule.article, component=component.ref,
         name=component.name, version=component.version, purl=component.purl,
         paths=tuple(tuple(p) for p in paths), location=location,
-        message=rule.message or f"matches rule {rule.id}",
-        why=tuple(dict.fromkeys(why)), remediation=rule.remediation,
+        message=message or f"matches rule {rule.id}",
+        why=tuple(dict.fromkeys(why)), remediation=remediation,
         rule_defined_at=rule.defined_at)
 
 
@@ -393,7 +421,9 @@ _TESTS = {"all": _all, "any": _any, "not": _not, "license": _license,
           "compatibility": _compatibility, "component": _component, "ecosystem": _ecosystem,
           "scope": _scope, "direct": _direct, "depth": _depth, "unpinned": _unpinned,
           "vulnerability": _vulnerability, "release": _release, "change": _change,
-          "lifecycle": _lifecycle, "internal": _internal}
+          "lifecycle": _lifecycle, "internal": _internal,
+          # judged on a release review's observations (`_observed`), never on a component
+          "release_check": lambda value, facts, context: (False, [])}
 
 
 def failing(findings: Iterable[Finding], fail_on: str) -> list[Finding]:

@@ -4,6 +4,7 @@ and which findings fail the build. `scan` and `check` (an existing SBOM) share i
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ from fincompliance.policy.baseline import Baseline
 from fincompliance.policy.evaluate import SEVERITY_RANK, Finding, evaluate, failing
 from fincompliance.policy.loader import Policy
 from fincompliance.policy.waivers import Waiver, WaiverUse, apply_waivers
+from fincompliance.release import Observation
 
 
 @dataclass(frozen=True)
@@ -81,12 +83,13 @@ def _plural(count: int, word: str) -> str:
 
 def judge(graph: Graph, root: Path, policy: Policy, *, waivers: list[Waiver],
           baseline: Baseline | None, fail_on: str, on: date,
-          knowledge: Knowledge | None = None) -> Judgement:
+          knowledge: Knowledge | None = None, observations: Sequence[Observation] = (),
+          language: str = "en") -> Judgement:
     knowledge = knowledge or load_knowledge()
     if baseline is not None:
         graph.compare_with(baseline.packages, baseline.source)
     outcome = review(graph, root, policy.outbound, policy.distribution, knowledge=knowledge)
-    findings = evaluate(graph, outcome, policy, knowledge, on)
+    findings = evaluate(graph, outcome, policy, knowledge, on, observations, language)
     waived, uses = apply_waivers(findings, waivers, on)
     known = set(baseline.finding_ids) if baseline else set()
     failed = [f for f in failing(findings, fail_on) if f.id not in waived and f.id not in known]

@@ -23,9 +23,10 @@ from fincompliance.errors import InputError
 from fincompliance.inputs import load_yaml, read_text
 from fincompliance.licensing.knowledge import load as load_knowledge
 from fincompliance.product import PROPRIETARY, Distribution
+from fincompliance.release.settings import ReleaseSettings
 from fincompliance.supply_chain import InternalPackages
 
-SHIPPED = ("financial-default", "strict", "internal-tools")
+SHIPPED = ("financial-default", "strict", "internal-tools", "release-default")
 
 
 def rules_directory() -> Path:
@@ -51,8 +52,15 @@ class Rule:
         """Whether the rule's condition asks for these facts anywhere: ("vulnerability",),
         or ("internal", "public_namesake") for one test of a condition."""
         key, *test = condition
-        return any(key in node and (not test or test[0] in node[key])
+        return any(key in node and (not test or test[0] in (
+            [node[key]] if isinstance(node[key], str) else node[key]))
                    for _, node in _conditions(self.when, ()))
+
+    def text(self, language: str) -> tuple[str, str]:
+        """Message and remediation in `language` where the rule has them, else English."""
+        texts = self.translations.get(language, {})
+        return (texts.get("message", self.message),
+                texts.get("remediation", self.remediation))
 
     def texts(self) -> dict[str, dict[str, str]] | None:
         """The message and remediation in every language the rule has them in (English
@@ -72,6 +80,7 @@ class Policy:
     distribution: Distribution = Distribution.DISTRIBUTED_BINARY
     rules: dict[str, Rule] = field(default_factory=dict)
     internal: InternalPackages = InternalPackages()
+    release: ReleaseSettings = ReleaseSettings()    # the release review's section
 
     @property
     def digest(self) -> str:
@@ -84,6 +93,7 @@ class Policy:
                 **({"internal": {"packages": list(self.internal.packages),
                                  "sources": list(self.internal.sources)}}
                    if self.internal else {}),
+                **({"release_review": self.release.to_dict()} if self.release else {}),
                 "rules": [{k: v for k, v in vars(r).items() if k != "defined_at"}
                           for r in self.rules.values()]}
 
@@ -173,10 +183,12 @@ def _load(path: Path, chain: list[Path]) -> Policy:
         policy.outbound, policy.distribution = inherited.outbound, inherited.distribution
         policy.rules.update(inherited.rules)
         policy.internal = _joined(policy.internal, inherited.internal)
+        policy.release = policy.release.joined(inherited.release)
     policy.files.append(shown)
     internal = data.get("internal", {})
     policy.internal = _joined(policy.internal, InternalPackages(
         tuple(internal.get("packages", ())), tuple(internal.get("sources", ()))))
+    policy.release = policy.release.joined(ReleaseSettings.read(data.get("release_review", {})))
     product = data.get("product", {})
     policy.outbound = product.get("outbound", policy.outbound)
     policy.distribution = Distribution(product.get("distribution", policy.distribution))
@@ -227,7 +239,13 @@ def _check_meaning(data: dict[str, Any], lines: dict[tuple, int], shown: str) ->
             raise InputError(shown, f"rules[{index}].id: {rule['id']!r} is used twice "
                              f"(also rules[{seen[rule['id']]}])", lines.get(("rules", index, "id")))
         seen[rule["id"]] = index
-        for path, node in _conditions(rule["when"], ("rules", index, "when")):
+        when = rule["when"]
+        for path, node in _conditions(when, ("rules", index, "when")):
+            if "release_check" in node and (node is not when or len(node) > 1):
+                where = path + ("release_check",)
+                raise InputError(shown, f"{_pointer(where)}: release_check judges what a "
+                                 "release review saw, not a component: it stands alone in a "
+                                 "rule's `when`", _nearest_line(lines, where))
             licence = node.get("license", {})
             ids = licence.get("id", [])
             for position, licence_id in enumerate([ids] if isinstance(ids, str) else ids):

@@ -1,0 +1,214 @@
+"""The release review as one call any caller makes (the CLI, a service): the dependencies
+that go out with the release judged for its outbound licence, the release's files and
+history checked, and everything judged by the release policy into one `Judgement`.
+
+What was not checked (no git history, a section the policy leaves empty, files that could
+not be read) is listed beside the verdict, never read as clean."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from fincompliance.analysis.stage import Unchecked
+from fincompliance.ledger.gitinfo import commit_and_branch
+from fincompliance.licensing.conclude import conclude_graph
+from fincompliance.licensing.knowledge import load as load_knowledge
+from fincompliance.policy.baseline import Baseline
+from fincompliance.policy.gate import Judgement, judge
+from fincompliance.policy.loader import Policy
+from fincompliance.policy.waivers import Waiver
+from fincompliance.product import Distribution
+from fincompliance.release import Observation
+from fincompliance.release.content import LineChecks, SecretScanner
+from fincompliance.release.files import ReleaseFiles, release_files
+from fincompliance.release.history import added_lines, commits, hygiene
+from fincompliance.release.ownership import OwnLicensing
+from fincompliance.release.texts import Speaker
+from fincompliance.report.notice import shipped
+from fincompliance.scan import ScanOptions, ScanResult, scan
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ReleaseOptions:
+    outbound: str | None = None        # default: the release policy's product.outbound
+    history: bool = False              # also scan the lines every commit added
+    installed: bool = False            # read installed packages for dependency licences
+    keep_going: bool = False
+    exclude: tuple[str, ...] = ()      # dependency scan exclusions, as `scan --exclude`
+    language: str = "en"
+
+
+@dataclass
+class ReleaseReview:
+    root: Path
+    outbound: str
+    dependencies: ScanResult
+    files: ReleaseFiles
+    commit: str | None
+    branch: str | None
+    commits: int | None                # None: not a git checkout
+    observations: list[Observation]
+    not_checked: list[Unchecked]
+    judgement: Judgement
+    checks: dict = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return not self.judgement.failed
+
+
+def review_release(path: Path, policy: Policy, options: ReleaseOptions, *,
+                   waivers: list[Waiver] = (), baseline: Baseline | None = None,
+                   fail_on: str = "error", on: date,
+                   progress: Progress | None = None) -> ReleaseReview:
+    root = path if path.is_dir() else path.parent
+    outbound = options.outbound or policy.outbound
+    policy = replace(policy, outbound=outbound, rules=dict(policy.rules))
+    if policy.distribution in (Distribution.INTERNAL_USE, Distribution.NETWORK_SERVICE):
+        policy.distribution = Distribution.DISTRIBUTED_SOURCE   # a release is distributed
+    knowledge = load_knowledge()
+    speaker = Speaker(options.language)
+    settings = policy.release
+    report = progress or (lambda step, done, total: None)
+
+    dependencies = scan(root, ScanOptions(include_installed=options.installed,
+                                          keep_going=options.keep_going,
+                                          exclude=options.exclude))
+    conclude_graph(dependencies.graph, dependencies.root)
+
+    files = release_files(root, settings.exclude)
+    own = OwnLicensing(files, outbound, settings, knowledge, speaker)
+    lines = LineChecks(settings, speaker)
+    secrets = SecretScanner(speaker)
+    observations: list[Observation] = list(own.licence_file())
+    released_text: list[str] = []
+    try:
+        for number, relative in enumerate(files.paths, 1):
+            report("reading the files to be released", number, len(files.paths))
+            content = files.lines(relative)
+            if content is None:
+                continue
+            observations += own.headers(relative, content)
+            observations += lines.scan(relative, enumerate(content, 1))
+            observations += secrets.file(root, relative)
+            if lines.noticed:
+                released_text.append("\n".join(content))
+        history = commits(root) if files.from_git else None
+        if history is not None:
+            observations += hygiene(history, settings, speaker)
+        if options.history and history is not None:
+            # A value still in the released files is reported there; the history adds
+            # what a later commit removed but publishing the repository still publishes.
+            present = {o.fingerprint for o in observations if o.fingerprint}
+            for sha, relative, added in added_lines(root):
+                report("reading the history", 0, 0)
+                observations += [o for o in (*lines.scan(relative, added,
+                                                         subject=f"{relative}@{sha[:12]}"),
+                                             *secrets.added_lines(sha, relative, added))
+                                 if o.fingerprint not in present]
+    finally:
+        secrets.close()
+    observations += lines.notices_missing("\n".join(released_text))
+    observations += own.copyright()
+    observations += own.notice(shipped(dependencies.graph))
+    observations += own.vendored_code()
+    observations = _deduplicated(observations)
+
+    judgement = judge(dependencies.graph, dependencies.root, policy, waivers=list(waivers),
+                      baseline=baseline, fail_on=fail_on, on=on, knowledge=knowledge,
+                      observations=observations, language=options.language)
+    commit, branch = commit_and_branch(root)
+    return ReleaseReview(
+        root, outbound, dependencies, files, commit, branch,
+        None if history is None else len(history), observations,
+        _not_checked(files, history, options, policy, speaker), judgement,
+        {"release": {"files": len(files.paths), "files_not_read": sum(files.not_read.values()),
+                     "commits": None if history is None else len(history),
+                     "history_scanned": bool(options.history and history is not None)}})
+
+
+def _deduplicated(observations: list[Observation]) -> list[Observation]:
+    """One observation per thing at one place: detect-secrets' plugins may each find the
+    same value (a keyword and a high-entropy string), which is one secret to remove."""
+    seen: dict[tuple, Observation] = {}
+    for observation in observations:
+        place = (observation.check, observation.subject, str(observation.location))
+        if observation.check.startswith("secret"):
+            seen.setdefault(place, observation)
+        else:
+            seen.setdefault(place + (observation.key,), observation)
+    return list(seen.values())
+
+
+_UNCHECKED = {
+    "en": {
+        "history": ("in the git history", "what {count} earlier commits added (no --history)"),
+        "no-git": ("{what}", "not a git checkout (or git is not installed)"),
+        "sign-off": ("for sign-offs", "the policy asks for none (release_review.sign_off)"),
+        "domains": ("for authors outside the institution",
+                    "the policy names no e-mail domain (release_review.domains)"),
+        "hosts": ("for internal hosts", "the policy lists no internal host or network "
+                  "(release_review.internal_hosts, internal_networks)"),
+        "names": ("for names and marks", "the policy lists none (release_review.names)"),
+        "holders": ("copyright statements", "the policy names no copyright holder "
+                    "(release_review.copyright_holders)"),
+        "not-read": ("the content of {count} files", "{why}"),
+        "patents": ("patents", "no patent data: whether the release practises patents is "
+                    "for the institution's IP review (art. 20)"),
+    },
+    "zh-CN": {
+        "history": ("Git 历史", "之前 {count} 次提交添加的内容（未使用 --history）"),
+        "no-git": ("{what}", "不是 Git 检出目录（或未安装 git）"),
+        "sign-off": ("提交签署（Signed-off-by）", "策略未要求（release_review.sign_off）"),
+        "domains": ("机构外作者", "策略未列出电子邮件域名（release_review.domains）"),
+        "hosts": ("内部主机名和地址", "策略未列出内部主机名或网段"
+                  "（release_review.internal_hosts、internal_networks）"),
+        "names": ("名称和商标", "策略未列出（release_review.names）"),
+        "holders": ("版权声明", "策略未写明版权人（release_review.copyright_holders）"),
+        "not-read": ("{count} 个文件的内容", "{why}"),
+        "patents": ("专利", "没有专利数据：发布内容是否实施了专利须由机构的知识产权审查确定"
+                    "（第二十条）"),
+    },
+}
+_WHY_NOT_READ = {"zh-CN": {"binary": "二进制文件", "unreadable": "无法读取",
+                           "over the size limit or a link": "超过大小限制或为链接"}}
+
+
+def _not_checked(files: ReleaseFiles, history, options: ReleaseOptions, policy: Policy,
+                 speaker: Speaker) -> list[Unchecked]:
+    texts = _UNCHECKED.get(speaker.language, _UNCHECKED["en"])
+    settings = policy.release
+    found = []
+
+    def add(key: str, check: str, **values) -> None:
+        what, which = texts[key]
+        found.append(Unchecked(check, what.format(**values), which.format(**values),
+                               ("release_check", check)))
+
+    if history is None:
+        add("no-git", "sign-off", what=texts["sign-off"][0])
+        add("no-git", "outside-author", what=texts["domains"][0])
+    else:
+        if not options.history and history:
+            add("history", "secret-in-history", count=len(history))
+        if settings.sign_off != "dco":
+            add("sign-off", "sign-off")
+        if not settings.domains:
+            add("domains", "outside-author")
+    if not settings.internal_hosts and not settings.internal_networks:
+        add("hosts", "internal-host")
+    if not settings.names:
+        add("names", "trademark")
+    if not settings.copyright_holders:
+        add("holders", "copyright")
+    if files.not_read:
+        words = _WHY_NOT_READ.get(speaker.language, {})
+        add("not-read", "secret", count=sum(files.not_read.values()), why=", ".join(
+            f"{words.get(why, why)}: {count}" for why, count in sorted(files.not_read.items())))
+    add("patents", "patent")
+    return found
