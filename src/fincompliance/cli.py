@@ -630,21 +630,14 @@ def _report_release(review, out: _Output, recording: _Recording | None,
     from fincompliance.report import release as release_report
 
     if recording is not None and recording.record:
-        from fincompliance.ledger.record import ProjectInfo, ReleaseRecord, ScanInfo, record_scan
+        from fincompliance.ledger.record import ProjectInfo
         from fincompliance.ledger.store import open_ledger
+        from fincompliance.release.review import record_review
 
         engine = open_ledger(recording.url, create=True)
-        policy = review.judgement.policy
-        scan_id = record_scan(
-            engine, ProjectInfo(recording.name, recording.repository,
-                                recording.business_system, recording.owner),
-            ScanInfo(review.root.resolve().name, review.commit, review.branch),
-            review.dependencies.graph, review.judgement, checks=review.checks,
-            release=ReleaseRecord(
-                review.outbound, policy.distribution.value,
-                "pass" if review.passed else "fail", signed_off_by.strip(),
-                {**review.checks["release"],
-                 "not_checked": [u.text for u in review.not_checked]}))
+        scan_id = record_review(engine, ProjectInfo(
+            recording.name, recording.repository, recording.business_system, recording.owner),
+            review, signed_off_by or "")
         stderr.print(f"recorded as scan {scan_id} of {recording.name} in the ledger "
                      f"{engine.url.render_as_string(hide_password=True)}", markup=False,
                      soft_wrap=True)

@@ -24,6 +24,7 @@ from fincompliance.ledger.queries import (
 )
 from fincompliance.ledger.schema import (
     projects,
+    release_reviews,
     scan_findings,
     scan_waivers,
     scans,
@@ -69,6 +70,9 @@ class AuditData:
     lifecycle: list[dict[str, Any]]      # decisions taken in the period
     lifecycle_all: list[dict[str, Any]]  # every decision, oldest first (states in force)
     chain: Verification
+    # open-source release reviews (art. 13, 20) recorded for the projects in scope, up to the
+    # period's end (in the period, when it has a start), oldest first
+    releases: list[dict[str, Any]] = field(default_factory=list)
 
 
 def collect(engine: Engine, scope: Scope, today: date) -> AuditData:
@@ -98,8 +102,25 @@ def collect(engine: Engine, scope: Scope, today: date) -> AuditData:
             found.append(item)
         events = lifecycle_states(connection)
         in_period = [e for e in events if _within(e["at"], scope.since, as_of)]
+        releases = _release_reviews(connection, scope, as_of, chosen)
     return AuditData(scope, as_of, sorted(found, key=lambda p: p.name), in_period, events,
-                     verify(engine))
+                     verify(engine), releases)
+
+
+def _release_reviews(connection: Connection, scope: Scope, as_of: date,
+                     chosen: dict[int, int]) -> list[dict[str, Any]]:
+    query = (select(release_reviews, scans.c.recorded_at, scans.c.commit_id,
+                    projects.c.name.label("project"))
+             .join(scans, scans.c.id == release_reviews.c.scan_id)
+             .join(projects, projects.c.id == scans.c.project_id)
+             .where(scans.c.project_id.in_(sorted(chosen)))
+             .order_by(scans.c.recorded_at, scans.c.id))
+    if scope.scan is not None:
+        query = query.where(scans.c.id == scope.scan)
+    rows = [dict(row) for row in connection.execute(query).mappings()]
+    for row in rows:
+        row["facts"] = json.loads(row["facts"])
+    return [row for row in rows if _within(row["recorded_at"], scope.since, as_of)]
 
 
 def _end(day: date) -> str:

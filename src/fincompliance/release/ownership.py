@@ -32,9 +32,6 @@ _HEADER_WORDS = re.compile(r"licen[cs]ed under|Mulan PSL|Mulan PubL|木兰|许�
                            r"Permission is hereby granted|GNU (Lesser |Affero )?General Public",
                            re.IGNORECASE)
 _COPYRIGHT = re.compile(r"(?:copyright\s*(?:\(c\)|©)?|©|版权所有)\s*(.{3,120})", re.IGNORECASE)
-# Template blanks licence texts ship with, which a project fills in when it applies them.
-_PLACEHOLDERS = ("[name of copyright holder]", "[yyyy]", "[Software Name]", "[year]",
-                 "<year> <copyright holders>", "[fullname]", "[名称]", "[软件名称]")
 
 
 class OwnLicensing:
@@ -57,13 +54,11 @@ class OwnLicensing:
         from fincompliance.licensing.detect import detect_file
 
         if not self.licence_files:
-            yield Observation("licence-file", ".", None, self.say("licence-file-missing"))
+            yield Observation("licence-file", "LICENSE", None, self.say("licence-file-missing"))
             return
         wanted = normalise(self.outbound, "outbound", self.knowledge).expression
         for path in self.licence_files:
-            lines = self.files.lines(path) or []
-            self._note_holder(lines)
-            yield from self._placeholders(path, lines)
+            self._note_holder(self.files.lines(path) or [])
         found = {path: detect_file(str(self.files.root / path)) for path in self.licence_files}
         if any(d is not None and _same(d.expression, wanted) for d in found.values()):
             return
@@ -72,14 +67,6 @@ class OwnLicensing:
             yield Observation("licence-file", path, Location(path), self.say(
                 key, path=path, found=detection.expression if detection else "",
                 outbound=wanted))
-
-    def _placeholders(self, path: str, lines: list[str]) -> Iterator[Observation]:
-        for number, line in enumerate(lines, 1):
-            for placeholder in _PLACEHOLDERS:
-                if placeholder.lower() in line.lower():
-                    yield Observation("copyright", path, Location(path, number), self.say(
-                        "copyright-placeholder", placeholder=placeholder),
-                        fingerprint(placeholder))
 
     def headers(self, path: str, lines: list[str]) -> Iterator[Observation]:
         """A source file's licence header, and its copyright statement when it is
@@ -121,7 +108,7 @@ class OwnLicensing:
                 self._note_holder((self.files.lines(path) or [])[:200])
         if not self.holder_seen:
             read = ", ".join(self.licence_files + self.notice_files) or "README"
-            subject = self.licence_files[0] if self.licence_files else "."
+            subject = self.licence_files[0] if self.licence_files else "LICENSE"
             yield Observation("copyright", subject, Location(subject) if self.licence_files
                               else None, self.say(
                                   "copyright-missing",
@@ -141,7 +128,8 @@ class OwnLicensing:
         if not shipped:
             return
         if not self.notice_files:
-            yield Observation("notice", ".", None, self.say("notice-missing", count=len(shipped)))
+            yield Observation("notice", "NOTICE", None,
+                              self.say("notice-missing", count=len(shipped)))
             return
         shown = self.notice_files[0]
         for component in shipped:

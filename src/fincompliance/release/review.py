@@ -12,8 +12,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from fincompliance.analysis.stage import Unchecked
+from fincompliance.errors import UsageError
 from fincompliance.ledger.gitinfo import commit_and_branch
+from fincompliance.ledger.record import ProjectInfo, ReleaseRecord, ScanInfo, record_scan
 from fincompliance.licensing.conclude import conclude_graph
 from fincompliance.licensing.knowledge import load as load_knowledge
 from fincompliance.policy.baseline import Baseline
@@ -132,12 +136,37 @@ def review_release(path: Path, policy: Policy, options: ReleaseOptions, *,
                      "history_scanned": bool(options.history and history is not None)}})
 
 
+def record_review(engine: Engine, project: ProjectInfo, review: ReleaseReview,
+                  signed_off_by: str) -> int:
+    """The review into the ledger as one scan entry (its dependencies and findings) with its
+    release row: outbound licence, result, who signed it off, what was read and not
+    checked. Returns the scan id."""
+    if not signed_off_by.strip():
+        raise UsageError("a release review recorded in the ledger names who signed it off "
+                         "(--signed-off-by NAME)")
+    policy = review.judgement.policy
+    facts = {**review.checks["release"],
+             "not_checked": [u.text for u in review.not_checked],
+             "not_checked_checks": sorted({u.check for u in review.not_checked})}
+    return record_scan(
+        engine, project, ScanInfo(review.root.resolve().name, review.commit, review.branch),
+        review.dependencies.graph, review.judgement, checks=review.checks,
+        release=ReleaseRecord(review.outbound, policy.distribution.value,
+                              "pass" if review.passed else "fail", signed_off_by.strip(),
+                              facts))
+
+
 def _deduplicated(observations: list[Observation]) -> list[Observation]:
-    """One observation per thing at one place: detect-secrets' plugins may each find the
-    same value (a keyword and a high-entropy string), which is one secret to remove."""
+    """One observation per thing at one place, named by that place (`src/app.py:12`, so
+    that each is its own row wherever findings are listed by subject): detect-secrets'
+    plugins may each find the same value (a keyword and a high-entropy string), which is
+    one secret to remove."""
     seen: dict[tuple, Observation] = {}
     for observation in observations:
-        place = (observation.check, observation.subject, str(observation.location))
+        where = observation.location
+        if where is not None and where.line and observation.subject == where.path:
+            observation = replace(observation, subject=str(where))
+        place = (observation.check, observation.subject, str(where))
         if observation.check.startswith("secret"):
             seen.setdefault(place, observation)
         else:

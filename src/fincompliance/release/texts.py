@@ -63,9 +63,6 @@ _TEXTS: dict[str, dict[str, str]] = {
     "copyright-missing": {
         "en": "no copyright statement names {holders} (read: {read})",
         "zh-CN": "没有任何版权声明写明 {holders}（已读取：{read}）"},
-    "copyright-placeholder": {
-        "en": "the licence template's placeholder {placeholder!r} is not filled in",
-        "zh-CN": "许可证模板中的占位符“{placeholder}”未填写"},
     "copyright-other": {
         "en": "a copyright statement of someone else ({statement!r}): third-party code outside "
               "the vendored folders, to be attributed or moved there",

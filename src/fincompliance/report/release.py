@@ -28,7 +28,6 @@ _WORDS = {
         "aside": "  ({})", "comma": ", ", "then": "; ",
         "read": "Read {files:,} files to be released ({not_read:,} not read) and {commits} "
                 "commit(s); {shipped:,} dependencies go out with the release",
-        "repository": "the repository",
         "history": "the history's added lines scanned", "no-history": "history not scanned",
         "columns": ("rule", "severity", "findings", "article", "what to do"),
         "to-act": "{count:,} findings to act on",
@@ -49,7 +48,6 @@ _WORDS = {
         "read": "读取待发布文件 {files:,} 个（未读取 {not_read:,} 个），提交 {commits} 次；"
                 "随发布分发的依赖 {shipped:,} 个",
         "history": "已扫描历史中添加的内容", "no-history": "未扫描历史",
-        "repository": "整个仓库",
         "columns": ("规则", "级别", "数量", "条款", "处理建议"),
         "to-act": "需处理的问题 {count:,} 个",
         "why": "原因", "at": "位置", "more": "另有 {count:,} 个：使用 --verbose "
@@ -158,7 +156,7 @@ def _finding(finding: Finding, console: Console, language: str) -> None:
     console.print(Text.assemble(
         (severity + " " * max(1, 8 - cell_len(severity)), _STYLES[finding.severity]),
         (finding.rule, "bold"),
-        f"  {said['repository'] if finding.name == '.' else finding.name}  ",
+        f"  {finding.name}  ",
         said["aside"].format(article(finding.article, language)).strip(),
         f"  id {finding.id}"))
     details = Table.grid(padding=(0, 1), pad_edge=False)

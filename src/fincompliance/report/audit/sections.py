@@ -859,5 +859,29 @@ def _emergency_evidence(index: _Index, number: int) -> tuple[str, Text]:
                            vulnerabilities=len(index.advisories), fixable=fixable)
 
 
+def _release_evidence(index: _Index, number: int) -> tuple[str, Text]:
+    """Art. 13 (lawful, compliant release) and art. 20 (copyright, marks) from the release
+    reviews recorded: partial at best, since taking part in communities (13) and patents
+    and IP rules (20) are not in the ledger."""
+    releases = index.data.releases
+    if not releases:
+        return "not-covered", text(N_(f"evidence.{number}.none"))
+    latest = releases[-1]
+
+    def checked(check: str) -> int:
+        return sum(1 for r in releases if check not in r["facts"].get("not_checked_checks", ()))
+
+    return "partial", text(
+        N_(f"evidence.{number}"), reviews=len(releases),
+        projects=len({r["project"] for r in releases}),
+        passed=sum(1 for r in releases if r["result"] == "pass"),
+        project=latest["project"], outbound=latest["outbound"],
+        commit=(latest["commit_id"] or "-")[:12], signer=latest["signed_off_by"],
+        holders=checked("copyright"), names=checked("trademark"),
+        hosts=checked("internal-host"),
+        sign_offs=checked("sign-off"))
+
+
 _ARTICLE_EVIDENCE = {5: _lifecycle_evidence, 7: _register_evidence, 9: _assessment_evidence,
-                     10: _licence_evidence, 11: _emergency_evidence}
+                     10: _licence_evidence, 11: _emergency_evidence, 13: _release_evidence,
+                     20: _release_evidence}
