@@ -28,6 +28,7 @@ SOURCE_SUFFIXES = frozenset({
 _LICENCE_FILE = re.compile(r"^(licen[cs]e|copying)([.-].*)?$", re.IGNORECASE)
 _NOTICE_FILE = re.compile(r"^(notice|third[-_]party[-_]notices?)(\..*)?$", re.IGNORECASE)
 _SPDX = re.compile(r"SPDX-License-Identifier:\s*([^*\n]+?)\s*(?:\*/|-->|$)")
+_COMMENT_MARKS = re.compile(r"\*/|-->|^[#/*\s]+")
 _HEADER_WORDS = re.compile(r"licen[cs]ed under|Mulan PSL|Mulan PubL|木兰|许可证|"
                            r"Permission is hereby granted|GNU (Lesser |Affero )?General Public",
                            re.IGNORECASE)
@@ -94,7 +95,7 @@ class OwnLicensing:
                 if self._names_holder(line):
                     self.holder_seen = True
                 else:
-                    statement = match.group(0).strip()[:80]
+                    statement = _COMMENT_MARKS.sub("", match.group(0)).strip()[:80]
                     yield Observation("vendored", path, Location(path, number), self.say(
                         "copyright-other", statement=statement), fingerprint(statement))
 
@@ -133,11 +134,17 @@ class OwnLicensing:
             return
         shown = self.notice_files[0]
         for component in shipped:
+            # code copied into a vendored folder is the vendored check's to attribute
+            if component.locations and all(self.vendored(loc.path)
+                                           for loc in component.locations):
+                continue
             if not _names(self.notice_text, component.name):
                 licence = component.concluded.expression if component.concluded else "?"
+                named = f"{component.name} {component.version}" if component.version \
+                    else component.name
                 yield Observation("notice", component.name, Location(shown), self.say(
-                    "notice-omits", name=component.name, version=component.version or "",
-                    licence=licence, notice=shown), fingerprint(component.ref))
+                    "notice-omits", name=named, licence=licence, notice=shown),
+                    fingerprint(component.ref))
 
     def vendored_code(self) -> Iterator[Observation]:
         """Each folder of third-party code: its licence read from its own licence file,

@@ -33,7 +33,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "the name {name!r}, which the policy says must not appear",
         "zh-CN": "出现了策略规定不得出现的名称“{name}”"},
     "trademark-notice": {
-        "en": "the name {name!r} appears ({count} times) but no released file carries its "
+        "en": "the name {name!r} appears ({count} time(s)) but no released file carries its "
               "notice {notice!r}",
         "zh-CN": "名称“{name}”出现了 {count} 次，但发布的文件中没有其声明“{notice}”"},
     "licence-file-missing": {
@@ -57,9 +57,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "没有 NOTICE 文件，而随本次发布分发的第三方组件有 {count} 个"
                  "（可用 `fincomp notice` 生成）"},
     "notice-omits": {
-        "en": "{name} {version} ({licence}) goes out with the release and {notice} does not "
-              "name it",
-        "zh-CN": "{name} {version}（{licence}）随本次发布分发，但 {notice} 中没有列出它"},
+        "en": "{name} ({licence}) goes out with the release and {notice} does not name it",
+        "zh-CN": "{name}（{licence}）随本次发布分发，但 {notice} 中没有列出它"},
     "copyright-missing": {
         "en": "no copyright statement names {holders} (read: {read})",
         "zh-CN": "没有任何版权声明写明 {holders}（已读取：{read}）"},
