@@ -15,9 +15,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import CORPUS, FIXTURES
-
 from fincompliance.licensing.attribution import licence_text
+
+from conftest import CORPUS, FIXTURES
 
 HOLDER = "Example Bank Co., Ltd."
 MARK_NOTICE = "ExampleBank Pay is a registered trademark of Example Bank Co., Ltd."

@@ -11,7 +11,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 from repository import (
     HOLDER,
     cleaned_repository,
@@ -19,6 +18,8 @@ from repository import (
     planted_repository,
     write_policy,
 )
+
+from conftest import run_cli
 
 PLANTED = generated()
 
