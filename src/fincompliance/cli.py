@@ -589,9 +589,10 @@ def release_check_command(
         from fincompliance.licensing.knowledge import load as load_knowledge
         from fincompliance.licensing.normalise import normalise
 
-        root = path if path.is_dir() else path.parent
-        if not root.is_dir():
-            raise UsageError(f"{path}: no such folder")
+        if not path.is_dir():
+            raise UsageError(f"{path}: no such folder (release-check reviews a repository "
+                             "or folder)")
+        root = path
         if record and not (signed_off_by or "").strip():
             raise UsageError("a release review recorded in the ledger names who signed it off "
                              "(--signed-off-by NAME)")

@@ -65,7 +65,9 @@ EXPECTED = [
 # The same findings in Chinese: the rule's message and the observation's words.
 EXPECTED_ZH = {
     "REL-COPYRIGHT": "没有任何版权声明写明 Example Bank Co., Ltd.",
-    "REL-DEP-INCOMPATIBLE": "in a work under MulanPSL-2.0",   # the engine's reason (English)
+    "REL-DEP-INCOMPATIBLE": "不兼容：AGPL-3.0-only (GNU Affero General Public License 3.0) "
+                            "纳入以 MulanPSL-2.0 发布的作品：经审查：包含或链接它的作品"
+                            "在分发时必须整体采用 GPL",
     "REL-INTERNAL-HOST": "内部",
     "REL-LICENSE-FILE": "LICENSE 识别为 Apache-2.0，而本次发布声明的许可证是 MulanPSL-2.0",
     "REL-LICENSE-HEADER": "",
@@ -137,8 +139,7 @@ def test_the_same_findings_in_chinese(repositories, english):
         assert re.search(r"[\u4e00-\u9fff]", finding["message"]), finding
         assert re.search(r"[\u4e00-\u9fff]", finding["remediation"]), finding
         assert EXPECTED_ZH[finding["rule"]] in finding["why"][0], finding
-        if finding["rule"] != "REL-DEP-INCOMPATIBLE":
-            assert re.search(r"[\u4e00-\u9fff]", finding["why"][0]), finding
+        assert re.search(r"[\u4e00-\u9fff]", finding["why"][0]), finding
     assert chinese["verdict"].startswith("结论：不通过")
 
 

@@ -56,6 +56,7 @@ class _Context:
     allow: bool  # judging an allow rule: licence ids are an allow-list
     today: date
     internal: InternalPackages
+    language: str = "en"    # of the reasons a finding gives, where fincomp has them
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def evaluate(graph: Graph, review: LicenceReview, policy: Policy,
     of `release_check` rules on what a release review observed; messages and remediations
     in `language` where the rules have it."""
     knowledge = knowledge or load()
-    contexts = {allow: _Context(knowledge, allow, on or today(), policy.internal)
+    contexts = {allow: _Context(knowledge, allow, on or today(), policy.internal, language)
                 for allow in (False, True)}
     direct = graph.direct_refs()
     index = PathIndex(graph)
@@ -207,8 +208,7 @@ def _license(value: dict[str, Any], facts: Facts, context: _Context):
             return False, []
         why.append(f"licence expression {expression}")
     for flag, holds, text in (
-            ("unknown", expression == UNKNOWN, f"licence not concluded: "
-             f"{conclusion.reason if conclusion else 'no conclusion'}"),
+            ("unknown", expression == UNKNOWN, _not_concluded(conclusion, context.language)),
             ("mismatch", bool(conclusion and conclusion.mismatch),
              conclusion.reason if conclusion else ""),
             ("non_open", facts.assessment.non_open,
@@ -221,11 +221,23 @@ def _license(value: dict[str, Any], facts: Facts, context: _Context):
     return True, why
 
 
+def _not_concluded(conclusion, language: str) -> str:
+    reason = conclusion.reason if conclusion else "no conclusion"
+    return f"许可证未能确定：{reason}" if language == "zh-CN" \
+        else f"licence not concluded: {reason}"
+
+
 def _compatibility(value, facts, context):
     verdict = facts.assessment.verdict.value
     if verdict not in _as_list(value):
         return False, []
-    return True, [f"{verdict}: {reason}" for reason in facts.assessment.decisive]
+    word, colon = _VERDICT_WORDS.get(context.language, {}).get(verdict, verdict), \
+        "：" if context.language == "zh-CN" else ": "
+    return True, [word + colon + reason for reason in facts.assessment.why(context.language)]
+
+
+_VERDICT_WORDS = {"zh-CN": {"compatible": "兼容", "needs-review": "需审查",
+                            "incompatible": "不兼容"}}
 
 
 def _component(value: dict[str, Any], facts: Facts, context):

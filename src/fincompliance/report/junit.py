@@ -72,8 +72,9 @@ def _policy_suites(root: ElementTree.Element, judgement: Judgement, base: str,
                             ("severity", rule.severity), ("policy-digest", policy.digest)):
             ElementTree.SubElement(properties, "property", name=name, value=value)
         if not findings:
-            case = ElementTree.SubElement(suite, "testcase", classname=rule_id,
-                                          name="no component matches")
+            # a release review's rule looks at files and commits, not components
+            case = ElementTree.SubElement(suite, "testcase", classname=rule_id, name=(
+                "nothing found" if rule.uses(("release_check",)) else "no component matches"))
             counts["tests"] += 1
             # a rule whose facts were not gathered did not pass: it was not asked
             missing = [u for u in not_checked if rule.uses(u.condition)]
@@ -113,10 +114,14 @@ def _set_aside(judgement: Judgement, finding: Finding) -> str:
 
 
 def _details(finding: Finding, base: str) -> str:
-    lines = [f"{finding.severity} {finding.rule} ({finding.article}): {finding.message}",
-             f"component: {finding.purl}"]
+    lines = [f"{finding.severity} {finding.rule} ({finding.article}): {finding.message}"]
+    if finding.purl:
+        lines.append(f"component: {finding.purl}")
+    elif str(finding.location) != finding.component:   # a release review's commit, author
+        lines.append(f"about: {finding.component}")
     if finding.location:
-        lines.append(f"brought in by: {finding.location.under(base)}")
+        lines.append(f"{'brought in by' if finding.purl else 'at'}: "
+                     f"{finding.location.under(base)}")
     lines += [f"path: {' > '.join(path)}" for path in finding.paths]
     lines += [f"why: {reason}" for reason in finding.why]
     if finding.remediation:

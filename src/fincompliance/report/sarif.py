@@ -97,7 +97,8 @@ def _result(finding: Finding, rule_index: int, judgement: Judgement, base: str
     text = finding.message + (" " + "; ".join(finding.why) if finding.why else "")
     result: dict[str, Any] = {
         "ruleId": finding.rule, "ruleIndex": rule_index, "level": _LEVELS[finding.severity],
-        "message": {"text": f"{finding.name} {finding.version or ''}: {text}".strip()},
+        "message": {"text": f"{' '.join(filter(None, (finding.name, finding.version)))}: "
+                            f"{text}"},
         "partialFingerprints": {"fincompFinding/v1": finding.id},
         "baselineState": "unchanged" if status == "baselined" else "new",
         "properties": {"purl": finding.purl, "article": finding.article,

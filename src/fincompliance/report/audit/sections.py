@@ -859,20 +859,25 @@ def _emergency_evidence(index: _Index, number: int) -> tuple[str, Text]:
                            vulnerabilities=len(index.advisories), fixable=fixable)
 
 
+_RELEASE_EVIDENCE = {13: (N_("evidence.13"), N_("evidence.13.none")),
+                     20: (N_("evidence.20"), N_("evidence.20.none"))}
+
+
 def _release_evidence(index: _Index, number: int) -> tuple[str, Text]:
     """Art. 13 (lawful, compliant release) and art. 20 (copyright, marks) from the release
     reviews recorded: partial at best, since taking part in communities (13) and patents
     and IP rules (20) are not in the ledger."""
     releases = index.data.releases
+    found, none = _RELEASE_EVIDENCE[number]
     if not releases:
-        return "not-covered", text(N_(f"evidence.{number}.none"))
+        return "not-covered", text(none)
     latest = releases[-1]
 
     def checked(check: str) -> int:
         return sum(1 for r in releases if check not in r["facts"].get("not_checked_checks", ()))
 
     return "partial", text(
-        N_(f"evidence.{number}"), reviews=len(releases),
+        found, reviews=len(releases),
         projects=len({r["project"] for r in releases}),
         passed=sum(1 for r in releases if r["result"] == "pass"),
         project=latest["project"], outbound=latest["outbound"],

@@ -1,0 +1,113 @@
+"""The release review's parts on their own: the checksums that tell personal data from
+other numbers, the patterns the policy lists, the policy section's errors, and a repository
+that tries to make git run its commands."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from repository import Repository, generated
+
+from fincompliance.release.content import LineChecks, id_card_valid, luhn_valid
+from fincompliance.release.settings import NameRule, ReleaseSettings
+from fincompliance.release.texts import Speaker
+
+from conftest import run_cli
+
+PLANTED = generated()
+
+
+def test_a_resident_identity_card_number_needs_its_check_digit_and_a_real_birth_date():
+    number = PLANTED.id_card
+    assert id_card_valid(number)
+    wrong_check = number[:17] + ("0" if number[17] != "0" else "1")
+    assert not id_card_valid(wrong_check)
+    assert not id_card_valid(number[:10] + "0230" + number[14:])   # 30 February
+
+
+def test_a_bank_card_number_needs_the_luhn_check():
+    assert luhn_valid(PLANTED.bank_card)
+    last = int(PLANTED.bank_card[-1])
+    assert not luhn_valid(PLANTED.bank_card[:-1] + str((last + 1) % 10))
+
+
+def _seen(line: str, settings: ReleaseSettings | None = None) -> list[str]:
+    checks = LineChecks(settings or ReleaseSettings(), Speaker())
+    return sorted(o.check for o in checks.scan("f.txt", [(1, line)]))
+
+
+def test_personal_data_is_told_from_hashes_timestamps_and_other_numbers():
+    assert _seen(f"id={PLANTED.id_card}") == ["personal-id"]
+    assert _seen(f"card: {PLANTED.bank_card[:4]} {PLANTED.bank_card[4:8]} "
+                 f"{PLANTED.bank_card[8:12]} {PLANTED.bank_card[12:]}") == ["bank-card"]
+    assert _seen(f"tel +86 {PLANTED.mobile}") == ["mobile-number"]
+    # inside a base64 or hex run, in a longer number, a millisecond timestamp: nothing
+    assert _seen(f"sha512-Qx{PLANTED.id_card}Zk==") == []
+    assert _seen(f"9{PLANTED.bank_card}9") == []
+    assert _seen("created_at = 1764288000123") == []
+
+
+def test_internal_hosts_and_networks_are_the_policys_patterns_only():
+    settings = ReleaseSettings(internal_hosts=("*.example-bank.internal",),
+                               internal_networks=("10.0.0.0/8",))
+    assert _seen("https://core.example-bank.internal/api", settings) == ["internal-host"]
+    assert _seen("ldap://a.b.EXAMPLE-BANK.internal", settings) == ["internal-host"]
+    for elsewhere in ("example-bank.internal.attacker.example", "notexample-bank.internal",
+                      "version 10.1.2.3.4", "11.0.0.1", "https://example.com"):
+        assert _seen(elsewhere, settings) == [], elsewhere
+    assert _seen("peer = 10.12.0.5", settings) == ["internal-host"]
+
+
+def test_a_forbidden_name_is_found_whatever_its_case_and_a_noticed_one_only_without_notice():
+    settings = ReleaseSettings(names=(NameRule("ExampleBank", "forbidden"),
+                                      NameRule("PayNow", "with-notice", "PayNow is a mark.")))
+    assert _seen("built for EXAMPLEBANK", settings) == ["trademark"]
+    checks = LineChecks(settings, Speaker())
+    list(checks.scan("README.md", [(3, "Try PayNow today")]))
+    assert [o.location.line for o in checks.notices_missing("no notice here")] == [3]
+    assert list(checks.notices_missing("… PayNow  is a mark. …")) == []
+
+
+def test_release_check_in_a_condition_with_others_is_a_one_line_error(tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("policy: p\nversion: 1\nrules:\n  - id: X\n    article: art. 13\n"
+                      "    action: deny\n    when:\n      all:\n        - {release_check: secret}\n"
+                      "        - {ecosystem: npm}\n", encoding="utf-8")
+    result = run_cli("policy", "validate", str(policy))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert f"{policy}:9" in result.stderr and "stands alone" in result.stderr
+
+
+def test_an_unknown_release_review_key_names_its_line(tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("policy: p\nversion: 1\nextends: release-default\nrelease_review:\n"
+                      "  copyright_holder: Example Bank\n", encoding="utf-8")
+    result = run_cli("policy", "validate", str(policy))
+    assert result.returncode == 2 and f"{policy}:5" in result.stderr
+
+
+def test_the_shipped_release_policy_validates_and_every_rule_speaks_chinese():
+    result = run_cli("policy", "show", "release-default")
+    assert result.returncode == 0, result.stderr
+    from fincompliance.policy.loader import load_policy
+
+    policy = load_policy("release-default")
+    assert all(rule.translations.get("zh-CN") for rule in policy.rules.values())
+    assert {rule.article for rule in policy.rules.values()} == {"art. 13", "art. 20"}
+
+
+@pytest.mark.parametrize("setting", ["core.fsmonitor", "core.pager", "diff.external"])
+def test_a_repository_cannot_make_git_run_its_commands(tmp_path, setting):
+    marker = tmp_path / "ran"
+    repo = Repository(tmp_path / "hostile")
+    repo.write("app.py", "# SPDX-License-Identifier: MulanPSL-2.0\n")
+    repo.commit("first", "Alice Wang", "alice@example-bank.com")
+    repo.write("app.py", "# SPDX-License-Identifier: MulanPSL-2.0\nx = 1\n")
+    repo.commit("second", "Alice Wang", "alice@example-bank.com")
+    subprocess.run(["git", "-C", str(repo.root), "config", setting, f"touch {marker}"],
+                   check=True)
+    result = run_cli("release-check", str(repo.root), "--history", "--format", "json")
+    assert result.returncode in (0, 1), result.stderr
+    assert not marker.exists()
