@@ -4,6 +4,7 @@ that tries to make git run its commands."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
@@ -111,3 +112,22 @@ def test_a_repository_cannot_make_git_run_its_commands(tmp_path, setting):
     result = run_cli("release-check", str(repo.root), "--history", "--format", "json")
     assert result.returncode in (0, 1), result.stderr
     assert not marker.exists()
+
+
+def test_a_link_out_of_the_repository_and_a_binary_file_are_not_read_and_are_said(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text(f"AWS_ACCESS_KEY_ID = '{PLANTED.aws_key}'\n", encoding="utf-8")
+    repo = Repository(tmp_path / "linked")
+    (repo.root / "LICENSE").symlink_to(outside)
+    (repo.root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0" + PLANTED.aws_key.encode())
+    repo.write("app.py", "# SPDX-License-Identifier: MulanPSL-2.0\n")
+    repo.commit("first", "Alice Wang", "alice@example-bank.com")
+    result = run_cli("release-check", str(repo.root), "--format", "json")
+    document = json.loads(result.stdout)
+    assert [(f["rule"], f["why"][0]) for f in document["findings"]] == [
+        ("REL-LICENSE-FILE", "LICENSE: no licence recognised in it; the release is declared "
+         "MulanPSL-2.0")]
+    (unread,) = [u for u in document["not_checked"] if u["check"] == "secret"]
+    assert unread["what"] == "the content of 2 files"
+    assert unread["which"] == "binary: 1, over the size limit or a link: 1"
+    assert PLANTED.aws_key not in result.stdout + result.stderr

@@ -25,21 +25,26 @@ class ReleaseFiles:
     root: Path
     paths: list[str]                     # relative, '/'-separated, sorted
     from_git: bool
-    not_read: Counter[str] = field(default_factory=Counter)   # why -> how many
+    unread: dict[str, str] = field(default_factory=dict)   # path -> why it was not read
+
+    @property
+    def not_read(self) -> Counter[str]:
+        return Counter(self.unread.values())
 
     def lines(self, path: str) -> list[str] | None:
-        """The file's lines, or None (counted) when it is binary, too large or unreadable."""
+        """The file's lines, or None (noted once) when it is binary, too large, a link or
+        unreadable."""
         full = self.root / path
         try:
             if full.is_symlink() or full.stat().st_size > max_file_bytes():
-                self.not_read["over the size limit or a link"] += 1
+                self.unread[path] = "over the size limit or a link"
                 return None
             data = full.read_bytes()
         except OSError:
-            self.not_read["unreadable"] += 1
+            self.unread[path] = "unreadable"
             return None
         if b"\0" in data[:_SNIFFED]:
-            self.not_read["binary"] += 1
+            self.unread[path] = "binary"
             return None
         return data.decode("utf-8", "replace").splitlines()
 

@@ -60,10 +60,13 @@ class OwnLicensing:
         wanted = normalise(self.outbound, "outbound", self.knowledge).expression
         for path in self.licence_files:
             self._note_holder(self.files.lines(path) or [])
-        found = {path: detect_file(str(self.files.root / path)) for path in self.licence_files}
+        # only files read as text (never a link out of the repository)
+        found = {path: detect_file(str(self.files.root / path)) for path in self.licence_files
+                 if self.files.lines(path) is not None}
         if any(d is not None and _same(d.expression, wanted) for d in found.values()):
             return
-        for path, detection in found.items():
+        for path in self.licence_files:
+            detection = found.get(path)
             key = "licence-file-differs" if detection else "licence-file-unread"
             yield Observation("licence-file", path, Location(path), self.say(
                 key, path=path, found=detection.expression if detection else "",
@@ -163,7 +166,8 @@ class OwnLicensing:
         notice = self.notice_files[0] if self.notice_files else "NOTICE"
         for unit, paths in sorted(units.items()):
             licences = [p for p in paths if p.count("/") == unit.count("/") + 1
-                        and _LICENCE_FILE.match(PurePosixPath(p).name)]
+                        and _LICENCE_FILE.match(PurePosixPath(p).name)
+                        and self.files.lines(p) is not None]
             detection = detect_file(str(self.files.root / licences[0])) if licences else None
             if detection is None:
                 yield Observation("vendored", unit, Location(licences[0] if licences else unit),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from fincompliance.model import Graph
+from fincompliance.policy.evaluate import Finding
 from fincompliance.policy.gate import Judgement
 
 LIMIT = 60_000
@@ -19,6 +20,15 @@ _ICONS = {"error": "🔴", "warning": "🟠", "note": "🔵"}
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _where(finding: Finding, base: str) -> str:
+    """The line that brought a component in; a release finding's file where its subject
+    does not already say it (`src/app.py:4`); nothing where nothing is known."""
+    if finding.location is None or (not finding.purl
+                                     and str(finding.location) == finding.component):
+        return ""
+    return f"`{finding.location.under(base)}`"
 
 
 def render(judgement: Judgement, graph: Graph, verdict: str, base: str = "",
@@ -37,7 +47,7 @@ def render(judgement: Judgement, graph: Graph, verdict: str, base: str = "",
         head.append("")
     tail = _waiver_lines(judgement, expiring_within)
     rows = [f"| {_ICONS[f.severity]} | `{f.rule}` | `{f.name}` {f.version or ''} | "
-            f"`{f.location.under(base) if f.location else ''}` | "
+            f"{_where(f, base)} | "
             f"{_cell(' > '.join(graph.label(r) for r in f.paths[0]) if f.paths else '')} | "
             f"{_cell('; '.join(f.why[:2]) or f.message)} | {_cell(f.remediation)} | "
             f"`{f.id}` |" for f in actionable]
