@@ -68,8 +68,9 @@ class LineChecks:
                           for rule in settings.names if rule.use == "forbidden"]
         self.noticed = [(rule, re.compile(re.escape(rule.name), re.IGNORECASE))
                         for rule in settings.names if rule.use == "with-notice"]
-        # name -> (first place seen, times seen)
+        # name -> (first place seen, times seen); names whose notice a released file carries
         self.mentions: dict[str, tuple[Location, int]] = {}
+        self.notices_seen: set[str] = set()
 
     def scan(self, path: str, lines: Iterable[tuple[int, str]], subject: str | None = None
              ) -> Iterator[Observation]:
@@ -124,12 +125,20 @@ class LineChecks:
             return None
         return next((n for n in self.networks if address in n), None)
 
-    def notices_missing(self, released_text: str) -> Iterator[Observation]:
+    def look_for_notices(self, lines: list[str]) -> None:
+        """Note which restricted names' notices a released file carries (whitespace and
+        case aside)."""
+        if self.noticed:
+            flat = " ".join(" ".join(lines).split()).lower()
+            self.notices_seen |= {rule.name for rule, _ in self.noticed
+                                  if rule.notice and " ".join(rule.notice.split()).lower()
+                                  in flat}
+
+    def notices_missing(self) -> Iterator[Observation]:
         """Names the policy lets appear only with their notice, seen without it."""
-        flat = " ".join(released_text.split()).lower()
         for rule, _ in self.noticed:
             seen = self.mentions.get(rule.name)
-            if seen is None or (rule.notice and " ".join(rule.notice.split()).lower() in flat):
+            if seen is None or rule.name in self.notices_seen:
                 continue
             first, count = seen
             yield Observation("trademark", first.path, first, self.speaker.say(

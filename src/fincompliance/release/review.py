@@ -90,7 +90,6 @@ def review_release(path: Path, policy: Policy, options: ReleaseOptions, *,
     lines = LineChecks(settings, speaker)
     secrets = SecretScanner(speaker)
     observations: list[Observation] = list(own.licence_file())
-    released_text: list[str] = []
     try:
         for number, relative in enumerate(files.paths, 1):
             report("reading the files to be released", number, len(files.paths))
@@ -100,8 +99,7 @@ def review_release(path: Path, policy: Policy, options: ReleaseOptions, *,
             observations += own.headers(relative, content)
             observations += lines.scan(relative, enumerate(content, 1))
             observations += secrets.file(root, relative)
-            if lines.noticed:
-                released_text.append("\n".join(content))
+            lines.look_for_notices(content)
         history = commits(root) if files.from_git else None
         if history is not None:
             observations += hygiene(history, settings, speaker)
@@ -109,15 +107,17 @@ def review_release(path: Path, policy: Policy, options: ReleaseOptions, *,
             # A value still in the released files is reported there; the history adds
             # what a later commit removed but publishing the repository still publishes.
             present = {o.fingerprint for o in observations if o.fingerprint}
+            read: set[str] = set()
             for sha, relative, added in added_lines(root):
-                report("reading the history", 0, 0)
+                read.add(sha)
+                report("reading the history", len(read), len(history))
                 observations += [o for o in (*lines.scan(relative, added,
                                                          subject=f"{relative}@{sha[:12]}"),
                                              *secrets.added_lines(sha, relative, added))
                                  if o.fingerprint not in present]
     finally:
         secrets.close()
-    observations += lines.notices_missing("\n".join(released_text))
+    observations += lines.notices_missing()
     observations += own.copyright()
     observations += own.notice(shipped(dependencies.graph))
     observations += own.vendored_code()
