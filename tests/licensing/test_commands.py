@@ -56,6 +56,22 @@ def test_explain_in_chinese_prints_chinese_obligations():
     assert "允许接收方以修改后的版本替换该库" in result.stdout
 
 
+def test_explain_in_chinese_has_chinese_headings_verdicts_and_reasons():
+    shown = run_cli("licenses", "explain", "LGPL-2.1-only", "--lang", "zh-CN").stdout
+    assert "类别：弱 Copyleft 许可证；OSI 认证" in shown
+    assert "在以 LicenseRef-fincomp-proprietary 许可的产品中的兼容性" in shown
+    assert "以二进制形式分发" in shown and "需审查" in shown and "内部使用不构成分发" in shown
+    for english in ("category:", "Compatibility with", "distribution", "needs-review",
+                    "internal use is not distribution"):
+        assert english not in shown
+    document = json.loads(run_cli("licenses", "explain", "LGPL-2.1-only", "--format",
+                                  "json").stdout)
+    binary = next(r for r in document["compatibility"]
+                  if r["distribution"] == "distributed-binary")
+    assert binary["reasons"][0].endswith("changes to it must be released.")
+    assert "属于弱 Copyleft" in binary["reasons_zh"][0]
+
+
 def test_explain_mulan_psl_shows_what_a_release_under_it_may_include_in_chinese():
     result = run_cli("licenses", "explain", "MulanPSL-2.0", "--lang", "zh-CN", "--format",
                      "json")

@@ -54,6 +54,7 @@ class Assessment:
     non_open: bool
     non_open_reasons: tuple[str, ...] = ()   # why, for the terms that are not open source
     decisive_chinese: tuple[str, ...] = ()   # `decisive` in Chinese
+    reasons_chinese: tuple[str, ...] = ()    # `reasons` in Chinese
 
     def why(self, language: str = "en") -> tuple[str, ...]:
         """The decisive reasons in `language` (Chinese where fincomp has them)."""
@@ -138,7 +139,8 @@ def assess(expression: str, outbound: str, distribution: Distribution,
         non_open=any(p.non_open for p in parts),
         non_open_reasons=tuple(dict.fromkeys(r for p in parts if p.non_open
                                              for r in p.reasons)),
-        decisive_chinese=decisive_chinese)
+        decisive_chinese=decisive_chinese,
+        reasons_chinese=tuple(dict.fromkeys(r for p in parts for r in p.chinese)))
 
 
 # Each reason in English and Chinese: findings speak the reader's language (art. 10, 13).
@@ -188,7 +190,7 @@ _REASONS = {
         "pairs cover it",
         "{name} 纳入以 {outbound} 发布的作品：OSADL 矩阵和 fincomp 经审查的许可证对均未涵盖"),
 }
-_CATEGORIES_ZH = {
+CATEGORIES_ZH = {
     "public-domain": "公有领域", "permissive": "宽松型许可证",
     "weak-copyleft": "弱 Copyleft 许可证", "strong-copyleft": "强 Copyleft 许可证",
     "network-copyleft": "网络 Copyleft 许可证",
@@ -199,7 +201,7 @@ def _judgement(verdict: Verdict, key: str, obligations: tuple[str, ...],
                non_open: bool = False, **values: object) -> Judgement:
     english, chinese = _REASONS[key]
     category = values.get("category")
-    values = {"category_zh": _CATEGORIES_ZH.get(str(category), category), **values}
+    values = {"category_zh": CATEGORIES_ZH.get(str(category), category), **values}
     values.setdefault("source_zh", values.get("source"))
     return Judgement(verdict, (english.format(**values),), obligations, non_open,
                      (chinese.format(**values),))

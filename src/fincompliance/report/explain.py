@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from fincompliance.licensing.compatibility import assess, load_compatibility
+from fincompliance.licensing.compatibility import CATEGORIES_ZH, assess, load_compatibility
 from fincompliance.licensing.expressions import terms
 from fincompliance.licensing.knowledge import Knowledge
 from fincompliance.licensing.normalise import Normalised
@@ -35,7 +35,8 @@ def to_dict(normalised: Normalised, outbound: str, knowledge: Knowledge) -> dict
         result = assess(normalised.expression, outbound, model, knowledge)
         compatibility.append({"distribution": model.value, "verdict": result.verdict.value,
                               "chosen": result.chosen, "non_open": result.non_open,
-                              "reasons": list(result.reasons)})
+                              "reasons": list(result.reasons),
+                              "reasons_zh": list(result.reasons_chinese)})
     # A licence a product may be released under (art. 13) also has reviewed pairs as the
     # outbound licence: what that product may include.
     # Licences reviewed together (one reasoning) are one row.
@@ -70,34 +71,63 @@ def render_json(normalised: Normalised, outbound: str, knowledge: Knowledge) -> 
                       ensure_ascii=False) + "\n"
 
 
+_WORDS = {
+    "en": {"read": "  (read from {input!r} by {method}, confidence {confidence:.2f})",
+           "vague": "vague: names {family}; the licence files must decide",
+           "category": "category: {category}", "note": "  note: {note}",
+           "source": "  source: {source}",
+           "flags": ("OSI-approved", "FSF-libre", "exception"),
+           "title": "Compatibility with a product under {outbound}",
+           "columns": ("distribution", "verdict", "used under", "why")},
+    "zh-CN": {"read": "（由 {method} 从 {input!r} 识别，置信度 {confidence:.2f}）",
+              "vague": "表述模糊：指向 {family}，须以许可证文件为准",
+              "category": "类别：{category}", "note": "  说明：{note}",
+              "source": "  来源：{source}",
+              "flags": ("OSI 认证", "FSF 认可的自由软件许可证", "例外条款"),
+              "title": "在以 {outbound} 许可的产品中的兼容性",
+              "columns": ("分发方式", "结论", "采用的许可证", "理由")},
+}
+_DISTRIBUTIONS_ZH = {"internal-use": "内部使用", "network-service": "网络服务",
+                     "distributed-binary": "以二进制形式分发",
+                     "distributed-source": "以源代码形式分发", "mobile-app": "移动应用"}
+
+
 def render(normalised: Normalised, outbound: str, knowledge: Knowledge, console: Console,
            language: str = "en") -> None:
     data = to_dict(normalised, outbound, knowledge)
-    key = "zh" if language == "zh-CN" else "en"   # how licenses/reviewed.yaml names them
-    console.print(f"[bold]{data['expression']}[/bold]  (read from {data['input']!r} by "
-                  f"{data['method']}, confidence {data['confidence']:.2f})")
+    chinese = language == "zh-CN"
+    said = _WORDS["zh-CN" if chinese else "en"]
+    key = "zh" if chinese else "en"   # how licenses/reviewed.yaml names them
+    console.print(f"[bold]{data['expression']}[/bold]" + said["read"].format(
+        input=data["input"], method=data["method"], confidence=data["confidence"]))
     if data["family"]:
-        console.print(f"vague: names {data['family']}; the licence files must decide")
+        console.print(said["vague"].format(family=data["family"]))
     for licence in data["licences"]:
-        flags = ", ".join(f for f, on in (("OSI-approved", licence["osi_approved"]),
-                                          ("FSF-libre", licence["fsf_libre"]),
-                                          ("exception", licence["is_exception"])) if on)
+        flags = ("，" if chinese else ", ").join(
+            f for f, on in zip(said["flags"], (licence["osi_approved"], licence["fsf_libre"],
+                                               licence["is_exception"]), strict=True) if on)
+        category = CATEGORIES_ZH.get(licence["category"], licence["category"]) if chinese \
+            else licence["category"]
         console.print(f"\n[bold]{licence['id']}[/bold] — {licence['name']}\n"
-                      f"category: {licence['category']}" + (f"; {flags}" if flags else ""))
+                      + said["category"].format(category=category)
+                      + (("；" if chinese else "; ") + flags if flags else ""))
         for obligation in licence["obligations"]:
             console.print(f"  • {obligation['id']}: {obligation.get(key, '')}")
         if licence["notes"]:
-            console.print(f"  note: {licence['notes']}")
-        console.print(f"  source: {'; '.join(licence['source'])}", style="dim")
-    table = Table(title=f"\nCompatibility with a product under {outbound}", title_justify="left")
-    for column in ("distribution", "verdict", "used under", "why"):
+            console.print(said["note"].format(note=licence["notes"]))
+        console.print(said["source"].format(source="; ".join(licence["source"])), style="dim")
+    words = _VERDICT_WORDS.get(language, {})
+    table = Table(title="\n" + said["title"].format(outbound=outbound), title_justify="left")
+    for column in said["columns"]:
         table.add_column(column, overflow="fold")
     for row in data["compatibility"]:
-        table.add_row(row["distribution"], row["verdict"], row["chosen"], " ".join(row["reasons"]))
+        reasons = row["reasons_zh"] if chinese and row["reasons_zh"] else row["reasons"]
+        table.add_row(_DISTRIBUTIONS_ZH.get(row["distribution"], row["distribution"])
+                      if chinese else row["distribution"],
+                      words.get(row["verdict"], row["verdict"]), row["chosen"], " ".join(reasons))
     console.print(table)
     if data["as_outbound"]:
         title, columns = _AS_OUTBOUND.get(language, _AS_OUTBOUND["en"])
-        words = _VERDICT_WORDS.get(language, {})
         pairs = Table(title="\n" + title.format(licence=data["expression"]),
                       title_justify="left")
         for column, ratio in zip(columns, (2, 1, 5), strict=True):
