@@ -77,3 +77,17 @@ def test_the_assessment_table_fits_120_columns_with_nothing_cut():
     assert len(rows) == len(document["components"])  # one line per component
     legend = [line.split(None, 2)[2] for line in lines if line.startswith("  A")]
     assert legend == [a["names"]["en"] for a in document["model"]["attributes"]]
+
+
+def test_the_assessment_table_in_chinese_fits_the_screen_and_says_nothing_in_english():
+    from rich.cells import cell_len
+
+    target = REPO / "examples/payments-service"
+    lines = run_cli("assess", str(target), "--lang", "zh-CN").stdout.splitlines()
+    assert max(cell_len(line) for line in lines) <= SCREEN_COLUMNS
+    assert lines[0].startswith("组件评估（") and lines[1].split()[:4] == ["组件", "等级", "得分",
+                                                                      "覆盖率"]
+    assert any("不予评级" in line for line in lines)
+    assert any(line.startswith("得分为 0-100") for line in lines)
+    for english in ("Scores are", "withheld", "not assessed", "component"):
+        assert not any(english in line for line in lines), english
