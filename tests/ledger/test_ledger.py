@@ -366,7 +366,8 @@ def test_concurrent_first_writers_on_a_new_database(ledger_url):
 
 # Row ids of the tables below a scan are surrogate keys that say nothing (a component,
 # finding or waiver row reads the same under another id); every other column is evidence.
-_MEANINGLESS = {("scan_components", "id"), ("scan_findings", "id"), ("scan_waivers", "id")}
+_MEANINGLESS = {("scan_components", "id"), ("scan_findings", "id"), ("scan_waivers", "id"),
+                ("release_reviews", "id")}
 
 
 def test_editing_any_column_of_any_ledger_table_is_caught(ledger_url, tmp_path):
@@ -381,6 +382,10 @@ def test_editing_any_column_of_any_ledger_table_is_caught(ledger_url, tmp_path):
     _record(ledger_url, project, "web", "--policy", "financial-default", "--owner", "Li Wei",
             "--business-system", "Payments", "--repository", "git@example.internal:web.git")
     _ledger(ledger_url, "approve", "pkg:npm/express", "--actor", "Zhang San", "--reason", "ok")
+    # a release review, so that its row is tampered with too
+    review = run_cli("release-check", str(project), "--ledger", ledger_url, "--record",
+                     "--project", "web", "--signed-off-by", "Wang Fang")
+    assert "recorded as scan" in review.stderr, review.stderr
     engine = open_ledger(ledger_url)
     # The tampering is done the way someone with the database's credentials would: a plain
     # client (SQLite does not enforce foreign keys unless asked; fincomp asks).

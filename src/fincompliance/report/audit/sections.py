@@ -99,8 +99,7 @@ INSTITUTION_ARTICLES = {4: N_("article.4"), 5: N_("article.5"), 6: N_("article.6
 # Why a scan ledger holds no evidence of these: they ask for organisation, strategy,
 # contracts and contributions, which no dependency scan records.
 NOT_EVIDENCED = {4: N_("not-evidenced.4"), 6: N_("not-evidenced.6"),
-                 12: N_("not-evidenced.12"), 13: N_("not-evidenced.13"),
-                 20: N_("not-evidenced.20")}
+                 12: N_("not-evidenced.12")}
 
 # What the evidence must show before a report says more than "insufficient evidence".
 UNKNOWN_LICENCES_TOLERATED = 0.05   # share of components whose licence is not concluded
