@@ -72,10 +72,10 @@ def generate(root: Path, files: int, commits: int) -> None:
     subprocess.run(["git", "-C", str(root), "checkout", "-q", "main"], check=True)
 
 
-def timed(command: list[str]) -> tuple[float, int, int]:
+def timed(command: list[str], cwd: Path) -> tuple[float, int, int]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    completed = subprocess.run(command, capture_output=True)
+    completed = subprocess.run(command, capture_output=True, cwd=cwd)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return seconds, max(peak, before) // 1024, completed.returncode
@@ -96,13 +96,13 @@ def main() -> None:
               f"{time.perf_counter() - started:.1f} s")
     fincomp = [sys.executable, "-m", "fincompliance", "release-check", str(root),
                "--format", "json", "-o", str(folder / "review.json")]
-    # detect-secrets scans what git tracks, as the release review does
-    detect_secrets = [str(Path(sys.executable).with_name("detect-secrets")), "scan", str(root)]
+    # detect-secrets scans what git tracks in the folder it runs in, as the review does
+    detect_secrets = [str(Path(sys.executable).with_name("detect-secrets")), "scan"]
     # RUSAGE_CHILDREN keeps the largest child seen so far: the smallest run goes first.
     for label, command in (("detect-secrets scan (secrets alone)", detect_secrets),
                            ("fincomp release-check", fincomp),
                            ("fincomp release-check --history", [*fincomp, "--history"])):
-        seconds, peak, code = timed(command)
+        seconds, peak, code = timed(command, root)
         print(f"{label}: {seconds:.1f} s, peak {peak} MiB, exit {code}")
     if options.keep is None:
         shutil.rmtree(folder)

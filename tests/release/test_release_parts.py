@@ -133,3 +133,38 @@ def test_a_link_out_of_the_repository_and_a_binary_file_are_not_read_and_are_sai
     assert unread["what"] == "the content of 2 files"
     assert unread["which"] == "binary: 1, over the size limit or a link: 1"
     assert PLANTED.aws_key not in result.stdout + result.stderr
+
+
+def test_reading_in_two_workers_finds_what_reading_in_process_finds(tmp_path, monkeypatch):
+    from datetime import date
+
+    from fincompliance.policy.loader import load_policy
+    from fincompliance.release import review as release_review
+
+    repo = Repository(tmp_path / "large")
+    header = "# SPDX-License-Identifier: MulanPSL-2.0\n"
+    for number in range(260):
+        repo.write(f"src/m{number:03d}.py", header + f"VALUE = {number}\n")
+    repo.write("src/m005.py", header + "NAME = 'ExampleBank Pay'\n")       # first chunk
+    repo.write("src/m210.py", "VALUE = 210\n")                              # no header
+    repo.write("src/m230.py", header + "# Copyright (c) 2026 Example Bank Co., Ltd.\n")
+    repo.write("src/m240.py", header + "# ExampleBank Pay is a mark of Example Bank.\n")
+    repo.write("src/m250.py", header + f"KEY = '{PLANTED.aws_key}'\n")
+    repo.write("LICENSE", "see src\n")
+    repo.commit("many files", "Alice Wang", "alice@example-bank.com")
+    policy = load_policy("release-default")
+    policy.release = ReleaseSettings(
+        copyright_holders=("Example Bank Co., Ltd.",), sign_off="dco",
+        names=(NameRule("ExampleBank Pay", "with-notice",
+                        "ExampleBank Pay is a mark of Example Bank."),))
+
+    def findings() -> list[tuple[str, str]]:
+        review = release_review.review_release(
+            repo.root, policy, release_review.ReleaseOptions(history=True), on=date.today())
+        return sorted((f.rule, f.component) for f in review.judgement.findings)
+
+    in_workers = findings()
+    monkeypatch.setattr(release_review, "_PARALLEL_FROM", 10**9)
+    assert findings() == in_workers == [
+        ("REL-LICENSE-FILE", "LICENSE"), ("REL-LICENSE-HEADER", "src/m210.py:1"),
+        ("REL-SECRET", "src/m250.py:2")]

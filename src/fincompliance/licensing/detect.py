@@ -7,9 +7,11 @@ Large batches fork two workers after the index is loaded, so both cores share on
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -50,6 +52,34 @@ def detect_text(text: str) -> Detection | None:
     parts = tuple((d.license_expression_spdx, min(m.score() for m in d.matches) / 100)
                   for d in detections if d.license_expression_spdx and d.matches)
     return _detection(parts, 1.0)
+
+
+def holds_reference_text(text: str, scancode_key: str) -> bool:
+    """Whether `text` carries a licence's reference text (ScanCode's own copy), case,
+    whitespace and punctuation aside, with anything around it (a copyright line, an
+    appendix). Decided without the licence index; False means only "ask `detect_file`"."""
+    reference = _reference_text(scancode_key)
+    return bool(reference) and reference in _normalised(text)
+
+
+@lru_cache(maxsize=16)
+def _reference_text(scancode_key: str) -> str:
+    spec = importlib.util.find_spec("licensedcode")
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    path = Path(spec.submodule_search_locations[0]) / "data" / "licenses" / \
+        f"{scancode_key}.LICENSE"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    if text.startswith("---"):   # YAML front matter, then the text
+        text = text.split("\n---", 1)[-1]
+    return _normalised(text)
+
+
+def _normalised(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
 
 
 def detect_file(path: str) -> Detection | None:

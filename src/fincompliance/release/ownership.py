@@ -52,21 +52,28 @@ class OwnLicensing:
         return any(fnmatch(path, pattern) for pattern in self.settings.vendored_patterns)
 
     def licence_file(self) -> Iterator[Observation]:
-        from fincompliance.licensing.detect import detect_file
+        from fincompliance.licensing.detect import detect_files, holds_reference_text
 
         if not self.licence_files:
             yield Observation("licence-file", "LICENSE", None, self.say("licence-file-missing"))
             return
         wanted = normalise(self.outbound, "outbound", self.knowledge).expression
-        for path in self.licence_files:
-            self._note_holder(self.files.lines(path) or [])
+        declared = self.knowledge.get(wanted)
         # only files read as text (never a link out of the repository)
-        found = {path: detect_file(str(self.files.root / path)) for path in self.licence_files
-                 if self.files.lines(path) is not None}
+        texts = {path: lines for path in self.licence_files
+                 if (lines := self.files.lines(path)) is not None}
+        for lines in texts.values():
+            self._note_holder(lines)
+        # The declared licence's own text needs no licence index; anything else does.
+        if declared is not None and declared.scancode_key and any(
+                holds_reference_text("\n".join(lines), declared.scancode_key)
+                for lines in texts.values()):
+            return
+        found = detect_files(str(self.files.root / path) for path in texts)
         if any(d is not None and _same(d.expression, wanted) for d in found.values()):
             return
         for path in self.licence_files:
-            detection = found.get(path)
+            detection = found.get(str(self.files.root / path))
             key = "licence-file-differs" if detection else "licence-file-unread"
             yield Observation("licence-file", path, Location(path), self.say(
                 key, path=path, found=detection.expression if detection else "",
@@ -152,7 +159,7 @@ class OwnLicensing:
     def vendored_code(self) -> Iterator[Observation]:
         """Each folder of third-party code: its licence read from its own licence file,
         named in the NOTICE, and fit to go out under the release's licence."""
-        from fincompliance.licensing.detect import detect_file
+        from fincompliance.licensing.detect import detect_files
 
         units: dict[str, list[str]] = {}
         for path in self.files.paths:
@@ -168,7 +175,8 @@ class OwnLicensing:
             licences = [p for p in paths if p.count("/") == unit.count("/") + 1
                         and _LICENCE_FILE.match(PurePosixPath(p).name)
                         and self.files.lines(p) is not None]
-            detection = detect_file(str(self.files.root / licences[0])) if licences else None
+            detection = detect_files([str(self.files.root / licences[0])]).get(
+                str(self.files.root / licences[0])) if licences else None
             if detection is None:
                 yield Observation("vendored", unit, Location(licences[0] if licences else unit),
                                   self.say("vendored-no-licence"))

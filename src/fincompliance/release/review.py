@@ -7,7 +7,10 @@ not be read) is listed beside the verdict, never read as clean."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -20,6 +23,7 @@ from fincompliance.ledger.gitinfo import commit_and_branch
 from fincompliance.ledger.record import ProjectInfo, ReleaseRecord, ScanInfo, record_scan
 from fincompliance.licensing.conclude import conclude_graph
 from fincompliance.licensing.knowledge import load as load_knowledge
+from fincompliance.model import Location
 from fincompliance.policy.baseline import Baseline
 from fincompliance.policy.gate import Judgement, judge
 from fincompliance.policy.loader import Policy
@@ -90,16 +94,10 @@ def review_release(path: Path, policy: Policy, options: ReleaseOptions, *,
     lines = LineChecks(settings, speaker)
     secrets = SecretScanner(speaker)
     observations: list[Observation] = list(own.licence_file())
+    reader = _FileReader(files, own, lines, secrets)
     try:
-        for number, relative in enumerate(files.paths, 1):
-            report("reading the files to be released", number, len(files.paths))
-            content = files.lines(relative)
-            if content is None:
-                continue
-            observations += own.headers(relative, content)
-            observations += lines.scan(relative, enumerate(content, 1))
-            observations += secrets.file(root, relative)
-            lines.look_for_notices(content)
+        observations += reader.read_all(
+            lambda done: report("reading the files to be released", done, len(files.paths)))
         history = commits(root) if files.from_git else None
         if history is not None:
             observations += hygiene(history, settings, speaker)
@@ -107,14 +105,10 @@ def review_release(path: Path, policy: Policy, options: ReleaseOptions, *,
             # A value still in the released files is reported there; the history adds
             # what a later commit removed but publishing the repository still publishes.
             present = {o.fingerprint for o in observations if o.fingerprint}
-            read: set[str] = set()
-            for sha, relative, added in added_lines(root):
-                read.add(sha)
-                report("reading the history", len(read), len(history))
-                observations += [o for o in (*lines.scan(relative, added,
-                                                         subject=f"{relative}@{sha[:12]}"),
-                                             *secrets.added_lines(sha, relative, added))
-                                 if o.fingerprint not in present]
+            observations += [o for o in reader.read_history(
+                added_lines(root), lambda done: report("reading the history", done,
+                                                       len(history)))
+                              if o.fingerprint not in present]
     finally:
         secrets.close()
     observations += lines.notices_missing()
@@ -134,6 +128,119 @@ def review_release(path: Path, policy: Policy, options: ReleaseOptions, *,
         {"release": {"files": len(files.paths), "files_not_read": sum(files.not_read.values()),
                      "commits": None if history is None else len(history),
                      "history_scanned": bool(options.history and history is not None)}})
+
+
+_PARALLEL_FROM = 200   # files; fewer are read in process
+_CHUNK = 50
+
+
+@dataclass
+class _Chunk:
+    """What reading some files found, and the state the checks keep across files."""
+
+    observations: list[Observation]
+    mentions: dict[str, tuple[Location, int]]
+    notices_seen: set[str]
+    holder_seen: bool
+    unread: dict[str, str]
+
+
+Change = tuple[str, str, list[tuple[int, str]]]   # commit, path, added lines
+
+
+class _FileReader:
+    """Released files and added lines through the per-file checks: from a few hundred
+    files on, in two forked workers (detect-secrets costs milliseconds a file), results
+    merged in order."""
+
+    def __init__(self, files: ReleaseFiles, own: OwnLicensing, lines: LineChecks,
+                 secrets: SecretScanner) -> None:
+        self.files, self.own, self.lines, self.secrets = files, own, lines, secrets
+
+    def read_all(self, done: Callable[[int], None]) -> list[Observation]:
+        paths = self.files.paths
+        chunks = [paths[i:i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
+        # what the licence file check already saw is kept
+        merged = _Chunk([], {}, set(), self.own.holder_seen, dict(self.files.unread))
+        for number, chunk in enumerate(self._results("read", chunks,
+                                                     len(paths) >= _PARALLEL_FROM), 1):
+            for name, (first, count) in chunk.mentions.items():
+                earlier, seen = merged.mentions.get(name, (first, 0))
+                merged.mentions[name] = (earlier, seen + count)
+            merged.notices_seen |= chunk.notices_seen
+            merged.holder_seen = merged.holder_seen or chunk.holder_seen
+            merged.unread.update(chunk.unread)
+            merged.observations += chunk.observations
+            done(min(number * _CHUNK, len(paths)))
+        self.lines.mentions, self.lines.notices_seen = merged.mentions, merged.notices_seen
+        self.own.holder_seen, self.files.unread = merged.holder_seen, merged.unread
+        return merged.observations
+
+    def read(self, paths: list[str]) -> _Chunk:
+        """One chunk of files, its cross-file state started afresh (merged by the caller)."""
+        observations: list[Observation] = []
+        lines, own = self.lines, self.own
+        lines.mentions, lines.notices_seen, own.holder_seen = {}, set(), False
+        self.files.unread = {}
+        for relative in paths:
+            content = self.files.lines(relative)
+            if content is None:
+                continue
+            observations += own.headers(relative, content)
+            observations += lines.scan(relative, enumerate(content, 1))
+            observations += self.secrets.file(self.files.root, relative)
+            lines.look_for_notices(content)
+        return _Chunk(observations, lines.mentions, lines.notices_seen, own.holder_seen,
+                      self.files.unread)
+
+    def read_history(self, changes: Iterator[Change], done: Callable[[int], None]
+                     ) -> list[Observation]:
+        """What every commit added, less the lines the released version of the same file
+        still has (read there already)."""
+        released = set(self.files.paths)
+        current: dict[str, frozenset[str]] = {}
+        chunk: list[Change] = []
+        chunks: list[list[Change]] = [chunk]
+        for sha, relative, added in changes:
+            if relative not in current:
+                current[relative] = frozenset(
+                    (self.files.lines(relative) or ()) if relative in released else ())
+            kept = [(number, text) for number, text in added if text not in current[relative]]
+            if kept:
+                if len(chunk) == _CHUNK:
+                    chunk = []
+                    chunks.append(chunk)
+                chunk.append((sha, relative, kept))
+        found: list[Observation] = []
+        commits_read: set[str] = set()
+        for shas, observations in self._results("history", chunks, True):
+            found += observations
+            commits_read |= shas
+            done(len(commits_read))
+        return found
+
+    def history(self, changes: list[Change]) -> tuple[set[str], list[Observation]]:
+        observations: list[Observation] = []
+        for sha, relative, added in changes:
+            observations += self.lines.scan(relative, added, subject=f"{relative}@{sha[:12]}")
+            observations += self.secrets.added_lines(sha, relative, added)
+        return {sha for sha, _, _ in changes}, observations
+
+    def _results(self, method: str, chunks: list, many: bool) -> Iterator:
+        if not many or multiprocessing.get_start_method() != "fork":
+            yield from map(getattr(self, method), chunks)
+            return
+        global _READER
+        _READER = self   # the forked workers inherit it, loaded settings and all
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            yield from pool.map(_in_worker, itertools.repeat(method), chunks)
+
+
+_READER: _FileReader | None = None
+
+
+def _in_worker(method: str, chunk: list):
+    return getattr(_READER, method)(chunk)
 
 
 def record_review(engine: Engine, project: ProjectInfo, review: ReleaseReview,
