@@ -570,7 +570,10 @@ def release_check_command(
         output_format: FormatOption = ReportFormat.table, output: OutputOption = None,
         installed: InstalledOption = False, keep_going: KeepGoingOption = False,
         exclude: ExcludeOption = None, fail_on: FailOnOption = FailOn.error,
-        waivers_file: WaiversOption = None, baseline: BaselineOption = None,
+        waivers_file: WaiversOption = None,
+        baseline: Annotated[Path | None, typer.Option(
+            "--baseline", metavar="FILE", help="A previous `release-check --format json`: "
+            "only findings new since then fail.", show_default=False)] = None,
         ledger: LedgerOption = None,
         record: Annotated[bool, typer.Option(
             "--record", help="Record the review in the ledger (needs --signed-off-by).")

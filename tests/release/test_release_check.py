@@ -254,3 +254,15 @@ def _workbook_text(path: Path) -> str:
     return "\n".join(str(cell) for sheet in book.worksheets
                      for row in sheet.iter_rows(values_only=True) for cell in row
                      if cell is not None)
+
+
+def test_a_previous_review_as_baseline_fails_only_new_findings(repositories, english,
+                                                                tmp_path):
+    previous = tmp_path / "previous.json"
+    previous.write_text(json.dumps(english), encoding="utf-8")
+    result = _check(repositories, "payments", "--baseline", str(previous), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert {f["status"] for f in document["findings"]} == {"baselined"}
+    assert "PASS: 0 errors, 0 warnings, 0 notes open (21 waived or in the baseline)" in \
+        document["verdict"]

@@ -1,7 +1,7 @@
 """Baselines: a previous `fincomp scan --format json` of the same project. Its findings are
 the ones that were already there (only new ones fail), and its components are the previous
 state every component is compared with (new packages, dev-to-runtime moves, licence
-changes)."""
+changes). A previous `fincomp release-check --format json` is a baseline of findings only."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ class Baseline:
 def load_baseline(path: Path) -> Baseline:
     shown = str(path)
     document = load_json(read_text(path, shown), shown)
+    if isinstance(document, dict) and str(document.get("schema", "")).startswith(
+            "fincomp-release-review/") and isinstance(document.get("findings"), list):
+        # a previous release review: its findings only (it lists no components)
+        return Baseline(shown, frozenset(f["id"] for f in document["findings"]
+                                         if isinstance(f, dict) and "id" in f))
     if not isinstance(document, dict) or not str(document.get("schema", "")).startswith(
             "fincomp-scan/") or not isinstance(document.get("components"), list):
         raise InputError(shown, "not a fincomp scan JSON (make one with "
