@@ -567,7 +567,11 @@ def release_check_command(
         history: Annotated[bool, typer.Option(
             "--history", help="Also scan what every commit added (secrets, personal data, "
             "internal hosts later deleted are still published with the history).")] = False,
-        output_format: FormatOption = ReportFormat.table, output: OutputOption = None,
+        output_format: Annotated[ReportFormat, typer.Option(
+            "--format", "-f", help="table for people, json for machines, sarif (code "
+            "scanning), junit (CI test reports), codequality (GitLab) or markdown (a "
+            "pull-request comment).")] = ReportFormat.table,
+        output: OutputOption = None,
         installed: InstalledOption = False, keep_going: KeepGoingOption = False,
         exclude: ExcludeOption = None, fail_on: FailOnOption = FailOn.error,
         waivers_file: WaiversOption = None,
