@@ -266,3 +266,24 @@ def test_a_previous_review_as_baseline_fails_only_new_findings(repositories, eng
     assert {f["status"] for f in document["findings"]} == {"baselined"}
     assert "PASS: 0 errors, 0 warnings, 0 notes open (21 waived or in the baseline)" in \
         document["verdict"]
+
+
+def test_a_waiver_by_file_sets_a_release_finding_aside_with_its_approval(repositories,
+                                                                         tmp_path):
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers:\n  - file: tests/data/*.csv\n    rule: REL-MOBILE-NUMBER\n"
+                       "    reason: the bank's published customer service number\n"
+                       "    approver: Wang Min\n    expires: 2099-12-31\n    ticket: OSO-12\n",
+                       encoding="utf-8")
+    result = _check(repositories, "payments", "--waivers", str(waivers), "--format", "sarif")
+    results = json.loads(result.stdout)["runs"][0]["results"]
+    (mobile,) = [r for r in results if r["ruleId"] == "REL-MOBILE-NUMBER"]
+    assert "the bank's published customer service number (approved by Wang Min; ticket " \
+        "OSO-12" in mobile["suppressions"][0]["justification"]
+    assert not any("suppressions" in r for r in results if r["ruleId"] != "REL-MOBILE-NUMBER")
+    both = tmp_path / "both.yaml"
+    both.write_text("waivers:\n  - file: a.csv\n    component: pkg:pypi/x\n    rule: '*'\n"
+                    "    reason: r\n    approver: a\n    expires: 2099-12-31\n",
+                    encoding="utf-8")
+    refused = _check(repositories, "payments", "--waivers", str(both))
+    assert refused.returncode == 2 and f"{both}:2" in refused.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from fnmatch import fnmatch
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -16,6 +17,7 @@ from fincompliance.policy.loader import read_checked
 from fincompliance.version_ranges import satisfies
 
 DEFAULT_LOCATION = Path(".fincomp") / "waivers.yaml"
+FILE_PREFIX = "file:"   # how a waiver by file (`file: GLOB`) names what it covers
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,9 @@ class Waiver:
     def covers(self, finding: Finding) -> bool:
         if self.rule not in ("*", finding.rule):
             return False
+        if self.component.startswith(FILE_PREFIX):   # a release review's finding in a file
+            return not finding.purl and finding.location is not None and fnmatch(
+                finding.location.path, self.component.removeprefix(FILE_PREFIX))
         base, _, version = self.component.partition("@")
         if package_of(finding.purl) != base:
             return False
@@ -73,7 +78,8 @@ def load_waivers(path: Path) -> list[Waiver]:
                 raise InputError(str(path), f"waivers[{index}].versions: "
                                  f"{entry['versions']!r} is not a version range",
                                  lines.get(("waivers", index, "versions"))) from None
-        waivers.append(Waiver(entry["component"], entry.get("versions"), entry["rule"],
+        component = entry.get("component") or FILE_PREFIX + entry["file"]
+        waivers.append(Waiver(component, entry.get("versions"), entry["rule"],
                               entry["reason"], entry["approver"], expires, entry.get("ticket"),
                               where))
     return waivers
@@ -88,7 +94,8 @@ def apply_waivers(findings: list[Finding], waivers: list[Waiver], on: date
     for finding in findings:
         by_package.setdefault(package_of(finding.purl), []).append(finding)
     for waiver in waivers:
-        candidates = by_package.get(waiver.component.partition("@")[0], [])
+        candidates = by_package.get("" if waiver.component.startswith(FILE_PREFIX)
+                                    else waiver.component.partition("@")[0], [])
         covered = tuple(f.id for f in candidates if waiver.covers(f))
         expired = waiver.expires < on
         if not expired:
