@@ -168,3 +168,21 @@ def test_reading_in_two_workers_finds_what_reading_in_process_finds(tmp_path, mo
     assert findings() == in_workers == [
         ("REL-LICENSE-FILE", "LICENSE"), ("REL-LICENSE-HEADER", "src/m210.py:1"),
         ("REL-SECRET", "src/m250.py:2")]
+
+
+def test_a_folder_of_a_monorepo_is_reviewed_with_its_own_commits_and_paths(tmp_path):
+    repo = Repository(tmp_path / "mono")
+    repo.write("other/app.py", f"KEY = '{PLANTED.aws_key}'\n")
+    repo.commit("another project", "Bob Li", "bob@elsewhere.example", signed_off=False)
+    repo.write("payments/LICENSE", "see NOTICE\n")
+    repo.write("payments/app.py", "# SPDX-License-Identifier: MulanPSL-2.0\n"
+               f"TOKEN = '{PLANTED.github_token}'\n")
+    repo.commit("payments", "Alice Wang", "alice@example-bank.com")
+    repo.write("payments/app.py", "# SPDX-License-Identifier: MulanPSL-2.0\n")
+    repo.commit("no token", "Alice Wang", "alice@example-bank.com")
+    result = run_cli("release-check", str(repo.root / "payments"), "--history", "--format",
+                     "json")
+    document = json.loads(result.stdout)
+    assert document["commits"] == 2               # not the other project's commit
+    assert [(f["rule"], f["location"]) for f in document["findings"]
+            if f["rule"] != "REL-LICENSE-FILE"] == [("REL-SECRET-HISTORY", "app.py:2")]

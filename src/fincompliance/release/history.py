@@ -34,9 +34,11 @@ class Commit:
 
 
 def commits(root: Path) -> list[Commit]:
-    """Every commit reachable from HEAD, merges left out (they add no authored change)."""
+    """Every commit reachable from HEAD that changed the folder, merges left out (they add
+    no authored change)."""
+    # `-- .`: in a monorepo, the commits that touched the folder to be released
     output = git.run(root, "log", "--no-merges", "--no-show-signature",
-                     f"--format={_RECORD}%H{_UNIT}%an{_UNIT}%ae{_UNIT}%B")
+                     f"--format={_RECORD}%H{_UNIT}%an{_UNIT}%ae{_UNIT}%B", "--", ".")
     found = []
     for record in output.split(_RECORD)[1:]:
         sha, author, email, message = record.split(_UNIT, 3)
@@ -67,8 +69,10 @@ def hygiene(history: list[Commit], settings: ReleaseSettings, speaker: Speaker
 def added_lines(root: Path) -> Iterator[tuple[str, str, list[tuple[int, str]]]]:
     """(commit, path, [(line number in that commit, text)]) for every file each commit
     changed, the lines it added only; binary changes carry no lines."""
+    # --relative: paths as seen from the folder to be released, and only its files
     output = git.run(root, "log", "--no-merges", "-p", "-U0", "--no-ext-diff",
-                     "--no-textconv", "--no-color", "--no-renames", f"--format={_RECORD}%H")
+                     "--no-textconv", "--no-color", "--no-renames", "--relative",
+                     f"--format={_RECORD}%H", "--", ".")
     for record in output.split(_RECORD)[1:]:
         sha, _, diff = record.partition("\n")
         path, lines, number = None, [], 0
