@@ -29,9 +29,17 @@ class Verdict(StrEnum):
     NEEDS_REVIEW = "needs-review"
     INCOMPATIBLE = "incompatible"
 
+    def said(self, language: str = "en") -> str:
+        """The verdict as a reader of `language` says it."""
+        return _VERDICT_WORDS.get(language, {}).get(self.value, self.value)
+
     @property
     def rank(self) -> int:
         return {"compatible": 2, "needs-review": 1, "incompatible": 0}[self.value]
+
+
+_VERDICT_WORDS = {"zh-CN": {"compatible": "兼容", "needs-review": "需审查",
+                            "incompatible": "不兼容"}}
 
 
 @dataclass(frozen=True)

@@ -231,13 +231,10 @@ def _compatibility(value, facts, context):
     verdict = facts.assessment.verdict.value
     if verdict not in _as_list(value):
         return False, []
-    word, colon = _VERDICT_WORDS.get(context.language, {}).get(verdict, verdict), \
-        "：" if context.language == "zh-CN" else ": "
+    word = facts.assessment.verdict.said(context.language)
+    colon = "：" if context.language == "zh-CN" else ": "
     return True, [word + colon + reason for reason in facts.assessment.why(context.language)]
 
-
-_VERDICT_WORDS = {"zh-CN": {"compatible": "兼容", "needs-review": "需审查",
-                            "incompatible": "不兼容"}}
 
 
 def _component(value: dict[str, Any], facts: Facts, context):

@@ -190,7 +190,7 @@ class OwnLicensing:
             if verdict is not Verdict.COMPATIBLE:
                 yield Observation("vendored", unit, Location(licences[0]), self.say(
                     "vendored-incompatible", licence=detection.expression,
-                    verdict=self.speaker.verdict(verdict.value), outbound=self.outbound),
+                    verdict=verdict.said(self.speaker.language), outbound=self.outbound),
                     fingerprint(verdict.value))
 
 

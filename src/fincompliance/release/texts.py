@@ -86,7 +86,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "zh-CN": "机构域名（{domains}）之外的作者提交了 {commits} 次"},
 }
 
-_VERDICTS = {"zh-CN": {"incompatible": "不兼容", "needs-review": "需审查"}}
 # detect-secrets' kinds of secret, as a Chinese reader names them (products keep their name).
 _SECRET_KINDS = {"zh-CN": {
     "AWS Access Key": "AWS 访问密钥", "Artifactory Credentials": "Artifactory 凭据",
@@ -116,5 +115,3 @@ class Speaker:
     def secret_kind(self, kind: str) -> str:
         return _SECRET_KINDS.get(self.language, {}).get(kind, kind)
 
-    def verdict(self, verdict: str) -> str:
-        return _VERDICTS.get(self.language, {}).get(verdict, verdict)

@@ -9,7 +9,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from fincompliance.licensing.compatibility import CATEGORIES_ZH, assess, load_compatibility
+from fincompliance.licensing.compatibility import (
+    CATEGORIES_ZH,
+    Verdict,
+    assess,
+    load_compatibility,
+)
 from fincompliance.licensing.expressions import terms
 from fincompliance.licensing.knowledge import Knowledge
 from fincompliance.licensing.normalise import Normalised
@@ -62,8 +67,6 @@ _AS_OUTBOUND = {
     "zh-CN": ("以 {licence} 发布的作品可以包含哪些许可证的组件（经审查的许可证对）",
               ("组件许可证", "结论", "理由")),
 }
-_VERDICT_WORDS = {"zh-CN": {"compatible": "兼容", "needs-review": "需审查",
-                            "incompatible": "不兼容"}}
 
 
 def render_json(normalised: Normalised, outbound: str, knowledge: Knowledge) -> str:
@@ -116,7 +119,6 @@ def render(normalised: Normalised, outbound: str, knowledge: Knowledge, console:
         if licence["notes"]:
             console.print(said["note"].format(note=licence["notes"]))
         console.print(said["source"].format(source="; ".join(licence["source"])), style="dim")
-    words = _VERDICT_WORDS.get(language, {})
     table = Table(title="\n" + said["title"].format(outbound=outbound), title_justify="left")
     for column in said["columns"]:
         table.add_column(column, overflow="fold")
@@ -124,7 +126,7 @@ def render(normalised: Normalised, outbound: str, knowledge: Knowledge, console:
         reasons = row["reasons_zh"] if chinese and row["reasons_zh"] else row["reasons"]
         table.add_row(_DISTRIBUTIONS_ZH.get(row["distribution"], row["distribution"])
                       if chinese else row["distribution"],
-                      words.get(row["verdict"], row["verdict"]), row["chosen"], " ".join(reasons))
+                      Verdict(row["verdict"]).said(language), row["chosen"], " ".join(reasons))
     console.print(table)
     if data["as_outbound"]:
         title, columns = _AS_OUTBOUND.get(language, _AS_OUTBOUND["en"])
@@ -133,6 +135,6 @@ def render(normalised: Normalised, outbound: str, knowledge: Knowledge, console:
         for column, ratio in zip(columns, (2, 1, 5), strict=True):
             pairs.add_column(column, overflow="fold", ratio=ratio)
         for row in data["as_outbound"]:
-            pairs.add_row(", ".join(row["components"]), words.get(row["verdict"], row["verdict"]),
+            pairs.add_row(", ".join(row["components"]), Verdict(row["verdict"]).said(language),
                           row["translations"].get(language, row["reason"]))
         console.print(pairs)
