@@ -458,6 +458,10 @@ class Graph:
         for ref in sorted(self.components):
             yield self.components[ref]
 
+    def shipped(self) -> list[Component]:
+        """What goes out with the product: every component but development-only ones."""
+        return [c for c in self.sorted_components() if c.scope is not Scope.DEV]
+
     def stand_for(self, ref: str, pin: str, constraint: tuple[str, str]) -> None:
         """Let the pinned component `pin` stand for the unpinned `ref` of the same package
         (a manifest's range that the pin satisfies): edges to and from `ref` move to `pin`,

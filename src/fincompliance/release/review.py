@@ -35,7 +35,6 @@ from fincompliance.release.files import ReleaseFiles, release_files
 from fincompliance.release.history import added_lines, commits, hygiene
 from fincompliance.release.ownership import OwnLicensing
 from fincompliance.release.texts import Speaker
-from fincompliance.report.notice import shipped
 from fincompliance.scan import ScanOptions, ScanResult, scan
 
 Progress = Callable[[str, int, int], None]
@@ -113,7 +112,7 @@ def review_release(path: Path, policy: Policy, options: ReleaseOptions, *,
         secrets.close()
     observations += lines.notices_missing()
     observations += own.copyright()
-    observations += own.notice(shipped(dependencies.graph))
+    observations += own.notice(dependencies.graph.shipped())
     observations += own.vendored_code()
     observations = _deduplicated(observations)
 

@@ -10,12 +10,7 @@ from collections.abc import Callable
 from fincompliance.licensing.attribution import Attribution, licence_text
 from fincompliance.licensing.expressions import terms
 from fincompliance.licensing.knowledge import Knowledge
-from fincompliance.model import Component, Graph, Scope
-
-
-def shipped(graph: Graph) -> list[Component]:
-    """What goes out with the product: every component but development-only ones."""
-    return [c for c in graph.sorted_components() if c.scope is not Scope.DEV]
+from fincompliance.model import Component, Graph
 
 
 def _licence_ids(components: list[Component]) -> list[str]:
@@ -26,7 +21,7 @@ def _licence_ids(components: list[Component]) -> list[str]:
 
 def render(graph: Graph, attributions: dict[str, Attribution], knowledge: Knowledge,
            product: str, fmt: str) -> str:
-    components = shipped(graph)
+    components = graph.shipped()
     texts = {i: licence_text(i, knowledge) for i in _licence_ids(components)}
     writer: Callable[..., str] = {"text": _text, "markdown": _markdown, "html": _html}[fmt]
     return writer(product, components, attributions, texts, knowledge)
