@@ -307,6 +307,14 @@ def package_of(purl: str) -> str:
     return purl.split("#", 1)[0].split("?", 1)[0].split("@", 1)[0]
 
 
+def purl_parts(purl: str) -> tuple[str, str | None, str]:
+    """(type, namespace, name) of a purl as fincomp writes them (canonical), without parsing
+    it whole: an SBOM of 50,000 components reads every one."""
+    purl_type, _, path = package_of(purl).removeprefix("pkg:").partition("/")
+    namespace, _, name = path.rpartition("/")
+    return purl_type, unquote(namespace) if namespace else None, unquote(name)
+
+
 def project_ref(manifest_path: str, member: str | None = None) -> str:
     return f"project:{manifest_path}" + (f"#{member}" if member else "")
 

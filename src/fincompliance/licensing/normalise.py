@@ -53,6 +53,7 @@ def licensing(knowledge: Knowledge | None = None) -> Licensing:
                       for licence in knowledge.licences.values()])
 
 
+@lru_cache(maxsize=8192)   # a graph repeats a few dozen licence strings thousands of times
 def parse_spdx(text: str, knowledge: Knowledge | None = None) -> str | None:
     """`text` as a canonical SPDX expression if every id in it is known, else None."""
     parser = licensing(knowledge)
@@ -65,7 +66,11 @@ def parse_spdx(text: str, knowledge: Knowledge | None = None) -> str | None:
 
 def normalise(text: str, field: str = "declared", knowledge: Knowledge | None = None
               ) -> Normalised:
-    knowledge = knowledge or load()
+    return _normalise(text, field, knowledge or load())
+
+
+@lru_cache(maxsize=8192)   # as parse_spdx: the same strings again and again
+def _normalise(text: str, field: str, knowledge: Knowledge) -> Normalised:
     raw = text.strip()
 
     def result(expression: str, method: str, confidence: float, **extra) -> Normalised:

@@ -1,4 +1,8 @@
-"""CycloneDX 1.6 (JSON and XML) from the graph, and back, with cyclonedx-python-lib.
+"""CycloneDX 1.6 (JSON and XML) from the graph, and back.
+
+JSON is written directly, as cyclonedx-python-lib would write it (the tests hold every
+output to the library's own serialisation and schema); XML and reading go through the
+library.
 
 Layout: `metadata.component` is the scanned tree; first-party projects are its nested
 components; third-party components are top-level with bom-ref = their graph ref.
@@ -10,19 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from cyclonedx.contrib.license.factories import LicenseFactory
-from cyclonedx.model import HashAlgorithm, HashType, Property
-from cyclonedx.model.bom import Bom, BomMetaData
-from cyclonedx.model.bom_ref import BomRef
+from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component as CdxComponent
-from cyclonedx.model.component import ComponentScope, ComponentType
-from cyclonedx.model.component_evidence import ComponentEvidence
-from cyclonedx.model.dependency import Dependency
+from cyclonedx.model.component import ComponentScope
 from cyclonedx.model.license import LicenseAcknowledgement, LicenseExpression
-from cyclonedx.output.json import JsonV1Dot6
-from cyclonedx.output.xml import XmlV1Dot6
 from packageurl import PackageURL
 
 from fincompliance.clock import build_time
@@ -39,6 +38,7 @@ from fincompliance.model import (
     Project,
     Scope,
     name_from_purl,
+    purl_parts,
 )
 from fincompliance.sbom.common import (
     ECOSYSTEM_BY_PURL_TYPE,
@@ -46,32 +46,60 @@ from fincompliance.sbom.common import (
     TOOL_NAME,
     TOOL_VERSION,
     document_uuid,
+    json_text,
 )
 
 ROOT_REF = "fincomp:root"
 _FACTORY = LicenseFactory()
-_SCOPES = {Scope.REQUIRED: ComponentScope.REQUIRED, Scope.OPTIONAL: ComponentScope.OPTIONAL,
-           Scope.DEV: ComponentScope.EXCLUDED}
-_SCOPES_BACK = {v: k for k, v in _SCOPES.items()}
+_SCOPES = {Scope.REQUIRED: "required", Scope.OPTIONAL: "optional", Scope.DEV: "excluded"}
+_SCOPES_BACK = {ComponentScope(v): k for k, v in _SCOPES.items()}
 
 
-def to_bom(graph: Graph, name: str) -> Bom:
+def document(graph: Graph, name: str) -> dict[str, Any]:
+    """The CycloneDX 1.6 JSON document, written directly: the same keys, order and values
+    cyclonedx-python-lib writes for these fields (its object model took minutes and
+    gigabytes at 50,000 components). Lists are in the library's order: its sorted sets
+    compare field by field with a missing value last, and keys are alphabetical."""
     direct = graph.direct_refs()
-    root = CdxComponent(type=ComponentType.APPLICATION, name=name, bom_ref=ROOT_REF,
-                        components=[_project(p) for p in _sorted(graph.projects)])
-    metadata = BomMetaData(timestamp=build_time(), component=root)
-    metadata.tools.components.add(CdxComponent(type=ComponentType.APPLICATION,
-                                               name=TOOL_NAME, version=TOOL_VERSION))
-    bom = Bom(serial_number=document_uuid(graph, name), metadata=metadata,
-              components=[_component(c, c.ref in direct) for c in graph.sorted_components()])
-    nodes = [ROOT_REF, *sorted(graph.projects), *sorted(graph.components)]
+    components = sorted((_component(c, c.ref in direct) for c in graph.components.values()),
+                        key=_component_order)
+    projects = sorted((_project(p) for p in graph.projects.values()), key=_component_order)
     edges = {ROOT_REF: set(graph.projects), **graph.edges}
-    bom.dependencies.update(
-        Dependency(ref=BomRef(node), dependencies=[Dependency(ref=BomRef(t))
-                                                   for t in sorted(edges.get(node, ()))])
-        for node in nodes)
-    _skip_redundant_registration(bom, set(nodes))
-    return bom
+    dependencies = []
+    for node in sorted([ROOT_REF, *graph.projects, *graph.components]):
+        targets = edges.get(node)
+        dependencies.append({"dependsOn": sorted(targets), "ref": node} if targets
+                            else {"ref": node})
+    root: dict[str, Any] = {"bom-ref": ROOT_REF}
+    if projects:
+        root["components"] = projects
+    root.update({"name": name, "type": "application"})
+    return {
+        "components": components,
+        "dependencies": dependencies,
+        "metadata": {"component": root, "timestamp": build_time().isoformat(),
+                     "tools": {"components": [{"name": TOOL_NAME, "type": "application",
+                                               "version": TOOL_VERSION}]}},
+        "serialNumber": f"urn:uuid:{document_uuid(graph, name)}",
+        "version": 1,
+        "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6"}
+
+
+def write_json(graph: Graph, name: str) -> str:
+    return json_text(document(graph, name), indent=2)
+
+
+def write_xml(graph: Graph, name: str) -> str:
+    """XML through the library's model, read from the JSON document: one description of
+    what fincomp writes, two encodings."""
+    from cyclonedx.output.xml import XmlV1Dot6
+
+    written = document(graph, name)
+    bom = Bom.from_json(written)  # type: ignore[attr-defined]
+    _skip_redundant_registration(bom, {d["ref"] for d in written["dependencies"]})
+    return XmlV1Dot6(bom).output_as_string(indent=2) + "\n"
 
 
 def _skip_redundant_registration(bom: Bom, registered: set[str]) -> None:
@@ -92,52 +120,53 @@ def _skip_redundant_registration(bom: Bom, registered: set[str]) -> None:
     bom.register_dependency = register  # type: ignore[method-assign]
 
 
-def write_json(graph: Graph, name: str) -> str:
-    return JsonV1Dot6(to_bom(graph, name)).output_as_string(indent=2) + "\n"
+def _missing_last(value: str | None) -> tuple[bool, str]:
+    return value is None, value or ""
 
 
-def write_xml(graph: Graph, name: str) -> str:
-    return XmlV1Dot6(to_bom(graph, name)).output_as_string(indent=2) + "\n"
+def _component_order(entry: dict[str, Any]) -> tuple:
+    """The library's component order: type, group, name, version, then bom-ref (unique)."""
+    return (entry["type"], _missing_last(entry.get("group")), entry["name"],
+            _missing_last(entry.get("version")), entry["bom-ref"])
 
 
-def _sorted(projects: dict[str, Project]) -> list[Project]:
-    return [projects[ref] for ref in sorted(projects)]
+def _properties(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"name": n, "value": v} for n, v in sorted(set(pairs))]
 
 
-def _properties(pairs: list[tuple[str, str]]) -> list[Property]:
-    return [Property(name=n, value=v) for n, v in pairs]
+def _project(project: Project) -> dict[str, Any]:
+    entry: dict[str, Any] = {"bom-ref": project.ref, "name": project.name,
+                             "properties": _properties([
+                                 (PROPERTY_PREFIX + "project", "true"),
+                                 (PROPERTY_PREFIX + "ecosystem", project.ecosystem),
+                                 (PROPERTY_PREFIX + "location", str(project.manifest)),
+                                 (PROPERTY_PREFIX + "scanner", project.scanner)]),
+                             "type": "application"}
+    if project.version is not None:
+        entry["version"] = project.version
+    return entry
 
 
-def _project(project: Project) -> CdxComponent:
-    return CdxComponent(
-        type=ComponentType.APPLICATION, name=project.name, version=project.version,
-        bom_ref=project.ref, properties=_properties([
-            (PROPERTY_PREFIX + "project", "true"),
-            (PROPERTY_PREFIX + "ecosystem", project.ecosystem),
-            (PROPERTY_PREFIX + "location", str(project.manifest)),
-            (PROPERTY_PREFIX + "scanner", project.scanner)]))
-
-
-def _written_name(component: Component, purl: PackageURL) -> tuple[str | None, str]:
+def _written_name(component: Component) -> tuple[str | None, str]:
     """(group, name) as the package spells itself: the purl spec lower-cases npm names, but
     `JSONStream` and `jsonstream` are different packages on the registry. The purl's split
     decides where the group ends; the component's own name gives the letters, when it names
     the same package."""
-    cut = len(purl.namespace) if purl.namespace else 0
+    _, namespace, purl_name = purl_parts(component.purl)
+    cut = len(namespace) if namespace else 0
     own_group, own_name = (component.name[:cut], component.name[cut + 1:]) if cut \
         else (None, component.name)
-    same = _folded(own_name) == _folded(purl.name) and (
-        not cut or own_group.lower() == purl.namespace.lower())
-    return (own_group, own_name) if same else (purl.namespace, purl.name)
+    same = _folded(own_name) == _folded(purl_name) and (
+        not cut or own_group.lower() == namespace.lower())
+    return (own_group, own_name) if same else (namespace, purl_name)
 
 
 def _folded(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _component(component: Component, direct: bool) -> CdxComponent:
-    purl = PackageURL.from_string(component.purl)
-    group, name = _written_name(component, purl)
+def _component(component: Component, direct: bool) -> dict[str, Any]:
+    group, name = _written_name(component)
     pairs = [(PROPERTY_PREFIX + "scope", component.scope.value),
              (PROPERTY_PREFIX + "direct", "true" if direct else "false")]
     pairs += [(PROPERTY_PREFIX + "location", str(loc)) for loc in component.locations]
@@ -153,37 +182,68 @@ def _component(component: Component, direct: bool) -> CdxComponent:
                    f"{component.concluded.confidence:.2f}")]
         if component.concluded.mismatch:
             pairs.append((PROPERTY_PREFIX + "licence-mismatch", component.concluded.reason or ""))
-    licences, evidence = _licence_fields(component)
     pairs += list(component.properties)
-    return CdxComponent(
-        type=ComponentType.LIBRARY, name=name, group=group,
-        version=component.version, bom_ref=component.ref, purl=purl,
-        scope=_SCOPES[component.scope],
-        hashes=[HashType(alg=HashAlgorithm(h.algorithm), content=h.value)
-                for h in component.hashes],
-        licenses=licences, evidence=ComponentEvidence(licenses=evidence) if evidence else None,
-        properties=_properties(pairs))
+    licences, evidence = _licence_fields(component)
+    entry: dict[str, Any] = {"bom-ref": component.ref}
+    if evidence:
+        entry["evidence"] = {"licenses": _licence_list(evidence)}
+    if group is not None:
+        entry["group"] = group
+    if component.hashes:
+        entry["hashes"] = [{"alg": alg, "content": value}
+                           for alg, value in sorted({(h.algorithm, h.value)
+                                                     for h in component.hashes})]
+    if licences:
+        entry["licenses"] = _licence_list(licences)
+    entry.update({"name": name, "properties": _properties(pairs), "purl": component.purl,
+                  "scope": _SCOPES[component.scope], "type": "library"})
+    if component.version is not None:
+        entry["version"] = component.version
+    return entry
 
 
-def _licence(text: str, acknowledgement: LicenseAcknowledgement):
+# A licence as CycloneDX holds it: (kind, acknowledgement, value), kind "id", "name" or
+# "expression", decided by the library's own licence factory.
+_Licence = tuple[str, str, str]
+
+
+@lru_cache(maxsize=4096)
+def _licence(text: str, acknowledgement: str) -> _Licence:
     """An SPDX id, an expression, or a name, as the library's own factory decides."""
-    return _FACTORY.make_from_string(text, license_acknowledgement=acknowledgement)
+    made = _FACTORY.make_from_string(
+        text, license_acknowledgement=LicenseAcknowledgement(acknowledgement))
+    if isinstance(made, LicenseExpression):
+        return "expression", acknowledgement, made.value
+    return ("id", acknowledgement, made.id) if made.id else ("name", acknowledgement,
+                                                              made.name or text)
 
 
-def _licence_fields(component: Component) -> tuple[list, list]:
+def _licence_list(licences: list[_Licence]) -> list[dict[str, Any]]:
+    """A licence list as the library writes it: an expression alone (the first in its
+    order), else each licence once, ids before names."""
+    expressions = sorted((ack, value) for kind, ack, value in licences if kind == "expression")
+    if expressions:
+        ack, value = expressions[0]
+        return [{"acknowledgement": ack, "expression": value}]
+    return [{"license": {"acknowledgement": ack, kind: value}}
+            for ack, is_name, value, kind in sorted({(ack, kind == "name", value, kind)
+                                                      for kind, ack, value in licences})]
+
+
+def _licence_fields(component: Component) -> tuple[list[_Licence], list[_Licence]]:
     """(licenses, evidence licences). CycloneDX allows an expression only on its own, so when
     the concluded or a declared licence is an expression, the concluded one stands in
     `licenses` and the declared ones move to the evidence."""
-    declared = [_licence(t, LicenseAcknowledgement.DECLARED)
+    declared = [_licence(t, "declared")
                 for t in dict.fromkeys(d.text for d in component.declared_licenses)]
     conclusion = component.concluded
     if conclusion is None or conclusion.expression == UNKNOWN:
-        if any(isinstance(d, LicenseExpression) for d in declared) and len(declared) > 1:
+        if any(kind == "expression" for kind, _, _ in declared) and len(declared) > 1:
             return [], declared
         return declared, []
-    concluded = _licence(conclusion.expression, LicenseAcknowledgement.CONCLUDED)
+    concluded = _licence(conclusion.expression, "concluded")
     together = [*declared, concluded]
-    if not any(isinstance(item, LicenseExpression) for item in together):
+    if not any(kind == "expression" for kind, _, _ in together):
         return together, []
     return [concluded], declared
 
