@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+from pathlib import Path
 
 import pytest
 from cyclonedx.model.bom import Bom
@@ -68,6 +69,26 @@ def test_spdx_json_is_what_spdx_tools_writes(scanned):
     write_document_to_stream(JsonLikeDictParser().parse(json.loads(text)), stream,
                              validate=True)
     assert stream.getvalue() + "\n" == text
+
+
+_WRITERS = {"cyclonedx-json": cyclonedx.write_json, "cyclonedx-xml": cyclonedx.write_xml,
+            "spdx-json": spdx.write_json, "spdx-tv": spdx.write_tag_value}
+_DIGESTS = Path(__file__).with_name("corpus-sbom-digests.json")
+
+
+def test_corpus_sboms_keep_their_bytes(scanned, monkeypatch):
+    """The SBOM of every corpus row, in every format, is the document fincomp wrote before
+    it stopped going through the libraries' models (`corpus-sbom-digests.json`, digests of
+    `fincomp sbom` at 1700000000). A change that means to change them updates that file
+    and says why in its commit."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    entry, graph = scanned
+    target = CORPUS / entry
+    name = target.resolve().name if target.is_dir() else target.name   # as `fincomp sbom`
+    expected = json.loads(_DIGESTS.read_text())[entry]
+    written = {fmt: hashlib.sha256(writer(graph, name).encode()).hexdigest()
+               for fmt, writer in _WRITERS.items()}
+    assert written == expected
 
 
 _JSON = st.recursive(
