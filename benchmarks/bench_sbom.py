@@ -4,7 +4,11 @@ on this machine's own Debian package database as a root filesystem and as a `doc
 archive, and on a generated 50,000-package lockfile.
 
 Prints wall time and peak memory (max RSS of the fincomp process) per file and format.
+With cdxgen installed (`npm install --ignore-scripts @cyclonedx/cdxgen`, then `--cdxgen
+PATH` or cdxgen on PATH), first compares `fincomp sbom` with `cdxgen -t js` on the npm
+corpus rows: CPU seconds (user + system) of each process, median of `--runs`, and the ratio.
 Run: python benchmarks/bench_sbom.py [--formats cyclonedx-json,spdx-json] [--size 50000]
+     [--cdxgen PATH] [--runs 5] [--peer-only]
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import io
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -74,24 +79,65 @@ CORPUS = Path(os.environ.get("FINCOMP_SHARED", REPO.parent / "shared")) / "corpu
 
 def run(target: Path, fmt: str) -> tuple[float, float, int]:
     """(seconds, peak MiB, exit code) of one `fincomp sbom` in a fresh interpreter."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
+    seconds, _, peak, code = measure(
         [sys.executable, "-m", "fincompliance", "sbom", str(target), "--format", fmt,
-         "--output", os.devnull], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
+         "--output", os.devnull])
+    return seconds, peak, code
+
+
+def measure(command: list[str]) -> tuple[float, float, float, int]:
+    """(wall seconds, CPU seconds, peak MiB, exit code) of one process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
-    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    return (elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+            os.waitstatus_to_exitcode(status))
+
+
+def beside_cdxgen(cdxgen: str, rows: list[dict[str, str]], runs: int) -> None:
+    """fincomp and cdxgen on each npm corpus row, CycloneDX JSON, CPU seconds."""
+    print(f"{'npm corpus row':40} {'fincomp CPU s':>13} {'MiB':>5} {'cdxgen CPU s':>12} "
+          f"{'MiB':>5} {'cdxgen/fincomp':>14}")
+    with tempfile.TemporaryDirectory() as folder:
+        for row in rows:
+            if row["ecosystem"] != "npm" or not row["expected_components"]:
+                continue
+            lockfile = CORPUS / row["path"]
+            ours = [measure([sys.executable, "-m", "fincompliance", "sbom", str(lockfile),
+                             "--output", os.devnull]) for _ in range(runs)]
+            theirs = [measure([cdxgen, "-t", "js", "--no-install-deps", "-o",
+                               f"{folder}/bom.json", str(lockfile.parent)])
+                      for _ in range(runs)]
+            if any(code for *_, code in ours + theirs):
+                print(f"{row['path']:40} failed")
+                continue
+            cpu, peer_cpu = (statistics.median(m[1] for m in ms) for ms in (ours, theirs))
+            peak, peer_peak = (max(m[2] for m in ms) for ms in (ours, theirs))
+            print(f"{row['path']:40} {cpu:13.2f} {peak:5.0f} {peer_cpu:12.2f} "
+                  f"{peer_peak:5.0f} {peer_cpu / cpu:13.1f}x", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--formats", default="cyclonedx-json,cyclonedx-xml,spdx-json,spdx-tv")
     parser.add_argument("--size", type=int, default=50_000)
+    parser.add_argument("--cdxgen", default=shutil.which("cdxgen"),
+                        help="cdxgen to compare with on the npm rows (default: on PATH)")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--peer-only", action="store_true",
+                        help="only the comparison with cdxgen")
     args = parser.parse_args()
     formats = args.formats.split(",")
     with (CORPUS / "MANIFEST.tsv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
+    if args.cdxgen:
+        beside_cdxgen(args.cdxgen, rows, args.runs)
+    else:
+        print("cdxgen not found (--cdxgen PATH): no comparison")
+    if args.peer_only:
+        return
     print(f"{'input':48} {'format':15} {'seconds':>8} {'peak MiB':>9}  status")
     for row in rows:
         for fmt in formats:

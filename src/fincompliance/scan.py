@@ -77,15 +77,17 @@ def settle_ranges(graph: Graph) -> None:
     (requirements.txt's `Django==4.2.16`) is that pin, not a second, unpinned component.
     The pin keeps the range and where it was declared; a range no pin (or more than one)
     satisfies stays unpinned, as it is."""
+    ranges = sorted(ref for ref, c in graph.components.items()
+                    if c.version is None and c.ecosystem in _RANGE_CHECKS)
+    if not ranges:
+        return
     pins: dict[str, list[Component]] = defaultdict(list)
     for component in graph.components.values():
-        if component.version is not None:
+        if component.version is not None and component.ecosystem in _RANGE_CHECKS:
             pins[component.package].append(component)
-    for ref in sorted(graph.components):
+    for ref in ranges:
         ranged = graph.components[ref]
-        check = _RANGE_CHECKS.get(ranged.ecosystem)
-        if ranged.version is not None or check is None:
-            continue
+        check = _RANGE_CHECKS[ranged.ecosystem]
         matching = [p for p in pins.get(ranged.package, ())
                     if check(p.version, ranged.requirement or "")]
         if len(matching) == 1:

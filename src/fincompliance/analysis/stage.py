@@ -8,15 +8,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fincompliance.analysis.config import load_settings
-from fincompliance.analysis.vulndb import Status, VulnerabilityDatabase
-from fincompliance.analysis.vulnerabilities import Checked, match_graph
 from fincompliance.locations import vulnerability_db
 from fincompliance.model import Graph
 from fincompliance.supply_chain import NO_INTERNAL_PACKAGES, InternalPackages
 
 if TYPE_CHECKING:
+    # advisory matching loads univers' version schemes: only when a database is there
     from fincompliance.analysis.archives import ArchiveReport
     from fincompliance.analysis.registry import EnrichmentReport, NamesakeReport
+    from fincompliance.analysis.vulndb import Status
+    from fincompliance.analysis.vulnerabilities import Checked
 
 NOT_ONLINE = "no --online"
 
@@ -58,7 +59,11 @@ class AnalysisReport:
         it covered every one)."""
         if self.database is None:
             return "every component (no advisory database)"
-        checked = self.checked or Checked()
+        checked = self.checked
+        if checked is None:
+            from fincompliance.analysis.vulnerabilities import Checked
+
+            checked = Checked()
         parts = [f"{count:,} {kind}" for kind, count in sorted(checked.not_covered.items())]
         if parts:
             parts[-1] += " components (no advisories of their ecosystem in the database)"
@@ -147,6 +152,9 @@ def analyse(graph: Graph, report: AnalysisReport | None = None,
         report.notes.append("no vulnerability database: import one with "
                             "`fincomp db update --from PATH` (OSV files or archives)")
         return report
+    from fincompliance.analysis.vulndb import VulnerabilityDatabase
+    from fincompliance.analysis.vulnerabilities import match_graph
+
     with VulnerabilityDatabase(path) as database:
         report.database = database.status()
         report.checked = match_graph(graph, database, report.advisory_ecosystems)

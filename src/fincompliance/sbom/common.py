@@ -45,7 +45,8 @@ def json_text(document: dict[str, Any], indent: int) -> str:
     Raw tabs never occur in JSON text (strings escape them), so they mark each level while
     the indentation is widened.
     """
-    text = orjson.dumps(document, option=orjson.OPT_INDENT_2).decode()
+    text = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+                        ).decode()
     if indent != 2:
         depth = 0
         while f"\n{'  ' * (depth + 1)}" in text:
@@ -55,7 +56,7 @@ def json_text(document: dict[str, Any], indent: int) -> str:
         text = text.replace("\t", " " * indent)
     if not text.isascii():
         text = _NOT_ASCII.sub(_escaped, text)
-    return text + "\n"
+    return text
 
 
 _NOT_ASCII = re.compile(r"[^\x00-\x7e]")

@@ -15,13 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cyclonedx.contrib.license.factories import LicenseFactory
-from cyclonedx.model.bom import Bom
-from cyclonedx.model.component import Component as CdxComponent
-from cyclonedx.model.component import ComponentScope
-from cyclonedx.model.license import LicenseAcknowledgement, LicenseExpression
+from cyclonedx.spdx import fixup_id, is_expression
 from packageurl import PackageURL
 
 from fincompliance.clock import build_time
@@ -49,10 +45,14 @@ from fincompliance.sbom.common import (
     json_text,
 )
 
+if TYPE_CHECKING:
+    # the library's model only to write XML and to read: JSON is written without it
+    from cyclonedx.model.bom import Bom
+    from cyclonedx.model.component import Component as CdxComponent
+
 ROOT_REF = "fincomp:root"
-_FACTORY = LicenseFactory()
 _SCOPES = {Scope.REQUIRED: "required", Scope.OPTIONAL: "optional", Scope.DEV: "excluded"}
-_SCOPES_BACK = {ComponentScope(v): k for k, v in _SCOPES.items()}
+_SCOPES_BACK = {v: k for k, v in _SCOPES.items()}
 
 
 def document(graph: Graph, name: str) -> dict[str, Any]:
@@ -94,6 +94,7 @@ def write_json(graph: Graph, name: str) -> str:
 def write_xml(graph: Graph, name: str) -> str:
     """XML through the library's model, read from the JSON document: one description of
     what fincomp writes, two encodings."""
+    from cyclonedx.model.bom import Bom
     from cyclonedx.output.xml import XmlV1Dot6
 
     written = document(graph, name)
@@ -131,7 +132,14 @@ def _component_order(entry: dict[str, Any]) -> tuple:
 
 
 def _properties(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
-    return [{"name": n, "value": v} for n, v in sorted(set(pairs))]
+    return [_property(n, v) for n, v in sorted(set(pairs))]
+
+
+@lru_cache(maxsize=4096)
+def _property(name: str, value: str) -> dict[str, str]:
+    """One object for the properties most components share (scope, direct, method): a
+    document of 50,000 components is held whole while it is encoded."""
+    return {"name": name, "value": value}
 
 
 def _project(project: Project) -> dict[str, Any]:
@@ -186,7 +194,7 @@ def _component(component: Component, direct: bool) -> dict[str, Any]:
     licences, evidence = _licence_fields(component)
     entry: dict[str, Any] = {"bom-ref": component.ref}
     if evidence:
-        entry["evidence"] = {"licenses": _licence_list(evidence)}
+        entry["evidence"] = {"licenses": _licence_list(tuple(evidence))}
     if group is not None:
         entry["group"] = group
     if component.hashes:
@@ -194,7 +202,7 @@ def _component(component: Component, direct: bool) -> dict[str, Any]:
                            for alg, value in sorted({(h.algorithm, h.value)
                                                      for h in component.hashes})]
     if licences:
-        entry["licenses"] = _licence_list(licences)
+        entry["licenses"] = _licence_list(tuple(licences))
     entry.update({"name": name, "properties": _properties(pairs), "purl": component.purl,
                   "scope": _SCOPES[component.scope], "type": "library"})
     if component.version is not None:
@@ -209,16 +217,18 @@ _Licence = tuple[str, str, str]
 
 @lru_cache(maxsize=4096)
 def _licence(text: str, acknowledgement: str) -> _Licence:
-    """An SPDX id, an expression, or a name, as the library's own factory decides."""
-    made = _FACTORY.make_from_string(
-        text, license_acknowledgement=LicenseAcknowledgement(acknowledgement))
-    if isinstance(made, LicenseExpression):
-        return "expression", acknowledgement, made.value
-    return ("id", acknowledgement, made.id) if made.id else ("name", acknowledgement,
-                                                              made.name or text)
+    """An SPDX id, an expression, or a name, decided as the library's own licence factory
+    decides (`LicenseFactory.make_from_string`), with its SPDX data."""
+    licence_id = fixup_id(text)
+    if licence_id is not None:
+        return "id", acknowledgement, licence_id
+    if is_expression(text):
+        return "expression", acknowledgement, text
+    return "name", acknowledgement, text
 
 
-def _licence_list(licences: list[_Licence]) -> list[dict[str, Any]]:
+@lru_cache(maxsize=4096)   # shared, as `_property`
+def _licence_list(licences: tuple[_Licence, ...]) -> list[dict[str, Any]]:
     """A licence list as the library writes it: an expression alone (the first in its
     order), else each licence once, ids before names."""
     expressions = sorted((ack, value) for kind, ack, value in licences if kind == "expression")
@@ -254,11 +264,15 @@ def from_json(data: Any, path: str) -> Graph:
     """A CycloneDX JSON document, already parsed (by fincomp's bounded reader)."""
     if not isinstance(data, dict) or data.get("bomFormat") != "CycloneDX":
         raise InputError(path, "not a CycloneDX JSON document (no \"bomFormat\": \"CycloneDX\")")
+    from cyclonedx.model.bom import Bom
+
     return _from_library(lambda: Bom.from_json(data), path, "JSON")  # type: ignore[attr-defined]
 
 
 def read_xml(text: str, path: str) -> Graph:
     element = load_xml(text, path)
+    from cyclonedx.model.bom import Bom
+
     return _from_library(lambda: Bom.from_xml(element), path, "XML")  # type: ignore[attr-defined]
 
 
@@ -318,13 +332,15 @@ def _project_back(node: CdxComponent, path: str) -> Project:
 
 
 def _component_back(node: CdxComponent, path: str) -> Component:
+    from cyclonedx.model.license import LicenseAcknowledgement, LicenseExpression
+
     props = _props(node)
     purl = node.purl.to_string() if node.purl else PackageURL(
         type="generic", namespace=node.group, name=node.name, version=node.version).to_string()
     purl_type = node.purl.type if node.purl else "generic"
     scope_value = props.get(PROPERTY_PREFIX + "scope", [None])[0]
     scope = Scope(scope_value) if scope_value in {s.value for s in Scope} else \
-        _SCOPES_BACK.get(node.scope, Scope.REQUIRED)
+        _SCOPES_BACK.get(node.scope.value if node.scope else "", Scope.REQUIRED)
     fields = {text: field for field, _, text in (
         v.partition("=") for v in props.get(PROPERTY_PREFIX + "declared-field", []))}
     declared = []
