@@ -124,12 +124,26 @@ def test_detections_are_cached_by_content(tmp_path, monkeypatch):
 
     monkeypatch.setenv("FINCOMP_CACHE_DIR", str(tmp_path / "cache"))
     licence = tmp_path / "LICENSE"
-    licence.write_text((ROOT / "six-1.17.0.dist-info/LICENSE").read_text())
+    # MPL-2.0 under a paragraph of certifi's own: not a reference text as such, ScanCode's
+    licence.write_text((ROOT / "certifi-2026.10.18.dist-info/licenses/LICENSE").read_text())
     first = detect_files([str(licence)])[str(licence)]
-    assert first.expression == "MIT"
+    assert (first.expression, first.method) == ("MPL-2.0", "scancode")
     cached = list((tmp_path / "cache").rglob("*.json"))
     assert len(cached) == 1
-    cached[0].write_text(cached[0].read_text().replace('"MIT"', '"ISC"'))
+    cached[0].write_text(cached[0].read_text().replace('"MPL-2.0"', '"ISC"'))
     assert detect_files([str(licence)])[str(licence)].expression == "ISC"  # served from cache
     licence.write_text(licence.read_text() + "\n")  # new content, new key
-    assert detect_files([str(licence)])[str(licence)].expression == "MIT"
+    assert detect_files([str(licence)])[str(licence)].expression == "MPL-2.0"
+
+
+def test_a_reference_text_needs_no_index_and_no_cache(tmp_path, monkeypatch):
+    from fincompliance.licensing import detect
+
+    monkeypatch.setenv("FINCOMP_CACHE_DIR", str(tmp_path / "cache"))
+    detect._index.cache_clear()
+    licence = tmp_path / "LICENSE"
+    licence.write_text((ROOT / "six-1.17.0.dist-info/LICENSE").read_text())
+    found = detect.detect_files([str(licence)])[str(licence)]
+    assert (found.expression, found.score, found.method) == ("MIT", 1.0, "reference-text")
+    assert detect._index.cache_info().currsize == 0   # ScanCode's index never loaded
+    assert not (tmp_path / "cache").exists()

@@ -72,7 +72,7 @@ def conclude(component: Component, detections: Iterable[tuple[str, Detection | N
     declared, declared_evidence = _declared(statements)
     detected_files = [(path, d) for path, d in detections if d is not None]
     evidence = declared_evidence + tuple(
-        f"{path}: {expression} (ScanCode, score {score:.2f})"
+        f"{path}: {expression} ({d.how}, score {score:.2f})"
         for path, d in detected_files for expression, score in d.parts)
     detected, score = _detected(detected_files, [s.family for s in statements if s.family])
     curation = next((c for c in curations if c.applies_to(component.purl, component.version)),

@@ -1,17 +1,18 @@
-"""Licence detection in files and text with ScanCode's licence index, in process.
+"""Licence detection in files and text: a common licence's text is recognised by its
+reference text (`reference.py`, milliseconds); anything else goes to ScanCode's licence
+index, in process.
 
-The index is loaded once per process (ScanCode caches it on disk after its first build).
-Large batches fork two workers after the index is loaded, so both cores share one copy.
+The index is loaded once per process, and only when a file needs it (ScanCode caches it on
+disk after its first build). Large batches fork two workers after the index is loaded, so
+both cores share one copy.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import multiprocessing
 import os
-import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from fincompliance.inputs import max_file_bytes
+from fincompliance.licensing.reference import recognise
 from fincompliance.locations import cache_dir
 
 _PARALLEL_FROM = 16   # below this many files, forking costs more than it saves
@@ -31,6 +33,11 @@ class Detection:
     score: float             # 0..1, the weakest match that supports the expression
     coverage: float          # share of the file's text that is licence text, 0..1
     parts: tuple[tuple[str, float], ...] = ()   # each detection in the file, with its score
+    method: str = "scancode"  # or "reference-text": recognised without the index
+
+    @property
+    def how(self) -> str:
+        return "ScanCode" if self.method == "scancode" else "reference text"
 
 
 @lru_cache(maxsize=1)
@@ -46,6 +53,9 @@ def warm() -> None:
 
 
 def detect_text(text: str) -> Detection | None:
+    recognised = _recognised(text)
+    if recognised is not None:
+        return recognised
     from licensedcode.detection import detect_licenses
 
     detections = list(detect_licenses(index=_index(), query_string=text))
@@ -54,32 +64,21 @@ def detect_text(text: str) -> Detection | None:
     return _detection(parts, 1.0)
 
 
-def holds_reference_text(text: str, scancode_key: str) -> bool:
-    """Whether `text` carries a licence's reference text (ScanCode's own copy), case,
-    whitespace and punctuation aside, with anything around it (a copyright line, an
-    appendix). Decided without the licence index; False means only "ask `detect_file`"."""
-    reference = _reference_text(scancode_key)
-    return bool(reference) and reference in _normalised(text)
+def _recognised(text: str) -> Detection | None:
+    found = recognise(text)
+    if found is None:
+        return None
+    return Detection(found.expression, found.score, found.coverage,
+                     ((found.expression, found.score),), "reference-text")
 
 
-@lru_cache(maxsize=16)
-def _reference_text(scancode_key: str) -> str:
-    spec = importlib.util.find_spec("licensedcode")
-    if spec is None or not spec.submodule_search_locations:
-        return ""
-    path = Path(spec.submodule_search_locations[0]) / "data" / "licenses" / \
-        f"{scancode_key}.LICENSE"
+def _recognised_file(path: str) -> Detection | None:
     try:
-        text = path.read_text(encoding="utf-8")
+        if os.path.getsize(path) > max_file_bytes():
+            return None
+        return _recognised(Path(path).read_text(encoding="utf-8", errors="replace"))
     except OSError:
-        return ""
-    if text.startswith("---"):   # YAML front matter, then the text
-        text = text.split("\n---", 1)[-1]
-    return _normalised(text)
-
-
-def _normalised(text: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+        return None
 
 
 def detect_file(path: str) -> Detection | None:
@@ -106,8 +105,9 @@ def detect_files(paths: Iterable[str], on_progress: Progress | None = None
     `on_progress(done, total)` is told after each file not found in the cache.
     """
     paths = sorted(set(paths))
+    found: dict[str, Detection | None] = {path: _recognised_file(path) for path in paths}
     cache = _Cache()
-    found = {path: cache.get(path) for path in paths}
+    found.update({path: cache.get(path) for path, known in found.items() if known is None})
     todo = [path for path, hit in found.items() if hit is _MISSING]
     if not todo:
         return found

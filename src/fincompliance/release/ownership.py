@@ -52,7 +52,8 @@ class OwnLicensing:
         return any(fnmatch(path, pattern) for pattern in self.settings.vendored_patterns)
 
     def licence_file(self) -> Iterator[Observation]:
-        from fincompliance.licensing.detect import detect_files, holds_reference_text
+        from fincompliance.licensing.detect import detect_files
+        from fincompliance.licensing.reference import holds_reference_text
 
         if not self.licence_files:
             yield Observation("licence-file", "LICENSE", None, self.say("licence-file-missing"))

@@ -1,0 +1,190 @@
+"""Licence texts recognised by their reference text, without ScanCode's index.
+
+Nine licence files in ten are a common licence's text, word for word, under a copyright line
+of their own. Loading ScanCode's index for them costs seconds and over a gigabyte; comparing
+their words with the reference texts ScanCode ships costs milliseconds. A file is recognised
+when, copyright lines, case, punctuation and whitespace aside, it is one reference text with
+at most a title before it and placeholder-sized substitutions inside it ("the ORGANIZATION"
+→ "Google LLC"). Anything else — two licences in a file, a clause more or less, a reworded
+sentence — is left to ScanCode. Which licences are recognised is data:
+`licenses/recognised.yaml`; tests hold every recognition to ScanCode's own answer.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from fincompliance.licensing.knowledge import data_directory, load
+
+# A line that states a copyright (or its reservation) rather than licence terms; not one of
+# the terms' own lines that wrap to begin with "copyright holders" or "copyright notice".
+_COPYRIGHT_LINE = re.compile(
+    r"^\W*(?:copyright\b(?!\s+(?:holders?|notices?|owners?|and|law|laws|statements?|"
+    r"licen[cs]e)\b)|\(c\)|©|all rights reserved)", re.IGNORECASE)
+# A list item's number or letter ("1.", "(a)", "ii)"), which some copies of a text add
+_LIST_MARK = re.compile(r"^\s*\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s+", re.IGNORECASE | re.MULTILINE)
+_WORD = re.compile(r"\w+")
+_TITLE_WORDS = 12       # words a file may carry before the text ("The MIT License (MIT)")
+_SUBSTITUTED = 6        # reference words a placeholder substitution may replace (an address) ...
+_SUBSTITUTE = 10        # ... and the words it may put in their place
+_SLIP = 2               # words a copy may drop or add ("and/or" for "and"), never a clause
+_ANCHOR = 3             # words that must agree for two texts to be in step again
+_SHARED_WORDS = 0.95    # share of a reference's distinct words a file must have to be compared
+
+
+@dataclass(frozen=True)
+class Recognised:
+    expression: str      # the SPDX id
+    score: float         # 1.0 word for word; else the share of the reference found in place
+    coverage: float      # share of the file's words that are the licence text
+
+
+@dataclass(frozen=True)
+class _Reference:
+    expression: str
+    words: tuple[str, ...]
+    vocabulary: frozenset[str]
+    may_end: frozenset[int] = frozenset()   # where copies may stop (before an appendix)
+
+
+def words(text: str) -> list[str]:
+    """The words of a licence text: lower case, without punctuation or copyright lines."""
+    kept = "\n".join(line for line in text.splitlines() if not _COPYRIGHT_LINE.match(line))
+    return _WORD.findall(_LIST_MARK.sub(" ", kept).lower())
+
+
+def recognise(text: str) -> Recognised | None:
+    """The one reference text `text` is, or None: ask ScanCode."""
+    found = words(text)
+    if not found:
+        return None
+    vocabulary = set(found)
+    matches = [match for reference in _references()
+               if _comparable(reference, found, vocabulary)
+               and (match := _compare(reference, found)) is not None]
+    if len(matches) != 1:
+        return None   # none, or two references alike enough to need ScanCode's judgement
+    matched, score = matches[0]
+    every_word = len(_WORD.findall(text.lower()))
+    return Recognised(matched.expression, score, round(len(matched.words) / every_word, 2)
+                      if every_word else 0.0)
+
+
+def _comparable(reference: _Reference, found: list[str], vocabulary: set[str]) -> bool:
+    """Cheap tests first: a file of another length or other words cannot be the text."""
+    length = len(reference.words)
+    shortest = min(reference.may_end, default=length)
+    most_changed = _most_changed(reference)
+    if not shortest - most_changed <= len(found) <= length + _TITLE_WORDS + most_changed * (
+            _SUBSTITUTE - 1):
+        return False
+    return len(reference.vocabulary & vocabulary) >= _SHARED_WORDS * len(reference.vocabulary)
+
+
+def _most_changed(reference: _Reference) -> int:
+    """Reference words that substitutions may replace in all: a few placeholders (a BSD
+    text names its holder in three places)."""
+    return max(2 * _SUBSTITUTED, len(reference.words) // 25)
+
+
+def _compare(reference: _Reference, found: list[str]) -> tuple[_Reference, float] | None:
+    """(reference, score) when `found` is the reference text, else None.
+
+    One walk along both: where the words part, they must meet again within a placeholder's
+    length (a substitution, or a word or two dropped or added); more words added or missing,
+    or too many substituted, mean another text. A copy may stop where the reference's
+    optional part begins (Apache-2.0's appendix).
+    """
+    text = reference.words
+    j = next((offset for offset in range(min(_TITLE_WORDS, len(found)) + 1)
+              if tuple(found[offset:offset + _ANCHOR]) == text[:_ANCHOR]), None)
+    if j is None:
+        return None
+    i, changed = 0, 0
+    while i < len(text) and j < len(found):
+        if text[i] == found[j]:
+            i, j = i + 1, j + 1
+            continue
+        met = _meet(text, found, i, j)
+        if met is None:
+            return None
+        changed += max(met[0] - i, 1)
+        i, j = met
+    complete = i == len(text) or (i in reference.may_end and j == len(found))
+    if not complete or j < len(found) or changed > _most_changed(reference):
+        return None
+    return reference, round(1 - changed / len(text), 2)
+
+
+def _meet(text: tuple[str, ...], found: list[str], i: int, j: int) -> tuple[int, int] | None:
+    """Where `text` from `i` and `found` from `j` agree again after a substitution: the
+    nearest (i', j'), each a few words on, from which the next words are the same."""
+    for distance in range(1, _SUBSTITUTED + _SUBSTITUTE + 1):
+        for skipped in range(0, min(distance, _SUBSTITUTED) + 1):
+            put = distance - skipped
+            if put > _SUBSTITUTE or (min(skipped, put) == 0 and distance > _SLIP):
+                continue
+            ahead, there = i + skipped, j + put
+            if text[ahead:ahead + _ANCHOR] == tuple(found[there:there + _ANCHOR]):
+                return ahead, there
+    return None
+
+
+@lru_cache(maxsize=1)
+def _references() -> tuple[_Reference, ...]:
+    listed = yaml.safe_load((data_directory() / "recognised.yaml").read_text(encoding="utf-8"))
+    knowledge = load()
+    found = []
+    for entry in listed["licences"]:
+        entry = entry if isinstance(entry, dict) else {"id": entry}
+        licence = knowledge.get(entry["id"])
+        text = reference_text(licence.scancode_key) if licence and licence.scancode_key else ""
+        if not text:
+            continue
+        reference_words = tuple(words(text))
+        ends = _ends(reference_words, entry.get("may_end_at", []))
+        required = reference_words[:min(ends, default=len(reference_words))]
+        found.append(_Reference(licence.id, reference_words, frozenset(required), ends))
+    return tuple(found)
+
+
+def _ends(text: tuple[str, ...], phrases: list[str]) -> frozenset[int]:
+    """Where in `text` a copy may stop: before or after each phrase."""
+    ends = set()
+    for phrase in phrases:
+        wanted = tuple(words(phrase))
+        for start in range(len(text)):
+            if text[start:start + len(wanted)] == wanted:
+                ends |= {start, start + len(wanted)}
+    return frozenset(ends)
+
+
+@lru_cache(maxsize=64)
+def reference_text(scancode_key: str) -> str:
+    """A licence's reference text as ScanCode ships it (its data files; no index), or ""."""
+    spec = importlib.util.find_spec("licensedcode")
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    path = Path(spec.submodule_search_locations[0]) / "data" / "licenses" / \
+        f"{scancode_key}.LICENSE"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    if text.startswith("---"):   # YAML front matter, then the text
+        text = text.split("\n---", 1)[-1]
+    return text
+
+
+def holds_reference_text(text: str, scancode_key: str) -> bool:
+    """Whether `text` carries a licence's reference text, case, whitespace, punctuation and
+    copyright lines aside, with anything around it (an appendix, other notices). False
+    means only "ask ScanCode"."""
+    reference = " ".join(words(reference_text(scancode_key)))
+    return bool(reference) and reference in " ".join(words(text))

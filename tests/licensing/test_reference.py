@@ -1,0 +1,103 @@
+"""Licence texts recognised without ScanCode's index: only where ScanCode says the same.
+
+The texts are real: the corpus's licence files, the licence files of the environment the
+tests run in (an installed tree of some two hundred distributions), and ScanCode's own
+reference texts of licences a clause apart.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from fincompliance.licensing.detect import detect_file
+from fincompliance.licensing.reference import recognise, reference_text
+
+from conftest import CORPUS
+
+_NAMES = ("licen", "copying", "notice")
+
+
+def _licence_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*")
+                  if p.is_file() and p.name.lower().startswith(_NAMES))
+
+
+CORPUS_FILES = _licence_files(CORPUS)
+INSTALLED_FILES = [p for p in _licence_files(Path(sys.prefix) / "lib")
+                   if ".dist-info" in str(p)]
+
+
+def test_the_fast_path_agrees_with_scancode_or_defers():
+    """Every file recognised is what ScanCode's full detection says (the same single
+    licence); a disagreement is listed. Files not recognised are ScanCode's alone."""
+    files = CORPUS_FILES + INSTALLED_FILES
+    recognised = {path: found for path in files
+                  if (found := recognise(path.read_text(encoding="utf-8", errors="replace")))}
+    disagreements = []
+    for path, found in recognised.items():
+        scancode = detect_file(str(path))
+        if scancode is None or scancode.expression != found.expression:
+            disagreements.append(f"{path}: {found.expression}, ScanCode "
+                                 f"{scancode.expression if scancode else 'nothing'}")
+    assert disagreements == []
+    corpus_share = sum(1 for p in CORPUS_FILES if p in recognised) / len(CORPUS_FILES)
+    assert len(CORPUS_FILES) >= 80 and corpus_share >= 0.6, (len(CORPUS_FILES), corpus_share)
+
+
+def _text(scancode_key: str) -> str:
+    text = reference_text(scancode_key)
+    assert text, scancode_key
+    return text
+
+
+def test_a_text_under_a_title_and_a_copyright_is_recognised():
+    text = "The MIT License (MIT)\n\nCopyright (c) 2026 Example Bank Ltd.\n\n" + _text("mit")
+    found = recognise(text)
+    assert (found.expression, found.score) == ("MIT", 1.0)
+    assert 0.9 < found.coverage < 1.0   # the title and copyright are not licence text
+
+
+def test_placeholders_filled_in_are_recognised():
+    text = _text("bsd-new").replace("ORGANIZATION", "Example Bank Ltd.") \
+        .replace("COPYRIGHT HOLDERS AND CONTRIBUTORS", "REGENTS AND CONTRIBUTORS")
+    found = recognise("Copyright 2026 Example Bank Ltd. All rights reserved.\n" + text)
+    assert found.expression == "BSD-3-Clause"
+    assert found.score < 1.0
+
+
+def test_numbered_clauses_are_the_same_text():
+    text = _text("bsd-simplified").replace("Redistributions of source", "1. Redistributions "
+                                           "of source").replace("Redistributions in binary",
+                                                                "2. Redistributions in binary")
+    assert recognise(text).expression == "BSD-2-Clause"
+
+
+def test_apache_without_its_appendix_is_apache():
+    text = _text("apache-2.0")
+    assert recognise(text.split("APPENDIX")[0]).expression == "Apache-2.0"
+
+
+@pytest.mark.parametrize("scancode_key", ["mit-0", "bsd-zero", "bsd-simplified", "x11",
+                                          "bsd-original", "apache-1.1", "gpl-2.0-plus"])
+def test_a_licence_a_clause_apart_is_never_taken_for_a_listed_one(scancode_key):
+    """MIT-0 is MIT without a condition, 0BSD is ISC without one, BSD-4-Clause is BSD-3
+    with one more: none of them is mistaken for its neighbour."""
+    found = recognise(_text(scancode_key))
+    assert found is None or found.expression == {"bsd-simplified": "BSD-2-Clause"}.get(
+        scancode_key)
+
+
+def test_two_licences_in_one_file_go_to_scancode():
+    assert recognise(_text("mit") + "\n\n" + _text("apache-2.0")) is None
+
+
+def test_a_clause_removed_goes_to_scancode():
+    text = _text("mit")
+    shortened = text.replace("The above copyright notice and this permission notice shall "
+                             "be\nincluded in all copies or substantial portions of the "
+                             "Software.", "")
+    assert shortened != text
+    assert recognise(shortened) is None
