@@ -1,12 +1,16 @@
-"""Licence engine throughput: normalisations per second, and file detections per second with
-a cold index (first load in a fresh process), a warm index, and the result cache.
+"""Licence engine throughput: normalisations per second; licence detection in the licence
+files of an installed tree, fincomp (reference texts first, ScanCode for the rest) beside
+ScanCode's own command line on the same files, each in a fresh process with empty caches
+(CPU seconds and peak memory); and a cold `fincomp sbom` of that tree.
 
 Run: python benchmarks/bench_licensing.py
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,22 +22,37 @@ CORPUS = Path(os.environ.get("FINCOMP_SHARED", REPO.parent / "shared")) / "corpu
 INSTALLED = CORPUS / "python/site-packages-fin"
 
 DETECT = """
-import sys, time
-from pathlib import Path
+import json, sys
 from fincompliance.licensing import detect
-files = [str(p) for p in Path(sys.argv[1]).glob("*.dist-info/**/*") if p.is_file()
-         and (p.name.lower().startswith(("licen", "copying", "notice")) or "licenses" in p.parts)]
-started = time.perf_counter()
-detect.warm()
-loaded = time.perf_counter()
-detect.detect_files(files)
-done = time.perf_counter()
-print(len(files), loaded - started, done - loaded)
+found = detect.detect_files(json.load(open(sys.argv[1])))
+by_method = {}
+for detection in found.values():
+    method = detection.method if detection else "nothing found"
+    by_method[method] = by_method.get(method, 0) + 1
+print(json.dumps(by_method))
 """
 
 
+def licence_files() -> list[str]:
+    return sorted(str(p) for p in INSTALLED.glob("*.dist-info/**/*") if p.is_file()
+                  and (p.name.lower().startswith(("licen", "copying", "notice"))
+                       or "licenses" in p.parts))
+
+
+def measured(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """(CPU seconds of the process and its children, peak MiB, standard output)."""
+    before = os.times()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system)
+    import resource
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return cpu, peak, done.stdout
+
+
 def normalisations() -> None:
-    from fincompliance.licensing.normalise import normalise
+    from fincompliance.licensing.normalise import _normalise, normalise, parse_spdx
     from fincompliance.scan import scan
 
     declared = [(d.text, d.field) for c in scan(INSTALLED).graph.components.values()
@@ -44,6 +63,8 @@ def normalisations() -> None:
     rounds = 20
     started = time.perf_counter()
     for _ in range(rounds):
+        _normalise.cache_clear()   # each string's first reading, not the memo of it
+        parse_spdx.cache_clear()
         for text, field in declared:
             normalise(text, field)
     elapsed = time.perf_counter() - started
@@ -52,15 +73,37 @@ def normalisations() -> None:
 
 
 def detections() -> None:
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "FINCOMP_CACHE_DIR": cache}
-        for label in ("empty result cache", "filled result cache"):
-            out = subprocess.run([sys.executable, "-c", DETECT, str(INSTALLED)], env=env,
-                                 capture_output=True, text=True, check=True).stdout.split()
-            files, load, detect = int(out[0]), float(out[1]), float(out[2])
-            print(f"detect ({label}): index load {load:.1f} s (cold process); "
-                  f"{files} licence files in {detect:.1f} s = {files / detect:,.1f} files/s "
-                  "with the index warm")
+    """Each run in a fresh process, so that peak memory is its own (RUSAGE_CHILDREN keeps the
+    largest child so far: ScanCode's CLI runs last)."""
+    files = licence_files()
+    with tempfile.TemporaryDirectory() as folder:
+        listed = Path(folder) / "files.json"
+        listed.write_text(json.dumps(files))
+        env = {**os.environ, "FINCOMP_CACHE_DIR": f"{folder}/cache"}
+        cpu, peak, out = measured([sys.executable, "-c", DETECT, str(listed)], env)
+        print(f"fincomp, {len(files)} licence files, empty result cache: {cpu:.1f} s CPU, "
+              f"{peak:.0f} MiB peak; read by {out.strip()}")
+        warm_cpu, _, _ = measured([sys.executable, "-c", DETECT, str(listed)], env)
+        print(f"fincomp, the same files again (result cache): {warm_cpu:.2f} s CPU")
+        sbom_cpu, sbom_peak, _ = measured(
+            [sys.executable, "-m", "fincompliance", "sbom", str(INSTALLED), "-o", os.devnull],
+            {**os.environ, "FINCOMP_CACHE_DIR": f"{folder}/cache-sbom"})
+        print(f"fincomp sbom of the installed tree ({INSTALLED.name}), cold caches: "
+              f"{sbom_cpu:.1f} s CPU, {sbom_peak:.0f} MiB peak")
+        scancode = shutil.which("scancode", path=str(Path(sys.executable).parent))
+        if scancode is None:
+            print("ScanCode's command line not found beside this Python: no comparison")
+            return
+        copies = Path(folder) / "files"
+        for number, path in enumerate(files):
+            target = copies / str(number) / Path(path).name
+            target.parent.mkdir(parents=True)
+            shutil.copy(path, target)
+        peer_cpu, peer_peak, _ = measured(
+            [scancode, "--license", "--processes", "2", "--quiet", "--json",
+             f"{folder}/scancode.json", str(copies)], env)
+        print(f"ScanCode CLI, the same {len(files)} files: {peer_cpu:.1f} s CPU, "
+              f"{peer_peak:.0f} MiB peak; fincomp {peer_cpu / cpu:.1f}x its throughput")
 
 
 if __name__ == "__main__":

@@ -99,9 +99,9 @@ Progress = Callable[[int, int], None]   # (files done, files to do)
 
 def detect_files(paths: Iterable[str], on_progress: Progress | None = None
                  ) -> dict[str, Detection | None]:
-    """Detect in many files, reusing earlier results for files with the same content.
-
-    From a few dozen new files on, two forked workers share the loaded index.
+    """Detect in many files: reference texts recognised at once; the others from earlier
+    results for files with the same content, else by ScanCode. From a few dozen files for
+    ScanCode on, two forked workers share the loaded index.
     `on_progress(done, total)` is told after each file not found in the cache.
     """
     paths = sorted(set(paths))
