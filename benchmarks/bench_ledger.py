@@ -1,6 +1,7 @@
 """The ledger at portfolio size: record 1,000 projects of 500 components each, then time
-`ledger affected` queries, on SQLite and (with --postgres URL or FINCOMP_TEST_POSTGRES) on
-PostgreSQL.
+`ledger affected` queries, a verification from scratch, and one after a further scan (from
+the checkpoint the first noted), on SQLite and (with --postgres URL or
+FINCOMP_TEST_POSTGRES) on PostgreSQL.
 
 Run: python benchmarks/bench_ledger.py [--projects 1000] [--components 500] [--postgres URL]
 """
@@ -63,8 +64,16 @@ def run(url: str, projects: int, components: int) -> None:
         print(f"  ledger affected {query!r}: {statistics.median(times) * 1000:.0f} ms "
               f"(median of 5, {len(rows)} rows)", flush=True)
     started = time.perf_counter()
-    result = verify(engine)
-    print(f"  ledger verify ({result.entries:,} entries): {time.perf_counter() - started:.1f} s")
+    result = verify(engine, checkpoint=True)
+    print(f"  ledger verify --full ({result.entries:,} entries, every row recomputed; a "
+          f"checkpoint noted): {time.perf_counter() - started:.1f} s", flush=True)
+    record_scan(engine, ProjectInfo("system-new"), ScanInfo("bench"),
+                portfolio_graph(projects, components, rng))
+    started = time.perf_counter()
+    result = verify(engine, full=False, checkpoint=True)
+    assert result.ok and result.recomputed_from == result.entries - 1, result
+    print(f"  ledger verify after one more scan ({result.entries:,} entries walked, the new "
+          f"scan's rows recomputed): {time.perf_counter() - started:.2f} s")
     engine.dispose()
 
 

@@ -1166,14 +1166,27 @@ for _state, _name in (("proposed", "propose"), ("approved", "approve"), ("in-use
 
 
 @ledger_app.command("verify")
-def ledger_verify_command(ledger: LedgerOption = None) -> None:
-    """Check the hash chain and every recorded row; exit 1 naming the first bad entry."""
+def ledger_verify_command(ledger: LedgerOption = None,
+                          full: Annotated[bool, typer.Option(
+                              "--full", help="Recompute the rows of every entry, not only "
+                              "of those after the last verification.")] = False) -> None:
+    """Check the hash chain and the recorded rows (those of entries newer than the last
+    verification, or with --full all of them); exit 1 naming the first bad entry."""
     with user_errors():
         api = _ledger()
-        result = api.verify(api.open(ledger, create=False))
+        result = api.verify(api.open(ledger, create=False), full=full, checkpoint=True)
         if result.ok:
-            stdout.print(f"ledger verified: {result.entries} entries, chain head {result.head}",
-                         soft_wrap=True)
+            if result.checkpoint_at is None:
+                how = "every entry's rows recomputed"
+            elif result.recomputed_from > result.entries:
+                how = (f"chain walked, no new entries since the verification of "
+                       f"{result.checkpoint_at} (--full recomputes every entry's rows)")
+            else:
+                how = (f"rows recomputed for entries {result.recomputed_from}-"
+                       f"{result.entries}, those of entries 1-{result.recomputed_from - 1} "
+                       f"as verified on {result.checkpoint_at} (--full recomputes them)")
+            stdout.print(f"ledger verified: {result.entries} entries, {how}, chain head "
+                         f"{result.head}", soft_wrap=True)
             return
         stdout.print(f"ledger verification FAILED after {result.entries} good entries: "
                      f"{result.problem}", markup=False, soft_wrap=True)

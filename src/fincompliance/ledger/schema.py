@@ -148,6 +148,17 @@ ledger_entries = Table(
     Column("hash", String(64), nullable=False),
 )
 
+# Verifications that recomputed the rows of every entry up to `seq` (whose hash was `hash`)
+# and found them whole, `at` then; the next verification recomputes only newer entries'
+# rows. Not chained: a checkpoint is a note about the chain, not a fact in it.
+verify_checkpoints = Table(
+    "verify_checkpoints", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("at", String(32), nullable=False),
+)
+
 # One row: the newest entry. Recorders lock it, so entries are appended one at a time.
 chain_head = Table(
     "chain_head", metadata,

@@ -6,17 +6,26 @@ entry's digest no longer matches), an entry removed or reordered (the chain brea
 newest entries cut off (the head no longer matches). What it does not: someone who can
 write the database and rewrites every entry after the one they changed, recomputing the
 chain; keep the head hash that `verify` prints (reports carry it) somewhere they cannot
-write, and compare. It does not stop anyone reading the ledger."""
+write, and compare. It does not stop anyone reading the ledger.
+
+Checkpoints make a repeated verification cheap: a successful one notes the last entry whose
+rows it recomputed, and the next recomputes only the rows of newer entries, while still
+walking the whole chain (an entry edited, removed or rewritten before the checkpoint still
+breaks it, and the checkpoint's own entry must keep the hash it had). What such a
+verification does not see is a row of an older scan edited in place since the checkpoint;
+`full` recomputes everything, and says so."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, exists, func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from fincompliance.ledger.record import (
     PROJECT_FIELDS,
     lifecycle_content,
+    now,
     project_version_content,
     scan_content,
 )
@@ -27,8 +36,9 @@ from fincompliance.ledger.schema import (
     project_versions,
     projects,
     scans,
+    verify_checkpoints,
 )
-from fincompliance.ledger.store import GENESIS, digest, entry_hash
+from fincompliance.ledger.store import GENESIS, digest, entry_hash, write
 
 _CONTENT = {"scan": scan_content, "lifecycle": lifecycle_content,
             "project": project_version_content}
@@ -40,62 +50,102 @@ class Verification:
     entries: int
     head: str
     problem: str | None        # None when the whole chain holds
+    recomputed_from: int = 1   # the first entry whose rows were recomputed
+    checkpoint_at: str | None = None   # when the rows of the entries before it were
 
     @property
     def ok(self) -> bool:
         return self.problem is None
 
 
-def verify(engine: Engine) -> Verification:
+def verify(engine: Engine, *, full: bool = True, checkpoint: bool = False) -> Verification:
+    """Walk the chain; recompute the rows of every entry (`full`), or only of the entries
+    after the last checkpoint. `checkpoint`: when everything holds, note this one."""
     with engine.connect() as connection:
-        head = connection.execute(select(chain_head).where(chain_head.c.id == 1)
-                                  ).mappings().first()
-        if head is None:
-            return Verification(0, GENESIS, "the chain head row is missing or was edited")
-        previous, expected_seq, count = GENESIS, 1, 0
-        covered = {kind: set() for kind in _CONTENT}
-        for entry in connection.execute(select(ledger_entries).order_by(
-                ledger_entries.c.seq)).mappings():
-            where = f"entry {entry['seq']} ({entry['kind']} {entry['subject_id']}, {entry['at']})"
-            if entry["seq"] != expected_seq:
-                return Verification(count, head["hash"],
-                                    f"entry {expected_seq} is missing (next is {where})")
-            if entry["prev_hash"] != previous:
-                return Verification(count, head["hash"],
-                                    f"{where}: does not follow the entry before it "
-                                    "(removed or reordered entries)")
-            if entry_hash(previous, entry["seq"], entry["kind"], entry["subject_id"],
-                          entry["at"], entry["digest"]) != entry["hash"]:
-                return Verification(count, head["hash"], f"{where}: the entry was edited")
-            reader = _CONTENT.get(entry["kind"])
-            if reader is None:
-                return Verification(count, head["hash"], f"{where}: not a kind of entry "
-                                    "fincomp writes")
-            try:
-                content = reader(connection, entry["subject_id"])
-            except Exception:  # noqa: BLE001 - any failure to read it back is a finding
-                return Verification(count, head["hash"],
-                                    f"{where}: its {entry['kind']} rows are gone")
-            if content.get("entry_seq", content.get("scan", {}).get("entry_seq")) \
-                    != entry["seq"] or digest(content) != entry["digest"]:
-                return Verification(count, head["hash"],
-                                    f"{where}: its {entry['kind']} rows were changed since "
-                                    "they were recorded")
-            covered[entry["kind"]].add(entry["subject_id"])
-            previous, expected_seq, count = entry["hash"], expected_seq + 1, count + 1
-        problem = _head_problem(head, count, previous)
-        if problem is not None:
-            return Verification(count, head["hash"], problem)
-        for kind, table in _SUBJECTS.items():
-            stray = connection.execute(select(table.c.id).where(
-                table.c.id.not_in(covered[kind] or {-1}))).scalars().first()
-            if stray is not None:
-                return Verification(count, head["hash"],
-                                    f"{kind} {stray} has no ledger entry (added outside fincomp)")
-        problem = _project_differs_from_latest_version(connection)
-        if problem is not None:
-            return Verification(count, head["hash"], problem)
-        return Verification(count, previous, None)
+        last = None if full else connection.execute(select(verify_checkpoints).order_by(
+            verify_checkpoints.c.id.desc()).limit(1)).mappings().first()
+        result = _walk(connection, last)
+    if checkpoint and result.ok and result.entries >= result.recomputed_from:
+        _note_checkpoint(engine, result)
+    return result
+
+
+def _note_checkpoint(engine: Engine, result: Verification) -> None:
+    def note(connection: Connection) -> None:
+        connection.execute(insert(verify_checkpoints).values(
+            seq=result.entries, hash=result.head, at=now()))
+    try:
+        write(engine, note)
+    except SQLAlchemyError:
+        return   # a ledger opened read-only: the verification stands, the next is full
+
+
+def _walk(connection: Connection, last) -> Verification:  # type: ignore[no-untyped-def]
+    head = connection.execute(select(chain_head).where(chain_head.c.id == 1)
+                              ).mappings().first()
+    start = last["seq"] + 1 if last else 1
+    since = last["at"] if last else None
+
+    def failed(count: int, problem: str) -> Verification:
+        return Verification(count, head["hash"] if head else GENESIS, problem, start, since)
+
+    if head is None:
+        return failed(0, "the chain head row is missing or was edited")
+    previous, expected_seq, count = GENESIS, 1, 0
+    for entry in connection.execute(select(ledger_entries).order_by(
+            ledger_entries.c.seq)).mappings():
+        where = f"entry {entry['seq']} ({entry['kind']} {entry['subject_id']}, {entry['at']})"
+        if entry["seq"] != expected_seq:
+            return failed(count, f"entry {expected_seq} is missing (next is {where})")
+        if entry["prev_hash"] != previous:
+            return failed(count, f"{where}: does not follow the entry before it "
+                                 "(removed or reordered entries)")
+        if entry_hash(previous, entry["seq"], entry["kind"], entry["subject_id"],
+                      entry["at"], entry["digest"]) != entry["hash"]:
+            return failed(count, f"{where}: the entry was edited")
+        if entry["kind"] not in _CONTENT:
+            return failed(count, f"{where}: not a kind of entry fincomp writes")
+        if entry["seq"] < start:
+            if entry["seq"] == start - 1 and entry["hash"] != last["hash"]:
+                return failed(count, f"{where}: not the entry the verification of "
+                                     f"{since} checked (the chain was rewritten since)")
+        else:
+            problem = _rows_problem(connection, entry, where)
+            if problem is not None:
+                return failed(count, problem)
+        previous, expected_seq, count = entry["hash"], expected_seq + 1, count + 1
+    if count < start - 1:
+        return failed(count, f"the chain ends at entry {count}, before entry {start - 1} that "
+                             f"the verification of {since} checked (entries cut off)")
+    problem = _head_problem(head, count, previous) or _stray_rows(connection) or \
+        _project_differs_from_latest_version(connection)
+    if problem is not None:
+        return failed(count, problem)
+    return Verification(count, previous, None, start, since)
+
+
+def _rows_problem(connection: Connection, entry, where: str) -> str | None:  # type: ignore[no-untyped-def]
+    """What is wrong with the rows an entry covers, recomputed; None when they match."""
+    try:
+        content = _CONTENT[entry["kind"]](connection, entry["subject_id"])
+    except Exception:  # noqa: BLE001 - any failure to read it back is a finding
+        return f"{where}: its {entry['kind']} rows are gone"
+    if content.get("entry_seq", content.get("scan", {}).get("entry_seq")) != entry["seq"] \
+            or digest(content) != entry["digest"]:
+        return f"{where}: its {entry['kind']} rows were changed since they were recorded"
+    return None
+
+
+def _stray_rows(connection: Connection) -> str | None:
+    """The first scan, decision or project version no entry covers (added outside fincomp)."""
+    for kind, table in _SUBJECTS.items():
+        covered = exists().where(ledger_entries.c.kind == kind,
+                                 ledger_entries.c.subject_id == table.c.id)
+        stray = connection.execute(select(table.c.id).where(~covered).order_by(
+            table.c.id).limit(1)).scalars().first()
+        if stray is not None:
+            return f"{kind} {stray} has no ledger entry (added outside fincomp)"
+    return None
 
 
 def _head_problem(head, count: int, last_hash: str) -> str | None:
