@@ -30,6 +30,7 @@ from fincompliance.model import (
     Graph,
     Vulnerability,
     name_from_purl,
+    purl_parts,
     purl_type,
 )
 
@@ -46,21 +47,23 @@ def osv_package(component: Component) -> tuple[str, str] | None:
 
 @lru_cache(maxsize=65536)
 def _osv_package(purl_text: str) -> tuple[str, str] | None:
+    kind, namespace, name = purl_parts(purl_text)
+    ecosystem = OSV_ECOSYSTEMS.get(kind)
+    if ecosystem is None:
+        return None
+    if kind not in ("deb", "apk"):
+        # split without parsing it whole: fincomp's purls are canonical, and this runs for
+        # every package of every scan
+        return ecosystem, package_key(ecosystem, name_from_purl(kind, namespace, name))
     try:
         purl = PackageURL.from_string(purl_text)
     except ValueError:
         return None
-    ecosystem = OSV_ECOSYSTEMS.get(purl.type)
-    if ecosystem is None:
-        return None
-    if purl.type in ("deb", "apk"):
-        # distributions publish advisories per source package; the binary package's
-        # purl names it in `upstream` when the two differ
-        qualifiers = purl.qualifiers if isinstance(purl.qualifiers, dict) else {}
-        name = str(qualifiers.get("upstream") or purl.name).split("@")[0]
-    else:
-        name = name_from_purl(purl.type, purl.namespace, purl.name)
-    return ecosystem, package_key(ecosystem, name)
+    # distributions publish advisories per source package; the binary package's purl
+    # names it in `upstream` when the two differ
+    qualifiers = purl.qualifiers if isinstance(purl.qualifiers, dict) else {}
+    source = str(qualifiers.get("upstream") or purl.name).split("@")[0]
+    return ecosystem, package_key(ecosystem, source)
 
 
 @dataclass(frozen=True)
