@@ -1176,15 +1176,17 @@ def ledger_verify_command(ledger: LedgerOption = None,
         api = _ledger()
         result = api.verify(api.open(ledger, create=False), full=full, checkpoint=True)
         if result.ok:
+            when = f"{result.checkpoint_at[:19].replace('T', ' ')} UTC" \
+                if result.checkpoint_at else ""
             if result.checkpoint_at is None:
                 how = "every entry's rows recomputed"
             elif result.recomputed_from > result.entries:
-                how = (f"chain walked, no new entries since the verification of "
-                       f"{result.checkpoint_at} (--full recomputes every entry's rows)")
+                how = (f"chain walked, no new entries since the verification of {when} "
+                       "(--full recomputes every entry's rows)")
             else:
                 how = (f"rows recomputed for entries {result.recomputed_from}-"
                        f"{result.entries}, those of entries 1-{result.recomputed_from - 1} "
-                       f"as verified on {result.checkpoint_at} (--full recomputes them)")
+                       f"as verified on {when} (--full recomputes them)")
             stdout.print(f"ledger verified: {result.entries} entries, {how}, chain head "
                          f"{result.head}", soft_wrap=True)
             return
