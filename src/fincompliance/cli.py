@@ -919,6 +919,25 @@ def db_update_command(source: Annotated[str, typer.Option(
                      f"when matching) into {path}", markup=False, soft_wrap=True)
 
 
+@db_app.command("aliases")
+def db_aliases_command(feed: Annotated[Path, typer.Argument(
+                           help="CSV (UTF-8) with a header row: id, and cnvd and/or cnnvd.")],
+                       name: Annotated[str | None, typer.Option(
+                           "--name", help="Name of this feed (default: its location); a "
+                           "feed imported again replaces its earlier pairs.",
+                           show_default=False)] = None,
+                       database: DatabaseOption = None) -> None:
+    """Import the institution's CNVD and CNNVD ids for advisories: they show as aliases of
+    the vulnerabilities a scan finds, and `ledger affected CNVD-...` finds them."""
+    with user_errors():
+        path = database or vulnerability_db()
+        from fincompliance.analysis.vulndb import import_national_ids
+
+        source, count = import_national_ids(path, feed, name)
+        stdout.print(f"{source}: {count} CNVD/CNNVD ids for advisories, in {path}",
+                     markup=False, soft_wrap=True)
+
+
 @db_app.command("status")
 def db_status_command(database: DatabaseOption = None,
                       output_format: Annotated[ScanFormat, typer.Option("--format", "-f")

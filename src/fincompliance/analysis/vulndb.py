@@ -3,15 +3,19 @@ brings in (air-gapped) into an indexed SQLite file.
 
 An import is one transaction: if it is interrupted (killed, disk full, bad file), SQLite
 rolls it back and the previous database is what every reader keeps seeing. Imports are
-incremental: an advisory whose `modified` time is unchanged is not rewritten.
+incremental: an advisory whose `modified` time is unchanged is not rewritten. The
+institution's own feed of CNVD and CNNVD ids joins them as further aliases.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +37,14 @@ CREATE TABLE IF NOT EXISTS affected (
     ecosystem TEXT NOT NULL, package TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS affected_package ON affected (ecosystem, package);
 CREATE INDEX IF NOT EXISTS affected_advisory ON affected (advisory);
+CREATE TABLE IF NOT EXISTS alias (
+    advisory TEXT NOT NULL, alias TEXT NOT NULL, source TEXT NOT NULL,
+    PRIMARY KEY (advisory, alias));
 """
+# The national vulnerability databases' ids an institution's feed maps advisories to
+# (`fincomp db aliases`): CNVD-2021-01234, CNNVD-202101-1234.
+NATIONAL_IDS = {"cnvd": re.compile(r"CNVD-\d{4}-\d{4,6}\Z"),
+                "cnnvd": re.compile(r"CNNVD-\d{6}-\d{1,6}\Z")}
 
 
 @dataclass(frozen=True)
@@ -147,6 +158,25 @@ class VulnerabilityDatabase:
             self._read.clear()
         return ImportReport(source, added, updated, unchanged, withdrawn)
 
+    def import_aliases(self, source: str, rows: Iterable[tuple[str, str]]) -> int:
+        """Replace `source`'s aliases ((advisory id or alias, national id) pairs) as one
+        transaction; how many pairs it holds now."""
+        cursor = self._connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            cursor.execute("DELETE FROM alias WHERE source = ?", (source,))
+            cursor.executemany("INSERT OR IGNORE INTO alias VALUES (?, ?, ?)",
+                               sorted({(advisory, alias, source) for advisory, alias in rows}))
+            count = cursor.execute("SELECT COUNT(*) FROM alias WHERE source = ?",
+                                   (source,)).fetchone()[0]
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        finally:
+            self._read.clear()
+        return count
+
     # -- reading ---------------------------------------------------------------------------
 
     def advisories_for(self, ecosystem: str, package: str) -> list[Advisory]:
@@ -163,8 +193,28 @@ class VulnerabilityDatabase:
             "ON advisory.id = affected.advisory WHERE affected.ecosystem = ? AND "
             "affected.package = ? AND advisory.withdrawn IS NULL ORDER BY advisory.id",
             (ecosystem, package)).fetchall()
-        return [parse_record(json.loads(record), f"{self.path}:{advisory_id}")
-                for advisory_id, record in rows]
+        advisories = [parse_record(json.loads(record), f"{self.path}:{advisory_id}")
+                      for advisory_id, record in rows]
+        return [self._with_national_ids(advisory) for advisory in advisories]
+
+    def _with_national_ids(self, advisory: Advisory) -> Advisory:
+        """The advisory with the CNVD and CNNVD ids the institution's feed gives any of its
+        names (a database made before such feeds has none)."""
+        if not self._has_aliases():
+            return advisory
+        names = (advisory.id, *advisory.aliases)
+        found = [row[0] for row in self._connection.execute(
+            f"SELECT DISTINCT alias FROM alias WHERE advisory IN "
+            f"({', '.join('?' * len(names))}) ORDER BY alias", names)]
+        extra = tuple(alias for alias in found if alias not in names)
+        return replace(advisory, aliases=advisory.aliases + extra) if extra else advisory
+
+    def _has_aliases(self) -> bool:
+        if not hasattr(self, "_aliases_present"):
+            self._aliases_present = self._connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alias' AND "
+                "EXISTS (SELECT 1 FROM alias)").fetchone() is not None
+        return self._aliases_present
 
     def status(self) -> Status:
         connection = self._connection
@@ -180,6 +230,35 @@ class VulnerabilityDatabase:
         newest = connection.execute("SELECT MAX(modified) FROM advisory").fetchone()[0]
         return Status(str(self.path), sources, advisories, withdrawn, packages, ecosystems,
                       newest)
+
+
+def import_national_ids(database_path: Path, feed: Path, name: str | None = None
+                        ) -> tuple[str, int]:
+    """An institution's feed of CNVD and CNNVD ids: a UTF-8 CSV with a header row naming an
+    `id` column (CVE-..., GHSA-..., or any id or alias an advisory has) and a `cnvd` and/or
+    `cnnvd` column; a cell may be empty. Every id is checked; a bad row is refused with its
+    line and nothing is imported. Returns (source name, pairs now held)."""
+    with reading(str(feed), "a CNVD/CNNVD feed"):
+        text = feed.read_text(encoding="utf-8-sig")
+    rows = csv.DictReader(io.StringIO(text))
+    columns = {c.strip().lower(): c for c in rows.fieldnames or ()}
+    if "id" not in columns or not columns.keys() & NATIONAL_IDS.keys():
+        raise InputError(str(feed), "a CNVD/CNNVD feed needs a header row with an `id` column "
+                         "and a `cnvd` and/or `cnnvd` column")
+    pairs = []
+    for line, row in enumerate(rows, start=2):
+        advisory = (row.get(columns["id"]) or "").strip().upper()
+        if not advisory:
+            raise InputError(str(feed), "no advisory id", line)
+        for kind, pattern in NATIONAL_IDS.items():
+            value = (row.get(columns.get(kind, "")) or "").strip().upper()
+            if value and not pattern.match(value):
+                raise InputError(str(feed), f"not a {kind.upper()} id: {value[:40]!r}", line)
+            if value:
+                pairs.append((advisory, value))
+    source = name or str(feed.resolve())
+    with VulnerabilityDatabase(database_path, create=True) as database:
+        return source, database.import_aliases(source, pairs)
 
 
 def update(database_path: Path, location: str, name: str | None = None) -> ImportReport:

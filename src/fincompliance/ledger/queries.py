@@ -22,7 +22,8 @@ from fincompliance.ledger.schema import (
     scans,
 )
 
-_ADVISORY = re.compile(r"^(CVE-\d{4}-\d+|GHSA-[a-z0-9-]+|PYSEC-\d{4}-\d+|[A-Z]+-\d{4}-[\w-]+)$",
+_ADVISORY = re.compile(r"^(CVE-\d{4}-\d+|GHSA-[a-z0-9-]+|PYSEC-\d{4}-\d+|CNNVD-\d{6}-\d+|"
+                       r"[A-Z]+-\d{4}-[\w-]+)$",
                        re.IGNORECASE)
 
 
