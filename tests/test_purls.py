@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packageurl import PackageURL
 
-from fincompliance.model import PURL_TYPES, make_purl, purl_parts
+from fincompliance.model import make_purl, purl_parts, purl_split
 
 _ECOSYSTEMS = ["npm", "python", "golang", "maven", "cargo", "composer", "gem", "pub", "apk",
                "deb", "github", "cpan", "hackage", "generic", "nuget", "oci", "huggingface",
@@ -19,16 +19,8 @@ _TEXT = st.text(st.sampled_from(string.ascii_letters + string.digits + "._~/-@:%
 
 
 def _library(ecosystem: str, name: str, version: str | None) -> str:
-    """The library's own purl for make_purl's split of the name."""
-    namespace, purl_type = None, PURL_TYPES.get(ecosystem, ecosystem)
-    if purl_type == "pypi":
-        name = name.lower().replace("_", "-").replace(".", "-")
-    elif purl_type == "npm" and name.startswith("@") and "/" in name:
-        namespace, name = name.split("/", 1)
-    elif purl_type in ("composer", "golang", "deb", "apk", "rpm") and "/" in name:
-        namespace, name = name.rsplit("/", 1)
-    elif purl_type == "maven" and ":" in name:
-        namespace, name = name.split(":", 1)
+    """The library's own purl, for the same split of the name."""
+    purl_type, namespace, name = purl_split(ecosystem, name)
     return PackageURL(type=purl_type, namespace=namespace, name=name, version=version,
                       qualifiers={}).to_string()
 

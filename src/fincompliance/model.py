@@ -319,9 +319,9 @@ def project_ref(manifest_path: str, member: str | None = None) -> str:
     return f"project:{manifest_path}" + (f"#{member}" if member else "")
 
 
-def make_purl(ecosystem: str, name: str, version: str | None,
-              qualifiers: Mapping[str, str] | None = None) -> str:
-    """Build a purl by the purl spec's rules for each package type."""
+def purl_split(ecosystem: str, name: str) -> tuple[str, str | None, str]:
+    """(purl type, namespace, name) of a package as an ecosystem names it, by the purl
+    spec's rules for each package type."""
     namespace = None
     purl_type = PURL_TYPES.get(ecosystem, ecosystem)
     if purl_type == "pypi":
@@ -332,6 +332,13 @@ def make_purl(ecosystem: str, name: str, version: str | None,
         namespace, name = name.rsplit("/", 1)
     elif purl_type == "maven" and ":" in name:
         namespace, name = name.split(":", 1)
+    return purl_type, namespace, name
+
+
+def make_purl(ecosystem: str, name: str, version: str | None,
+              qualifiers: Mapping[str, str] | None = None) -> str:
+    """Build a purl by the purl spec's rules for each package type."""
+    purl_type, namespace, name = purl_split(ecosystem, name)
     if not qualifiers and _UNRESERVED.match(f"{namespace or ''}{name}{version or ''}"):
         # Nothing to percent-encode: one pass of the library's rules (case and the like)
         # gives what its object would print, which normalises twice and encodes (half of

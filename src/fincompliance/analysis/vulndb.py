@@ -14,7 +14,8 @@ import io
 import json
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,14 +119,26 @@ class VulnerabilityDatabase:
 
     # -- writing ---------------------------------------------------------------------------
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        """One write transaction: all of it or, on any failure or interruption, none."""
+        cursor = self._connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            yield cursor
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        finally:
+            self._read.clear()
+
     def import_records(self, source: str, location: str,
                        records: Iterable[tuple[str, Any]]) -> ImportReport:
         """Import OSV documents as one transaction; a bad document aborts the whole import
         (with its file named) and leaves the database as it was."""
         added = updated = unchanged = withdrawn = 0
-        cursor = self._connection.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as cursor:
             for shown, document in records:
                 with reading(shown, "an OSV advisory"):
                     advisory = parse_record(document, shown)
@@ -150,32 +163,17 @@ class VulnerabilityDatabase:
             cursor.execute("INSERT OR REPLACE INTO source VALUES (?, ?, ?, ?)",
                            (source, location, datetime.now(tz=UTC).isoformat(timespec="seconds"),
                             total))
-            cursor.execute("COMMIT")
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-        finally:
-            self._read.clear()
         return ImportReport(source, added, updated, unchanged, withdrawn)
 
     def import_aliases(self, source: str, rows: Iterable[tuple[str, str]]) -> int:
         """Replace `source`'s aliases ((advisory id or alias, national id) pairs) as one
         transaction; how many pairs it holds now."""
-        cursor = self._connection.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction() as cursor:
             cursor.execute("DELETE FROM alias WHERE source = ?", (source,))
             cursor.executemany("INSERT OR IGNORE INTO alias VALUES (?, ?, ?)",
                                sorted({(advisory, alias, source) for advisory, alias in rows}))
-            count = cursor.execute("SELECT COUNT(*) FROM alias WHERE source = ?",
-                                   (source,)).fetchone()[0]
-            cursor.execute("COMMIT")
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-        finally:
-            self._read.clear()
-        return count
+            return cursor.execute("SELECT COUNT(*) FROM alias WHERE source = ?",
+                                  (source,)).fetchone()[0]
 
     # -- reading ---------------------------------------------------------------------------
 
