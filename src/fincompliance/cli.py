@@ -659,7 +659,7 @@ def _report_release(review, out: _Output, recording: _Recording | None,
         _emit(release_report.render_json(review, language), out.file)
     elif out.format is ReportFormat.markdown:
         _emit(markdown.render(judgement, review.dependencies.graph, verdict, out.base,
-                              out.expiring_within), out.file)
+                              out.expiring_within, language), out.file)
     elif (render := _policy_format(out.format)) is not None:
         _emit(render(judgement, review.dependencies.errors, out.base, review.not_checked),
               out.file)

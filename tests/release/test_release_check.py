@@ -171,6 +171,21 @@ def test_without_history_and_policy_sections_what_was_not_checked_is_said(reposi
     assert any("no internal host or network" in note for note in notes)
 
 
+def test_the_markdown_comment_speaks_the_reviews_language(repositories):
+    """A Chinese review's pull-request comment is Chinese around the rules' own Chinese
+    texts: verdict, tables, headings."""
+    comment = _check(repositories, "payments", "--format", "markdown",
+                     language="zh-CN").stdout
+    assert comment.startswith("❌ **fincomp：未通过策略检查**")
+    assert "| | 规则 | 组件 | 引入位置 | 依赖路径 | 原因 | 整改建议 | 问题编号 |" in comment
+    assert "待处理问题" in comment
+    for english in ("policy failed", "| Rule |", "What to do", "findings to act on",
+                    "Brought in by"):
+        assert english not in comment
+    assert "| | Rule | Component |" in _check(repositories, "payments", "--format",
+                                              "markdown", language="en").stdout
+
+
 def test_a_folder_outside_git_says_contribution_hygiene_was_not_checked(tmp_path):
     (tmp_path / "app.py").write_text("# SPDX-License-Identifier: MulanPSL-2.0\n")
     result = run_cli("release-check", str(tmp_path), "--format", "json")

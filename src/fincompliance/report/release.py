@@ -18,7 +18,7 @@ from rich.text import Text
 from fincompliance import __version__
 from fincompliance.policy.evaluate import SEVERITY_RANK, Finding
 from fincompliance.release.review import ReleaseReview
-from fincompliance.report.audit.locale import Article, chinese_number
+from fincompliance.report.audit.locale import article_said as article
 from fincompliance.report.findings import judgement_dict
 
 _WORDS = {
@@ -66,13 +66,6 @@ _STYLES = {"error": "bold red", "warning": "yellow", "note": "cyan"}
 
 def words(language: str) -> dict[str, Any]:
     return _WORDS.get(language, _WORDS["en"])
-
-
-def article(value: str, language: str) -> str:
-    cited = Article.cited(value)
-    if language == "zh-CN" and isinstance(cited, Article):
-        return f"第{chinese_number(cited.number)}条"
-    return value
 
 
 def verdict(review: ReleaseReview, language: str) -> str:

@@ -52,6 +52,15 @@ class Article:
 
 
 _CITED = re.compile(r"(?:art(?:icle)?\.?\s*)?(\d{1,2})", re.IGNORECASE)
+
+
+def article_said(value: str, language: str) -> str:
+    """A rule's `article` as a reader of `language` cites it: 第十条 in Chinese, as the rule
+    writes it otherwise."""
+    cited = Article.cited(value)
+    if language == "zh-CN" and isinstance(cited, Article):
+        return f"第{chinese_number(cited.number)}条"
+    return value
 _DIGITS = "零一二三四五六七八九"
 
 
