@@ -65,7 +65,7 @@ def _where(finding: Finding, base: str) -> str:
 def render(judgement: Judgement, graph: Graph, verdict: str, base: str = "",
            expiring_within: int = 30, language: str = "en") -> str:
     """`verdict` is the gate's line, with what it did not check."""
-    from fincompliance.report.audit.locale import article_said   # Babel: only when asked
+    from fincompliance.report.audit.locale import article_said  # Babel: only when asked
 
     said = _WORDS[language]
     actionable = judgement.actionable
