@@ -68,8 +68,8 @@ def _recognised(text: str) -> Detection | None:
     found = recognise(text)
     if found is None:
         return None
-    return Detection(found.expression, found.score, found.coverage,
-                     ((found.expression, found.score),), "reference-text")
+    return Detection(found.expression, 1.0, found.coverage, ((found.expression, 1.0),),
+                     "reference-text")
 
 
 def _recognised_file(path: str) -> Detection | None:

@@ -41,8 +41,9 @@ _SHARED_WORDS = 0.95    # share of a reference's distinct words a file must have
 @dataclass(frozen=True)
 class Recognised:
     expression: str      # the SPDX id
-    score: float         # 1.0 word for word; else the share of the reference found in place
     coverage: float      # share of the file's words that are the licence text
+    # No score: a recognised file is the licence's text, its variable parts (holder,
+    # title, numbering) aside, which ScanCode too scores as a full match.
 
 
 @dataclass(frozen=True)
@@ -65,14 +66,12 @@ def recognise(text: str) -> Recognised | None:
     if not found:
         return None
     vocabulary = set(found)
-    matches = [match for reference in _references()
-               if _comparable(reference, found, vocabulary)
-               and (match := _compare(reference, found)) is not None]
+    matches = [reference for reference in _references()
+               if _comparable(reference, found, vocabulary) and _is(reference, found)]
     if len(matches) != 1:
         return None   # none, or two references alike enough to need ScanCode's judgement
-    matched, score = matches[0]
     every_word = len(_WORD.findall(text.lower()))
-    return Recognised(matched.expression, score, round(len(matched.words) / every_word, 2)
+    return Recognised(matches[0].expression, round(len(matches[0].words) / every_word, 2)
                       if every_word else 0.0)
 
 
@@ -93,8 +92,8 @@ def _most_changed(reference: _Reference) -> int:
     return max(2 * _SUBSTITUTED, len(reference.words) // 25)
 
 
-def _compare(reference: _Reference, found: list[str]) -> tuple[_Reference, float] | None:
-    """(reference, score) when `found` is the reference text, else None.
+def _is(reference: _Reference, found: list[str]) -> bool:
+    """Whether `found` is the reference text.
 
     One walk along both: where the words part, they must meet again within a placeholder's
     length (a substitution, or a word or two dropped or added); more words added or missing,
@@ -105,7 +104,7 @@ def _compare(reference: _Reference, found: list[str]) -> tuple[_Reference, float
     j = next((offset for offset in range(min(_TITLE_WORDS, len(found)) + 1)
               if tuple(found[offset:offset + _ANCHOR]) == text[:_ANCHOR]), None)
     if j is None:
-        return None
+        return False
     i, changed = 0, 0
     while i < len(text) and j < len(found):
         if text[i] == found[j]:
@@ -113,13 +112,11 @@ def _compare(reference: _Reference, found: list[str]) -> tuple[_Reference, float
             continue
         met = _meet(text, found, i, j)
         if met is None:
-            return None
+            return False
         changed += max(met[0] - i, 1)
         i, j = met
     complete = i == len(text) or (i in reference.may_end and j == len(found))
-    if not complete or j < len(found) or changed > _most_changed(reference):
-        return None
-    return reference, round(1 - changed / len(text), 2)
+    return complete and j == len(found) and changed <= _most_changed(reference)
 
 
 def _meet(text: tuple[str, ...], found: list[str], i: int, j: int) -> tuple[int, int] | None:
