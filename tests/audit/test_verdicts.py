@@ -268,6 +268,6 @@ def test_every_shipped_rule_has_chinese_texts():
             texts = rule.texts()
             assert texts and texts["zh-CN"]["message"] != rule.message, (name, rule.id)
             assert not re.search(r"[A-Za-z]{4,}", re.sub(
-                r"`[^`]*`|\b(?:SSPL|BUSL|Elastic|Commons Clause|LGPL|MPL|Copyleft|Python|"
+                r"`[^`]*`|\b(?:SSPL|BUSL|Elastic|Commons Clause|LGPL|MPL|Copyleft|Python|CVSS|"
                 r"poetry\.lock|uv\.lock|package-lock\.json)\b", "", texts["zh-CN"]["message"]
                 + (texts["zh-CN"]["remediation"] or ""))), (name, rule.id)

@@ -299,7 +299,9 @@ def _vulnerability(value: dict[str, Any], facts: Facts, context):
                                             *(a.upper() for a in vulnerability.aliases)}:
             continue
         fix = f"fixed in {vulnerability.fixed}" if vulnerability.fixed else "no fixed version"
-        why.append(f"{vulnerability.id} ({vulnerability.severity}"
+        # "unknown" is the data's word; a reader is told the source rated it nowhere
+        level = "unrated" if vulnerability.severity == "unknown" else vulnerability.severity
+        why.append(f"{vulnerability.id} ({level}"
                    + (f" {vulnerability.score}" if vulnerability.score is not None else "")
                    + f", {fix})")
     return bool(why), why
