@@ -92,6 +92,7 @@ class VulnerabilityDatabase:
             path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._read: dict[tuple[str, str], list[Advisory]] = {}
+        self._aliases_present: bool | None = None   # asked once, when first reading
         try:
             # Autocommit mode: transactions are begun explicitly, so an import is one.
             self._connection = sqlite3.connect(path, timeout=30, isolation_level=None)
@@ -132,6 +133,7 @@ class VulnerabilityDatabase:
             raise
         finally:
             self._read.clear()
+            self._aliases_present = None
 
     def import_records(self, source: str, location: str,
                        records: Iterable[tuple[str, Any]]) -> ImportReport:
@@ -208,7 +210,7 @@ class VulnerabilityDatabase:
         return replace(advisory, aliases=advisory.aliases + extra) if extra else advisory
 
     def _has_aliases(self) -> bool:
-        if not hasattr(self, "_aliases_present"):
+        if self._aliases_present is None:
             self._aliases_present = self._connection.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alias' AND "
                 "EXISTS (SELECT 1 FROM alias)").fetchone() is not None
