@@ -990,7 +990,8 @@ def _ledger() -> SimpleNamespace:
     from fincompliance.report import ledger as report
 
     return SimpleNamespace(queries=queries, open=store.open_ledger, report=report,
-                           record_lifecycle=record.record_lifecycle, verify=verify.verify)
+                           record_lifecycle=record.record_lifecycle,
+                           record_facts=record.record_facts, verify=verify.verify)
 
 
 @ledger_app.command("record")
@@ -1182,6 +1183,65 @@ for _state, _name in (("proposed", "propose"), ("approved", "approve"), ("in-use
                       ("deprecated", "deprecate"), ("retired", "retire"),
                       ("rejected", "reject")):
     ledger_app.command(_name)(_decide(_state))
+
+
+def _fact_option(name: str, what: str):
+    return Annotated[str | None, typer.Option(f"--{name}", help=what, show_default=False)]
+
+
+@ledger_app.command("set")
+def ledger_set_command(
+        package: Annotated[str | None, typer.Argument(
+            help="A package as a purl without version; leave out for the project's own facts.",
+            show_default=False)] = None,
+        project: Annotated[str | None, typer.Option(
+            "--project", help="The project (with a package: the package in that project "
+            "only).", show_default=False)] = None,
+        actor: Annotated[str, typer.Option("--actor", help="Who states these facts.")] = "",
+        department: _fact_option("department", "The department using it (使用部门).") = None,
+        business_system: _fact_option("business-system", "The business system it serves "
+                                      "(业务系统).") = None,
+        acquisition_channel: _fact_option("acquisition-channel", "How it was acquired "
+                                          "(获取渠道): internal mirror, vendor delivery…") = None,
+        support_mode: _fact_option("support-mode", "How it is supported (支持方式): "
+                                   "community, commercial, in-house…") = None,
+        supplier: _fact_option("supplier", "Who provides it (供应商).") = None,
+        contract: _fact_option("contract", "The contract or agreement reference (合同或协议"
+                               "编号; art. 12).") = None,
+        force: Annotated[bool, typer.Option(
+            "--force", help="Record it though no recorded scan has seen the project or "
+            "package.")] = False,
+        ledger: LedgerOption = None) -> None:
+    """State the institution's register facts about a project, a package, or a package in
+    one project (an empty value clears one); each statement is a ledger entry."""
+    with user_errors():
+        api = _ledger()
+        facts = {field: value for field, value in (
+            ("department", department), ("business_system", business_system),
+            ("acquisition_channel", acquisition_channel), ("support_mode", support_mode),
+            ("supplier", supplier), ("contract", contract)) if value is not None}
+        statement = api.record_facts(api.open(ledger), project, package, facts, actor, force)
+        subject = " in ".join(s for s in (package, project) if s)
+        stdout.print(f"{subject}: {', '.join(sorted(facts))} stated by {actor} (register "
+                     f"statement {statement})", markup=False, soft_wrap=True)
+
+
+@ledger_app.command("facts")
+def ledger_facts_command(subject: Annotated[str | None, typer.Argument(
+                             help="Only statements about this project or package.",
+                             show_default=False)] = None,
+                         ledger: LedgerOption = None,
+                         output_format: ListFormatOption = ScanFormat.table) -> None:
+    """Every register statement in the ledger, oldest first: about what, which facts, who
+    stated them and when."""
+    with user_errors():
+        api = _ledger()
+        rows = api.queries.stated_facts(api.open(ledger, create=False), subject)
+        _ledger_emit(rows, output_format, False, lambda r: api.report.table(
+            [{**row, "facts": "; ".join(f"{k}={v if v is not None else '(cleared)'}"
+                                        for k, v in row["facts"].items())} for row in r],
+            ["id", "at", "project", "package", "facts", "actor"],
+            f"Register facts{f' about {subject}' if subject else ''}", stdout))
 
 
 @ledger_app.command("verify")

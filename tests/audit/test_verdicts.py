@@ -110,6 +110,26 @@ def test_no_policy_no_database_unknown_licences_is_insufficient_evidence(uncheck
     assert f"{messages['grade.withheld']} {components}" in text
 
 
+def test_supply_chain_article_from_stated_suppliers_and_contracts(unchecked, tmp_path):
+    """Art. 12 is evidenced, partly, once suppliers and contracts are stated in the register:
+    counted per component use, with what the ledger still does not hold."""
+    ledger, env, _ = unchecked
+    copy = tmp_path / "ledger.sqlite3"
+    shutil.copy(ledger.removeprefix("sqlite:///"), copy)
+    ledger = f"sqlite:///{copy}"
+    for package, facts in (("pkg:pypi/packaging", ("--supplier", "某某科技有限公司",
+                                                   "--contract", "HT-2026-031")),
+                           ("pkg:pypi/pluggy", ("--supplier", "某某科技有限公司"))):
+        result = run_cli("ledger", "set", package, *facts, "--actor", "王芳", "--ledger", ledger,
+                         env=env)
+        assert result.returncode == 0, result.stderr
+    for lang in LANGS:
+        row = _article_row(_report(ledger, lang, env), lang, 12)
+        messages = catalogue(lang)
+        assert f"{messages['coverage.partial']} " + _message(
+            lang, "evidence.12", uses=101, supplied=2, contracted=1) in row
+
+
 def _share(value: float):
     from fincompliance.report.audit.locale import Share
 

@@ -182,7 +182,8 @@ def test_register_export_as_a_workbook(ledger_url, tmp_path):
     sheet = load_workbook(workbook)["开源软件台账"]
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
-    assert header[:5] == ("项目", "业务系统", "责任人", "代码仓库", "组件名称")
+    assert header[:6] == ("项目", "使用部门", "业务系统", "责任人", "代码仓库", "组件名称")
+    assert {"获取渠道", "支持方式", "供应商", "合同或协议编号"} <= set(header)
     assert {"决策人", "决策理由及审批编号", "评估等级", "首次引入时间（UTC）",
             "最近扫描时间（UTC）"} <= set(header)
     assert len(rows) == 1 + 82
@@ -213,6 +214,66 @@ def test_register_export_as_a_workbook(ledger_url, tmp_path):
     assert table[0] == list(header) and len(table) == 1 + 82
     when = table[1][header.index("最近扫描时间（UTC）")]
     assert when == last.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def test_register_facts_per_project_and_package(ledger_url):
+    """The institution's own register fields: stated about a project, a package, or a
+    package in one project; the most specific statement wins, a cleared one lets the less
+    specific show again; each statement is a chained entry, listed, and a typo is refused."""
+    _record(ledger_url, EXPRESS, "web", "--business-system", "支付系统")
+    _record(ledger_url, CORPUS / "npm/yarn1-app/yarn.lock", "other")
+    _ledger(ledger_url, "set", "--project", "web", "--department", "零售金融部",
+            "--business-system", "手机银行", "--acquisition-channel", "内部镜像",
+            "--actor", "李伟")
+    _ledger(ledger_url, "set", "pkg:npm/ms", "--supplier", "某某科技有限公司",
+            "--support-mode", "商业支持", "--contract", "HT-2026-031", "--actor", "王芳")
+    _ledger(ledger_url, "set", "pkg:npm/ms", "--project", "web", "--contract", "HT-2026-099",
+            "--actor", "王芳")
+    _ledger(ledger_url, "set", "pkg:npm/ms", "--project", "other", "--supplier", "自研维护",
+            "--actor", "王芳")
+    _ledger(ledger_url, "set", "pkg:npm/ms", "--project", "other", "--supplier", "",
+            "--actor", "王芳")
+    typo = run_cli("ledger", "set", "pkg:npm/mss", "--supplier", "x", "--actor", "王芳",
+                   "--ledger", ledger_url)
+    assert typo.returncode == 2 and typo.stderr.count("\n") == 1
+    assert "pkg:npm/mss: no recorded scan has seen this package" in typo.stderr
+    nowhere = run_cli("ledger", "set", "pkg:npm/axios", "--project", "other",
+                      "--supplier", "x", "--actor", "王芳", "--ledger", ledger_url)
+    assert nowhere.returncode == 2 and "no recorded scan in other" in nowhere.stderr
+    unnamed = run_cli("ledger", "set", "--project", "web", "--supplier", "x",
+                      "--ledger", ledger_url)
+    assert unnamed.returncode == 2 and "--actor" in unnamed.stderr
+
+    exported = _ledger(ledger_url, "export", "--lang", "en").removeprefix("\ufeff")
+    rows = {(r["Project"], r["Component"]): r for r in csv.DictReader(io.StringIO(exported))}
+    web_ms, other_ms = rows[("web", "ms")], rows[("other", "ms")]
+    web_express = rows[("web", "express")]
+    assert (web_ms["Using department"], web_ms["Business system"],
+            web_ms["Acquisition channel"]) == ("零售金融部", "手机银行", "内部镜像")
+    assert (web_ms["Supplier"], web_ms["Support mode"], web_ms["Contract or agreement"]) \
+        == ("某某科技有限公司", "商业支持", "HT-2026-099")
+    assert (web_express["Supplier"], web_express["Contract or agreement"]) == ("", "")
+    assert web_express["Using department"] == "零售金融部"
+    # cleared in "other": the package-wide supplier shows again; nothing of web's leaks
+    assert (other_ms["Supplier"], other_ms["Contract or agreement"],
+            other_ms["Using department"]) == ("某某科技有限公司", "HT-2026-031", "")
+
+    stated = json.loads(_ledger(ledger_url, "facts", "pkg:npm/ms", "--format", "json"))
+    assert [(s["project"], s["facts"], s["actor"]) for s in stated] == [
+        (None, {"contract": "HT-2026-031", "supplier": "某某科技有限公司",
+                "support_mode": "商业支持"}, "王芳"),
+        ("web", {"contract": "HT-2026-099"}, "王芳"),
+        ("other", {"supplier": "自研维护"}, "王芳"),
+        ("other", {"supplier": None}, "王芳")]
+    assert _ledger(ledger_url, "verify").startswith("ledger verified: 9 entries")
+    engine = create_engine(ledger_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE register_facts SET facts = '{\"supplier\": \"x\"}' "
+                                "WHERE id = 2"))
+    result = run_cli("ledger", "verify", "--ledger", ledger_url, "--full")
+    engine.dispose()
+    assert result.returncode == 1
+    assert "(facts 2," in result.stdout and "its facts rows were changed" in result.stdout
 
 
 def test_editing_a_row_is_detected_and_named(ledger_url):
@@ -414,6 +475,8 @@ def test_editing_any_column_of_any_ledger_table_is_caught(ledger_url, tmp_path):
     _record(ledger_url, project, "web", "--policy", "financial-default", "--owner", "Li Wei",
             "--business-system", "Payments", "--repository", "git@example.internal:web.git")
     _ledger(ledger_url, "approve", "pkg:npm/express", "--actor", "Zhang San", "--reason", "ok")
+    _ledger(ledger_url, "set", "pkg:npm/express", "--project", "web", "--supplier", "Vendor",
+            "--actor", "Zhang San")
     # a release review, so that its row is tampered with too
     review = run_cli("release-check", str(project), "--ledger", ledger_url, "--record",
                      "--project", "web", "--signed-off-by", "Wang Fang")

@@ -15,11 +15,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, func, select
 
 from fincompliance.errors import UsageError
+from fincompliance.ledger.facts import RegisterFacts
 from fincompliance.ledger.queries import (
     Diff,
     compare,
     components_of,
     lifecycle_states,
+    register_statements,
     rows_by_scan,
 )
 from fincompliance.ledger.schema import (
@@ -73,6 +75,8 @@ class AuditData:
     # open-source release reviews (art. 13, 20) recorded for the projects in scope, up to the
     # period's end (in the period, when it has a start), oldest first
     releases: list[dict[str, Any]] = field(default_factory=list)
+    # the institution's register facts as stated by the period's end
+    facts: RegisterFacts = field(default_factory=lambda: RegisterFacts([]))
 
 
 def collect(engine: Engine, scope: Scope, today: date) -> AuditData:
@@ -103,8 +107,10 @@ def collect(engine: Engine, scope: Scope, today: date) -> AuditData:
         events = lifecycle_states(connection)
         in_period = [e for e in events if _within(e["at"], scope.since, as_of)]
         releases = _release_reviews(connection, scope, as_of, chosen)
+        facts = RegisterFacts([s for s in register_statements(connection)
+                               if s["at"] < _end(as_of)])
     return AuditData(scope, as_of, sorted(found, key=lambda p: p.name), in_period, events,
-                     verify(engine), releases)
+                     verify(engine), releases, facts)
 
 
 def _release_reviews(connection: Connection, scope: Scope, as_of: date,

@@ -14,9 +14,11 @@ from sqlalchemy import Connection, Engine, Table, func, select
 
 from fincompliance.analysis.osv import parse_version, purl_ecosystem, satisfies
 from fincompliance.errors import UsageError
+from fincompliance.ledger.facts import RegisterFacts
 from fincompliance.ledger.schema import (
     lifecycle_events,
     projects,
+    register_facts,
     scan_components,
     scan_findings,
     scans,
@@ -300,9 +302,24 @@ def lifecycle_states(connection: Connection) -> list[dict[str, Any]]:
         lifecycle_events.c.id)).mappings()]
 
 
+def stated_facts(engine: Engine, subject: str | None = None) -> list[dict[str, Any]]:
+    """Register statements, oldest first: about whom, which fields, who stated them and
+    when; only those about one project or package when given."""
+    with engine.connect() as connection:
+        rows = register_statements(connection)
+    return [{**row, "facts": json.loads(row["facts"])} for row in rows
+            if subject is None or subject in (row["project"], row["package"])]
+
+
+def register_statements(connection: Connection) -> list[dict[str, Any]]:
+    return [dict(r) for r in connection.execute(select(register_facts).order_by(
+        register_facts.c.id)).mappings()]
+
+
 def register(engine: Engine) -> list[dict[str, Any]]:
     """The register (台账) rows of every project's latest scan: the columns JR/T 0290-2024
-    asks for (source, version, licence, systems, responsible person, vulnerability status),
+    asks for (source, version, licence, systems, responsible person, vulnerability status,
+    the institution's own facts: department, acquisition, support, supplier, contract),
     the lifecycle decision in force with who took it and why, the assessment grade, the
     registry's release facts, and when the project first and last used the package."""
     from fincompliance.analysis.vulnerabilities import MATCHED, coverage_of
@@ -310,6 +327,7 @@ def register(engine: Engine) -> list[dict[str, Any]]:
 
     with engine.connect() as connection:
         events = lifecycle_states(connection)
+        stated = RegisterFacts(register_statements(connection))
         first_seen = {(row.project, row.package): row.first for row in connection.execute(
             select(projects.c.name.label("project"), scan_components.c.package,
                    func.min(scans.c.recorded_at).label("first"))
@@ -333,7 +351,8 @@ def register(engine: Engine) -> list[dict[str, Any]]:
                 release = component["release"] or {}
                 rows.append({
                     "project": project["name"],
-                    "business_system": project["business_system"],
+                    **stated.of(project["name"], component["package"],
+                                project["business_system"]),
                     "owner": project["owner"], "repository": project["repository"],
                     "component": component["name"], "version": component["version"],
                     "ecosystem": component["ecosystem"], "purl": component["purl"],

@@ -12,11 +12,13 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from fincompliance import __version__
 from fincompliance.errors import UsageError
+from fincompliance.ledger.facts import FIELDS
 from fincompliance.ledger.lifecycle import valid_range
 from fincompliance.ledger.schema import (
     lifecycle_events,
     project_versions,
     projects,
+    register_facts,
     release_reviews,
     scan_components,
     scan_findings,
@@ -257,13 +259,8 @@ def record_lifecycle(engine: Engine, package: str, state: str, actor: str, reaso
 
     def work(connection: Connection) -> int:
         with locked_head(connection) as head:
-            seen = connection.execute(select(scan_components.c.id).where(
-                scan_components.c.package == package).limit(1)).first()
-            if seen is None and not force:
-                raise UsageError(
-                    f"{package}: no recorded scan has seen this package (a typo? see "
-                    "`fincomp ledger history NAME`); a decision taken before it is first "
-                    "used needs --force")
+            if not force:
+                _seen(connection, None, package)
             at = now()
             event_id = connection.execute(insert(lifecycle_events).values(
                 package=package, versions=versions, state=state, actor=actor, reason=reason,
@@ -278,4 +275,65 @@ def record_lifecycle(engine: Engine, package: str, state: str, actor: str, reaso
 def lifecycle_content(connection: Connection, event_id: int) -> dict:
     row = connection.execute(select(lifecycle_events).where(
         lifecycle_events.c.id == event_id)).mappings().one()
+    return {k: v for k, v in row.items() if k != "id"}
+
+
+def record_facts(engine: Engine, project: str | None, package: str | None,
+                 facts: dict[str, str | None], actor: str, force: bool = False) -> int:
+    """Append a statement of register fields about a project, a package, or a package in
+    one project (an empty value clears the field). A subject no recorded scan has seen is
+    most often a typo and stays in the chain for ever: it needs `force`."""
+    if project is None and package is None:
+        raise UsageError("say what the facts are about: a project (--project) or a package "
+                         "(a purl without version), or both")
+    if package is not None and (not package.startswith("pkg:") or "@" in package):
+        raise UsageError(f"{package}: give the package as a purl without version "
+                         "(pkg:maven/org.apache.logging.log4j/log4j-core)")
+    unknown = sorted(set(facts) - set(FIELDS))
+    if unknown or not facts:
+        raise UsageError(f"register fields: {', '.join(FIELDS)}"
+                         + (f" (not {', '.join(unknown)})" if unknown else ""))
+    if not actor.strip():
+        raise UsageError("register facts need who states them (--actor)")
+    stated = {field: (value.strip() or None) if value is not None else None
+              for field, value in sorted(facts.items())}
+
+    def work(connection: Connection) -> int:
+        with locked_head(connection) as head:
+            if not force:
+                _seen(connection, project, package)
+            at = now()
+            statement_id = connection.execute(insert(register_facts).values(
+                project=project, package=package,
+                facts=json.dumps(stated, sort_keys=True, ensure_ascii=False),
+                actor=actor, at=at, entry_seq=head["seq"] + 1)).inserted_primary_key[0]
+            append(connection, "facts", statement_id, at,
+                   digest(facts_content(connection, statement_id)), head)
+            return statement_id
+
+    return write(engine, work)
+
+
+def _seen(connection: Connection, project: str | None, package: str | None) -> None:
+    """Refuse a subject no recorded scan has seen."""
+    query = select(scan_components.c.id).join(scans, scans.c.id == scan_components.c.scan_id)
+    if project is not None:
+        project_id = connection.execute(select(projects.c.id).where(
+            projects.c.name == project)).scalar()
+        if project_id is None:
+            raise UsageError(f"{project}: no such project in the ledger (see `fincomp ledger "
+                             "projects`); facts about a project before its first scan need "
+                             "--force")
+        query = query.where(scans.c.project_id == project_id)
+    if package is not None and connection.execute(query.where(
+            scan_components.c.package == package).limit(1)).first() is None:
+        where = f" in {project}" if project else ""
+        raise UsageError(f"{package}: no recorded scan{where} has seen this package (a typo? "
+                         "see `fincomp ledger history NAME`); recording it before its first use "
+                         "needs --force")
+
+
+def facts_content(connection: Connection, statement_id: int) -> dict:
+    row = connection.execute(select(register_facts).where(
+        register_facts.c.id == statement_id)).mappings().one()
     return {k: v for k, v in row.items() if k != "id"}

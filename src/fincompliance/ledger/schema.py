@@ -123,6 +123,21 @@ lifecycle_events = Table(
     Column("entry_seq", Integer, nullable=False, unique=True),
 )
 
+# What the institution records about a project, a package, or a package in one project,
+# for the register (JR/T 0290-2024 practice; art. 12 for supplier and contract): each row one
+# statement of some fields (JSON {field: value}, null clearing one), one ledger entry. The
+# newest statement of a field wins, the most specific subject first (ledger/facts.py).
+register_facts = Table(
+    "register_facts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project", String(200)),                    # None: the package in every project
+    Column("package", Text),                           # a purl without version; None: the project
+    Column("facts", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("entry_seq", Integer, nullable=False, unique=True),
+)
+
 # A scan made by `fincomp release-check` (art. 13, 20): what the release goes out under,
 # the result and who signed it off. Covered by its scan's entry digest.
 release_reviews = Table(
@@ -140,7 +155,7 @@ release_reviews = Table(
 ledger_entries = Table(
     "ledger_entries", metadata,
     Column("seq", Integer, primary_key=True, autoincrement=False),
-    Column("kind", String(16), nullable=False),        # scan, lifecycle, project
+    Column("kind", String(16), nullable=False),        # scan, lifecycle, project, facts
     Column("subject_id", Integer, nullable=False),
     Column("at", String(32), nullable=False),
     Column("digest", String(64), nullable=False),      # of the entry's content

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from fincompliance.ledger.record import (
     PROJECT_FIELDS,
+    facts_content,
     lifecycle_content,
     now,
     project_version_content,
@@ -35,14 +36,16 @@ from fincompliance.ledger.schema import (
     lifecycle_events,
     project_versions,
     projects,
+    register_facts,
     scans,
     verify_checkpoints,
 )
 from fincompliance.ledger.store import GENESIS, digest, entry_hash, write
 
 _CONTENT = {"scan": scan_content, "lifecycle": lifecycle_content,
-            "project": project_version_content}
-_SUBJECTS = {"scan": scans, "lifecycle": lifecycle_events, "project": project_versions}
+            "project": project_version_content, "facts": facts_content}
+_SUBJECTS = {"scan": scans, "lifecycle": lifecycle_events, "project": project_versions,
+             "facts": register_facts}
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,8 @@ def _rows_problem(connection: Connection, entry, where: str) -> str | None:  # t
 
 
 def _stray_rows(connection: Connection) -> str | None:
-    """The first scan, decision or project version no entry covers (added outside fincomp)."""
+    """The first scan, decision, project version or register statement no entry covers
+    (added outside fincomp)."""
     for kind, table in _SUBJECTS.items():
         covered = exists().where(ledger_entries.c.kind == kind,
                                  ledger_entries.c.subject_id == table.c.id)

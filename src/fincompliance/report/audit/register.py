@@ -19,6 +19,7 @@ from fincompliance.report.audit.sections import LIFECYCLE_STATES, VULNERABILITY_
 # matched (a count of advisories, or None where none were looked up)
 COLUMNS = (
     ("project", N_("register.project"), "text"),
+    ("department", N_("register.department"), "text"),
     ("business_system", N_("register.business-system"), "text"),
     ("owner", N_("register.owner"), "text"),
     ("repository", N_("register.repository"), "text"),
@@ -41,6 +42,10 @@ COLUMNS = (
     ("latest_version", N_("register.latest-version"), "text"),
     ("last_release", N_("register.last-release"), "date"),
     ("deprecated", N_("register.deprecated"), "text"),
+    ("acquisition_channel", N_("register.acquisition-channel"), "text"),
+    ("support_mode", N_("register.support-mode"), "text"),
+    ("supplier", N_("register.supplier"), "text"),
+    ("contract", N_("register.contract"), "text"),
     ("first_seen", N_("register.first-seen"), "date"),
     ("last_scan", N_("register.last-scan"), "date"),
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -167,9 +168,11 @@ def build(data: AuditData, meta: Meta, locale: Locale,
     return Report(meta, data, verdict, sections)
 
 
-def _section(section_id: str, **parts: Any) -> Section:
+def _section(section_id: str, cites: Iterable[int] = (), **parts: Any) -> Section:
+    """A section citing its own articles and those its rows cite (`cites`)."""
     title, intro, articles = SECTIONS[section_id]
-    return Section(section_id, title, tuple(Article(a) for a in articles), text(intro), **parts)
+    return Section(section_id, title, tuple(Article(a) for a in sorted({*articles, *cites})),
+                   text(intro), **parts)
 
 
 class _Index:
@@ -582,7 +585,8 @@ def _findings(index: _Index) -> Section:
         Column(N_("column.projects")), Column(N_("column.path"), "code"),
         Column(N_("column.message"), "long"), Column(N_("column.remediation"), "long"),
         Column(N_("column.article"), "label")), rows, index.evidence.no_findings())
-    return _section("findings", charts=[chart], tables=[table])
+    cited = {row[-1].number for _, row in keyed if isinstance(row[-1], Article)}
+    return _section("findings", cites=cited, charts=[chart], tables=[table])
 
 
 def _rule_texts(finding: dict[str, Any], language: str) -> tuple[str, str | None]:
@@ -886,6 +890,20 @@ def _release_evidence(index: _Index, number: int) -> tuple[str, Text]:
         sign_offs=checked("sign-off"))
 
 
+def _supply_chain_evidence(index: _Index, number: int) -> tuple[str, Text]:
+    """Art. 12 asks for providers' obligations in contracts: the register shows at most
+    which component uses have a supplier and a contract reference stated."""
+    uses = [index.data.facts.of(p.name, row["package"], p.business_system)
+            for p in index.data.projects for row in p.components]
+    supplied = sum(1 for facts in uses if facts["supplier"])
+    contracted = sum(1 for facts in uses if facts["contract"])
+    if not supplied and not contracted:
+        return _not_evidenced(index, number)
+    return "partial", text(N_("evidence.12"), uses=len(uses), supplied=supplied,
+                           contracted=contracted)
+
+
 _ARTICLE_EVIDENCE = {5: _lifecycle_evidence, 7: _register_evidence, 9: _assessment_evidence,
-                     10: _licence_evidence, 11: _emergency_evidence, 13: _release_evidence,
+                     10: _licence_evidence, 11: _emergency_evidence,
+                     12: _supply_chain_evidence, 13: _release_evidence,
                      20: _release_evidence}
