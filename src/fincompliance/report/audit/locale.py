@@ -79,6 +79,28 @@ class Share:
     value: float
 
 
+@dataclass(frozen=True)
+class Abridged:
+    """Quoted text shown on a page cut to its first `limit` characters at a word (so that a
+    table row stays a line or two); a workbook has it whole."""
+
+    full: str
+    limit: int = 110
+
+    @property
+    def short(self) -> str:
+        if len(self.full) <= self.limit:
+            return self.full
+        cut = self.full[:self.limit].rsplit(" ", 1)[0] if " " in self.full[:self.limit] \
+            else self.full[:self.limit]
+        return cut.rstrip(" ,;:.") + "…"
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes on a page or in a spreadsheet: Chinese characters two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def N_(key: str) -> str:  # noqa: N802 - the gettext convention for "translated later"
     """Marks a message key used as data, so that extraction (and the catalogue test)
     finds it."""
@@ -125,6 +147,8 @@ class Locale:
             return self.text(N_("article.cited"), number=number)
         if isinstance(value, Share):
             return format_percent(value.value, locale=self._cldr)
+        if isinstance(value, Abridged):
+            return value.short
         if isinstance(value, bool):
             return self.text(N_("value.yes") if value else N_("value.no"))
         if isinstance(value, int):

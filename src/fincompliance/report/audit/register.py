@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from fincompliance.ledger.lifecycle import UNREGISTERED
 from fincompliance.report.audit.locale import N_, Locale
 from fincompliance.report.audit.sections import LIFECYCLE_STATES, VULNERABILITY_SEVERITIES
+from fincompliance.report.audit.xlsx import size_columns
 
 # (row key, header message, kind): text, date (an ISO time in UTC), flag, state, severity,
 # matched (a count of advisories, or None where none were looked up)
@@ -55,7 +55,6 @@ _VALUES = {  # the report's own words for the same values
     "severity": {severity: label for severity, (label, _) in VULNERABILITY_SEVERITIES.items()},
     "state": {**LIFECYCLE_STATES, UNREGISTERED: N_("state.unregistered")},
 }
-_WIDEST = 60   # characters: longer cells (reasons, purls) wrap in the cell instead
 
 
 def headers(locale: Locale) -> list[str]:
@@ -103,7 +102,7 @@ def _text(value: Any) -> Any:
 
 def to_xlsx(rows: list[dict[str, Any]], locale: Locale, path: Path) -> None:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
@@ -111,7 +110,6 @@ def to_xlsx(rows: list[dict[str, Any]], locale: Locale, path: Path) -> None:
     sheet.append(headers(locale))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    widths = [_width(header) for header in headers(locale)]
     for row in rows:
         values = [_value(row, key, kind, locale) for key, _, kind in COLUMNS]
         sheet.append([v.replace(tzinfo=None) if isinstance(v, datetime) else v
@@ -119,20 +117,7 @@ def to_xlsx(rows: list[dict[str, Any]], locale: Locale, path: Path) -> None:
         for index, value in enumerate(values):
             if isinstance(value, datetime):
                 sheet.cell(sheet.max_row, index + 1).number_format = "yyyy-mm-dd hh:mm:ss"
-                widths[index] = max(widths[index], 19)
-            elif value is not None:
-                widths[index] = max(widths[index], _width(str(value)))
-    for index, width in enumerate(widths, start=1):
-        letter = sheet.cell(1, index).column_letter
-        sheet.column_dimensions[letter].width = min(width, _WIDEST) + 2
-        if width > _WIDEST:
-            for cell in sheet[letter][1:]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    size_columns(sheet)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     book.save(path)
-
-
-def _width(text: str) -> int:
-    """Columns a spreadsheet needs for the text: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

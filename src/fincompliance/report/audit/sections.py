@@ -19,7 +19,7 @@ from fincompliance.ledger.lifecycle import state_of
 from fincompliance.licensing.knowledge import Category, Knowledge
 from fincompliance.licensing.knowledge import load as load_knowledge
 from fincompliance.licensing.normalise import UNKNOWN
-from fincompliance.report.audit.locale import N_, Article, Locale, Share, Text, text
+from fincompliance.report.audit.locale import N_, Abridged, Article, Locale, Share, Text, text
 
 EXPIRING_WITHIN_DAYS = 30   # a waiver this close to its expiry is flagged
 STALE_AFTER_DAYS = 730      # no release for two years: a closure signal
@@ -34,8 +34,9 @@ class Column:
     key: str
     # text; long (prose); number; date; code (purls, paths, hashes: may break anywhere);
     # id (ids, versions, component@version) and label (severity, status, article): never
-    # broken on screen
+    # broken on screen; ids: a list of ids, each never broken
     kind: str = "text"
+    on_page: bool = True    # False: in the workbook only (a page says it once elsewhere)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Table:
     empty: Text
     title: Text | None = None
     print_limit: int | None = None
+    in_workbook: bool = True    # False: a page's summary of rows the workbook has whole
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,12 @@ class Section:
     charts: list[Chart] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     notes: list[Text] = field(default_factory=list)
+    page_notes: list[Text] = field(default_factory=list)   # about the page, not the data
+
+    @property
+    def wide(self) -> bool:
+        """Printed on landscape pages."""
+        return self.id in WIDE_SECTIONS
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,8 @@ SECTIONS = {  # id: (title, introduction, articles it evidences)
     "maturity": (N_("section.maturity"), N_("intro.maturity"), (9,)),
     "coverage": (N_("section.coverage"), N_("intro.coverage"), ()),
 }
+# Sections whose tables need landscape pages.
+WIDE_SECTIONS = frozenset({"findings", "waivers", "vulnerabilities"})
 # The articles of the Opinions addressed to financial institutions about using open source,
 # in the order of the text; each message quotes the article's own words.
 INSTITUTION_ARTICLES = {4: N_("article.4"), 5: N_("article.5"), 6: N_("article.6"),
@@ -551,6 +561,9 @@ def _licences(index: _Index) -> Section:
 
 
 def _findings(index: _Index) -> Section:
+    """The rules that found something, each with its message and remediation once; then
+    one row per rule, component and status, with the projects and the path that brings
+    the component in (the prose repeated on every row made a page hold five findings)."""
     grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
     for project in index.data.projects:
         rows = {c["ref"]: c for c in project.components}
@@ -563,30 +576,44 @@ def _findings(index: _Index) -> Section:
                  "projects": set()})
             group["projects"].add(project.name)
     ranks = list(FINDING_SEVERITIES)
-    keyed = []
+    keyed, rules = [], {}
     for (rule, ref, status), group in grouped.items():
         finding, component = group["finding"], group["component"] or {}
         name = _label(component) if component else ref
-        keyed.append(((ranks.index(finding["severity"]), rule, index.locale.sort_key(name),
-                       status),
+        rank = ranks.index(finding["severity"])
+        rules.setdefault(rule, (rank, finding, Counter()))[2][status] += 1
+        keyed.append(((rank, rule, index.locale.sort_key(name), status),
                       (text(FINDING_SEVERITIES[finding["severity"]][0]), rule,
                        text(FINDING_STATUSES[status]), name,
                        index.projects(group["projects"]), component.get("path"),
                        *_rule_texts(finding, index.locale.language),
                        Article.cited(finding["article"]))))
-    rows = _ranked(keyed)
     opened = Counter(f["severity"] for _, f in index.open_findings())
     chart = Chart(text(N_("chart.open-findings")), tuple(
         Bar(text(label), opened[severity], tone)
         for severity, (label, tone) in FINDING_SEVERITIES.items()))
+    rule_rows = [(text(FINDING_SEVERITIES[finding["severity"]][0]), rule,
+                  *_rule_texts(finding, index.locale.language),
+                  Article.cited(finding["article"]), statuses["open"], sum(statuses.values()))
+                 for rule, (_, finding, statuses) in sorted(
+                     rules.items(), key=lambda item: (item[1][0], item[0]))]
+    rules_table = Table("rules", (
+        Column(N_("column.severity"), "label"), Column(N_("column.rule"), "id"),
+        Column(N_("column.message"), "long"), Column(N_("column.remediation"), "long"),
+        Column(N_("column.article"), "label"), Column(N_("column.open-findings"), "number"),
+        Column(N_("column.findings-total"), "number")), rule_rows,
+        index.evidence.no_findings(), title=text(N_("table.rules")), in_workbook=False)
     table = Table("findings", (
         Column(N_("column.severity"), "label"), Column(N_("column.rule"), "id"),
         Column(N_("column.status"), "label"), Column(N_("column.component"), "id"),
-        Column(N_("column.projects")), Column(N_("column.path"), "code"),
-        Column(N_("column.message"), "long"), Column(N_("column.remediation"), "long"),
-        Column(N_("column.article"), "label")), rows, index.evidence.no_findings())
+        Column(N_("column.projects"), "ids"), Column(N_("column.path"), "code"),
+        Column(N_("column.message"), "long", on_page=False),
+        Column(N_("column.remediation"), "long", on_page=False),
+        Column(N_("column.article"), "label")), _ranked(keyed), index.evidence.no_findings(),
+        title=text(N_("table.findings")) if keyed else None)
     cited = {row[-1].number for _, row in keyed if isinstance(row[-1], Article)}
-    return _section("findings", cites=cited, charts=[chart], tables=[table])
+    return _section("findings", cites=cited, charts=[chart],
+                    tables=[rules_table, table] if keyed else [table])
 
 
 def _rule_texts(finding: dict[str, Any], language: str) -> tuple[str, str | None]:
@@ -629,42 +656,48 @@ def _waivers(index: _Index) -> Section:
         Column(N_("column.versions"), "id"), Column(N_("column.rule"), "id"),
         Column(N_("column.approver")), Column(N_("column.reason"), "long"),
         Column(N_("column.expires"), "date"), Column(N_("column.ticket"), "code"),
-        Column(N_("column.projects")), Column(N_("column.findings-covered"), "number")),
+        Column(N_("column.projects"), "ids"), Column(N_("column.findings-covered"), "number")),
         rows, text(N_("empty.waivers")))
     return _section("waivers", charts=[chart], tables=[table],
                     notes=[text(N_("note.expiring"), days=EXPIRING_WITHIN_DAYS, as_of=as_of)])
 
 
 def _vulnerabilities(index: _Index) -> Section:
-    grouped: dict[tuple[str, str], dict[str, Any]] = {}
-    for key, row in index.components.items():
-        for vulnerability in row["vulnerabilities"]:
-            grouped[(vulnerability["id"], key)] = {"vulnerability": vulnerability, "row": row,
-                                                    "projects": index.used_by[key]}
+    """One row per advisory and component, grouped by component (the most severe first):
+    what an owner upgrades is a component; summaries abridged on the page."""
     ranks = list(VULNERABILITY_SEVERITIES)
     keyed, severities = [], {}
-    for (advisory, _), group in grouped.items():
-        vulnerability, row = group["vulnerability"], group["row"]
-        severity = _rated(vulnerability["severity"])
-        severities[advisory] = severity
-        keyed.append(((ranks.index(severity), advisory, index.locale.sort_key(_label(row))),
-                      (text(VULNERABILITY_SEVERITIES[severity][0]), advisory,
-                       index.locale.join([a for a in vulnerability.get("aliases", [])
-                                          if a != advisory]) or None,
-                       _label(row), vulnerability.get("fixed") or text(N_("value.no-fix")),
-                       vulnerability.get("summary"), index.projects(group["projects"]))))
+    for key, row in index.components.items():
+        rated = {v["id"]: _rated(v["severity"]) for v in row["vulnerabilities"]}
+        if not rated:
+            continue
+        worst = min(ranks.index(severity) for severity in rated.values())
+        label = _label(row)
+        for vulnerability in row["vulnerabilities"]:
+            advisory = vulnerability["id"]
+            severities[advisory] = rated[advisory]
+            summary = vulnerability.get("summary")
+            keyed.append(((worst, index.locale.sort_key(label), ranks.index(rated[advisory]),
+                           advisory),
+                          (label, text(VULNERABILITY_SEVERITIES[rated[advisory]][0]), advisory,
+                           index.locale.join([a for a in vulnerability.get("aliases", [])
+                                              if a != advisory]) or None,
+                           vulnerability.get("fixed") or text(N_("value.no-fix")),
+                           Abridged(summary) if summary else None,
+                           index.projects(index.used_by[key]))))
     rows = _ranked(keyed)
     counts = Counter(severities.values())
     chart = Chart(text(N_("chart.vulnerabilities")), tuple(
         Bar(text(label), counts[severity], tone)
         for severity, (label, tone) in VULNERABILITY_SEVERITIES.items()))
     table = Table("vulnerabilities", (
-        Column(N_("column.severity"), "label"), Column(N_("column.advisory"), "id"),
-        Column(N_("column.aliases"), "code"), Column(N_("column.component"), "id"),
+        Column(N_("column.component"), "id"), Column(N_("column.severity"), "label"),
+        Column(N_("column.advisory"), "id"), Column(N_("column.aliases"), "ids"),
         Column(N_("column.fixed-in"), "id"), Column(N_("column.summary"), "long"),
-        Column(N_("column.projects"))), rows, index.evidence.no_vulnerabilities())
+        Column(N_("column.projects"), "ids")), rows, index.evidence.no_vulnerabilities())
     return _section("vulnerabilities", charts=[chart], tables=[table],
-                    notes=[text(N_("note.severity-levels"))])
+                    notes=[text(N_("note.severity-levels"))],
+                    page_notes=[text(N_("note.summaries-abridged"), limit=Abridged.limit)])
 
 
 def _lifecycle(index: _Index) -> Section:
@@ -722,7 +755,7 @@ def _changes(index: _Index) -> Section:
         Bar(text(label), counts[kind], "neutral") for kind, label in CHANGE_KINDS.items()))
     signals = Table("signals", (
         Column(N_("column.signal")), Column(N_("column.component"), "id"),
-        Column(N_("column.detail"), "long"), Column(N_("column.projects"))),
+        Column(N_("column.detail"), "long"), Column(N_("column.projects"), "ids")),
         _closure_signals(index), text(N_("empty.signals"),
                                       registry=index.evidence.with_registry_facts,
                                       projects=index.evidence.projects),
@@ -776,8 +809,8 @@ def _maturity(index: _Index) -> Section:
              a["model"], index.projects(index.used_by[key])) for key, row, a in scored]
     table = Table("maturity", (
         Column(N_("column.component"), "id"), Column(N_("column.score"), "number"),
-        Column(N_("column.grade"), "label"), Column(N_("column.coverage")),
-        Column(N_("column.model"), "code"), Column(N_("column.projects"))),
+        Column(N_("column.grade")), Column(N_("column.coverage"), "number"),
+        Column(N_("column.model"), "id"), Column(N_("column.projects"), "ids")),
         rows, text(N_("empty.maturity")), text(N_("table.maturity")), PRINT_LIMIT)
     return _section("maturity", charts=[chart], tables=[table])
 

@@ -11,7 +11,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from fincompliance.report.audit.locale import Article, Locale, Share, Text
+from fincompliance.report.audit.locale import (
+    Abridged,
+    Article,
+    Locale,
+    Share,
+    Text,
+    display_width,
+)
 from fincompliance.report.audit.sections import Report
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -36,10 +43,11 @@ def write(report: Report, locale: Locale, path: Path) -> None:
         for note in section.notes:
             _append(sheet, (note,), locale)
         filtered = False
-        for table in section.tables:
-            if section.facts or section.notes or table is not section.tables[0]:
+        tables = [table for table in section.tables if table.in_workbook]
+        for table in tables:
+            if section.facts or section.notes or table is not tables[0]:
                 sheet.append([])
-            if table.title is not None:
+            if table.title is not None and len(tables) > 1:   # alone, the sheet names it
                 _append(sheet, (table.title,), locale)
                 sheet.cell(sheet.max_row, 1).font = bold
             sheet.append([locale.text(column.key) for column in table.columns])
@@ -54,6 +62,7 @@ def write(report: Report, locale: Locale, path: Path) -> None:
                 filtered = True
             if header == 1:
                 sheet.freeze_panes = "A2"
+        size_columns(sheet)
     created = report.meta.generated_at.replace(tzinfo=None)
     book.properties.creator = f"fincomp {report.meta.tool_version}"
     book.properties.created = book.properties.modified = created
@@ -63,6 +72,34 @@ def write(report: Report, locale: Locale, path: Path) -> None:
 
 
 _FORMATS = ((datetime, "yyyy-mm-dd hh:mm:ss"), (date, "yyyy-mm-dd"), (Share, "0%"))
+
+
+WIDEST = 60   # characters: a longer cell (a reason, a purl, a summary) wraps in its column
+
+
+def size_columns(sheet, first_row: int = 1) -> None:
+    """Every column as wide as its widest value (Chinese characters count two) up to
+    WIDEST, where longer values wrap; a row with one value (a note, a table's title) is
+    not a column's."""
+    from openpyxl.styles import Alignment
+
+    widths: dict[str, int] = {}
+    long: dict[str, list] = {}
+    for row in sheet.iter_rows(min_row=first_row):
+        filled = [cell for cell in row if cell.value is not None]
+        if len(filled) < 2 and sheet.max_column > 1:
+            continue
+        for cell in filled:
+            value = cell.value
+            width = 19 if isinstance(value, datetime) else display_width(str(value))
+            widths[cell.column_letter] = max(widths.get(cell.column_letter, 0), width)
+            if width > WIDEST:
+                long.setdefault(cell.column_letter, []).append(cell)
+    for letter, width in widths.items():
+        sheet.column_dimensions[letter].width = min(width, WIDEST) + 2
+    for cells in long.values():
+        for cell in cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _append(sheet, values, locale: Locale) -> None:
@@ -77,6 +114,8 @@ def _cell(value: Any, locale: Locale) -> Any:
         return locale.value(value)
     if isinstance(value, Share):
         return value.value
+    if isinstance(value, Abridged):
+        return value.full
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)   # Excel has no time zones; ledger times are UTC
     return value
