@@ -169,3 +169,41 @@ def ledger_url(request, tmp_path):
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def missing_glyphs(path: Path) -> list[tuple[int, str, int]]:
+    """Glyphs drawn that the embedded font does not have (.notdef or past its last glyph):
+    what prints as an empty box."""
+    import io
+
+    from fontTools.ttLib import TTFont
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream
+
+    reader = PdfReader(path)
+    missing = []
+    for number, page in enumerate(reader.pages, start=1):
+        glyphs = {}
+        for name, font in page["/Resources"]["/Font"].items():
+            descendant = font.get_object()["/DescendantFonts"][0].get_object()
+            descriptor = descendant["/FontDescriptor"]
+            # TrueType outlines (FontFile2) or an OpenType font with CFF ones (FontFile3)
+            embedded = descriptor.get("/FontFile2") or descriptor["/FontFile3"]
+            program = embedded.get_object().get_data()
+            glyphs[name] = TTFont(io.BytesIO(program))["maxp"].numGlyphs
+        current = None
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"Tf":
+                current = operands[0]
+            elif operator in (b"Tj", b"TJ"):
+                strings = operands[0] if operator == b"TJ" else operands
+                for string in strings:
+                    if isinstance(string, (int, float)):
+                        continue
+                    raw = string.original_bytes if hasattr(string, "original_bytes") \
+                        else bytes(string)
+                    for index in range(0, len(raw), 2):
+                        glyph = int.from_bytes(raw[index:index + 2], "big")
+                        if glyph == 0 or glyph >= glyphs[current]:
+                            missing.append((number, current, glyph))
+    return missing

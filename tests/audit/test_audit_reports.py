@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from fincompliance.cli import app
 from fincompliance.report.audit.locale import LANGUAGES, catalogue
 
-from conftest import CORPUS, REPO, corpus_entries, run_cli, start_mirror
+from conftest import CORPUS, REPO, corpus_entries, missing_glyphs, run_cli, start_mirror
 
 # The ledger stamps scans with the real clock (it lets no scan be backdated), so every date
 # here is relative to the day the tests run: the waivers' expiry, the report's day and its
@@ -235,44 +235,9 @@ def test_pdf_sections_chinese_text_and_glyphs(estate, tmp_path):
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
                            check=True).stdout.splitlines()[2:]
     assert fonts and all(" yes yes yes " in line for line in fonts)   # embedded, with text
-    assert _missing_glyphs(pdf) == []
+    assert missing_glyphs(pdf) == []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(pdf, ARTIFACTS / "audit-report-zh-CN.pdf")
-
-
-def _missing_glyphs(path: Path) -> list[tuple[int, str, int]]:
-    """Glyphs drawn that the embedded font does not have (.notdef or past its last glyph):
-    what prints as an empty box."""
-    import io
-
-    from fontTools.ttLib import TTFont
-    from pypdf import PdfReader
-    from pypdf.generic import ContentStream
-
-    reader = PdfReader(path)
-    missing = []
-    for number, page in enumerate(reader.pages, start=1):
-        glyphs = {}
-        for name, font in page["/Resources"]["/Font"].items():
-            descendant = font.get_object()["/DescendantFonts"][0].get_object()
-            program = descendant["/FontDescriptor"]["/FontFile2"].get_object().get_data()
-            glyphs[name] = TTFont(io.BytesIO(program))["maxp"].numGlyphs
-        current = None
-        for operands, operator in ContentStream(page.get_contents(), reader).operations:
-            if operator == b"Tf":
-                current = operands[0]
-            elif operator in (b"Tj", b"TJ"):
-                strings = operands[0] if operator == b"TJ" else operands
-                for string in strings:
-                    if isinstance(string, (int, float)):
-                        continue
-                    raw = string.original_bytes if hasattr(string, "original_bytes") \
-                        else bytes(string)
-                    for index in range(0, len(raw), 2):
-                        glyph = int.from_bytes(raw[index:index + 2], "big")
-                        if glyph == 0 or glyph >= glyphs[current]:
-                            missing.append((number, current, glyph))
-    return missing
 
 
 def test_the_glyph_check_sees_a_missing_glyph(tmp_path):
@@ -282,7 +247,7 @@ def test_the_glyph_check_sees_a_missing_glyph(tmp_path):
 
     pdf = tmp_path / "box.pdf"
     HTML(string="<p>Abc \U00013000 x</p>").write_pdf(pdf)
-    assert _missing_glyphs(pdf)
+    assert missing_glyphs(pdf)
 
 
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])

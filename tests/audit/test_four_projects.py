@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -16,9 +17,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, text
 
-from fincompliance.report.audit.locale import Abridged
+from fincompliance.report.audit.locale import Abridged, catalogue
 
-from conftest import CORPUS, run_cli
+from conftest import CORPUS, missing_glyphs, run_cli
 
 PROJECTS = {"legacy-app": "python/legacy-app", "pipenv": "python/pipenv",
             "express-app": "npm/express-app", "site-packages-fin": "python/site-packages-fin"}
@@ -174,3 +175,40 @@ def test_the_workbook_columns_fit_their_values(reports):
             assert sheet.column_dimensions[letter].width >= needed, (sheet.title, letter)
             assert all(c.alignment.wrap_text for c in values
                        if display_width(str(c.value)) > 60)
+
+
+def _no_chinese_font(tmp_path: Path) -> dict[str, str]:
+    """fontconfig seeing DejaVu only, as on a fresh server: no font covers Chinese."""
+    config = tmp_path / "fonts.conf"
+    config.write_text('<?xml version="1.0"?><fontconfig>'
+                      "<dir>/usr/share/fonts/truetype/dejavu</dir>"
+                      f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>")
+    env = {"FONTCONFIG_FILE": str(config)}
+    listed = subprocess.run(["fc-list", ":lang=zh-cn"], capture_output=True, text=True,
+                            env={**os.environ, **env}, check=True).stdout
+    assert listed.strip() == ""
+    return env
+
+
+def test_a_machine_without_a_chinese_font_prints_with_fincomps_own(reports, tmp_path):
+    """pip install is enough: the Chinese PDF prints with the font fincomp carries (Noto
+    Sans CJK SC, GB 2312), embedded, with no blank box; a character beyond it stops the
+    report naming it."""
+    ledger, _ = reports
+    env = _no_chinese_font(tmp_path)
+    pdf = tmp_path / "report.pdf"
+    result = run_cli("report", "--ledger", ledger, "--lang", "zh-CN", "--format", "pdf",
+                     "-o", str(pdf), "--project", "legacy-app", env=env)
+    assert result.returncode == 0, result.stderr
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                           check=True).stdout
+    assert "fincomp-CJK" in fonts
+    assert missing_glyphs(pdf) == []
+    printed = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                             check=True).stdout
+    assert catalogue("zh-CN")["report.title"] in printed
+    beyond = run_cli("report", "--ledger", ledger, "--lang", "zh-CN", "--format", "pdf",
+                     "-o", str(tmp_path / "beyond.pdf"), "--institution", "龘龘银行",
+                     env=env)
+    assert beyond.returncode == 2 and beyond.stderr.count("\n") == 1
+    assert "龘" in beyond.stderr and "fonts-noto-cjk" in beyond.stderr

@@ -4,6 +4,7 @@ so to the browser too). The same page prints to A4 and is what the PDF is made f
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +77,9 @@ def print_widths(columns: list[Column], rows: list[tuple[Cell, ...]], locale: Lo
         else:
             unbroken = [display_width(cell) if whole else min(_longest_word(cell), _LONGEST_WORD)
                         for cell in cells]
-        narrowest = max([min(display_width(header), _HEADER), _longest_word(header), *unbroken])
+        # a header is set in bold, a fifth wider
+        narrowest = max([min(display_width(header), _HEADER), math.ceil(
+            _longest_word(header) * 1.2), *unbroken])
         least.append(narrowest + 2)                       # the cell's padding
         most.append(max([narrowest, *(display_width(cell) for cell in cells)]) + 2)
     spare = max(_PAGE[wide] - sum(least), 0)
