@@ -21,13 +21,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from typer.core import TyperGroup
 
 from fincompliance import __version__
@@ -62,7 +55,8 @@ app = typer.Typer(
     help="SBOM and licence-compliance scanning for financial institutions.\n\n"
          "Reads lockfiles, manifests and installed trees (never runs the project's code, "
          "never uses the network unless told to) and writes SBOMs and reports.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
+    no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False,
+    rich_markup_mode=None)
 # Piped output is read by people too (CI logs): give tables room instead of 80 columns.
 # No emoji codes: a path such as `proj:x:backup` must print as written.
 stdout = Console(highlight=False, emoji=False, width=None if sys.stdout.isatty() else 120)
@@ -105,7 +99,8 @@ def _sbom_writer(sbom_format: SbomFormat):
     return spdx.write_json if sbom_format is SbomFormat.spdx_json else spdx.write_tag_value
 
 PathArgument = Annotated[Path, typer.Argument(
-    help="A folder to scan (or a single lockfile or manifest).", show_default=False)]
+    metavar="PATH", help="A folder to scan (or a single lockfile or manifest).",
+    show_default=False)]
 InstalledOption = Annotated[bool, typer.Option(
     "--installed", help="Also read installed trees: node_modules and virtual environments.")]
 RootfsOption = Annotated[bool, typer.Option(
@@ -244,6 +239,14 @@ def _progress(description: str) -> Iterator[Callable[[int, int], None]]:
     if not stderr.is_terminal:
         yield lambda done, total: None
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=stderr, transient=True) as progress:
         task = progress.add_task(description, total=None)
@@ -261,6 +264,8 @@ def _run_scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] 
         raise UsageError(f"{path}: no such file or folder")
     if not stderr.is_terminal:
         return scan(path, options)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                   MofNCompleteColumn(), console=stderr, transient=True) as progress:
         bar = progress.add_task("discovering files", total=None)

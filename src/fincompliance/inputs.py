@@ -11,11 +11,12 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from fincompliance.errors import InputError
+
+if TYPE_CHECKING:
+    import yaml
 
 DEFAULT_MAX_FILE_BYTES = 128 * 1024 * 1024
 
@@ -120,11 +121,6 @@ def load_toml(text: str, shown_as: str) -> dict[str, Any]:
         raise InputError(shown_as, "invalid TOML: nested too deeply") from None
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# Every scalar as text: version lists such as `- 2.10` must not turn into the float 2.1.
-_YAML_TEXT_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
-
-
 # Aliases may add this many nodes to a document beyond the ones written in it: enough for
 # every real use (shared settings in a policy), far below what an alias bomb expands to.
 YAML_ALIAS_BUDGET = 100_000
@@ -134,8 +130,13 @@ _YAML_ANCHOR = re.compile(r"(?:^|[\s\[{,:])&", re.M)
 
 def load_yaml(text: str, shown_as: str, all_text: bool = False) -> Any:
     """Parse YAML with the safe loader (no object construction, no code), refusing documents
-    whose aliases would expand past `YAML_ALIAS_BUDGET` before anything is constructed."""
-    loader = (_YAML_TEXT_LOADER if all_text else _YAML_LOADER)(text)
+    whose aliases would expand past `YAML_ALIAS_BUDGET` before anything is constructed.
+    `all_text`: every scalar as text (version lists such as `- 2.10` must not turn into
+    the float 2.1)."""
+    import yaml  # loaded when a YAML file is read, not for every command line
+
+    loader = (getattr(yaml, "CBaseLoader", yaml.BaseLoader) if all_text
+              else getattr(yaml, "CSafeLoader", yaml.SafeLoader))(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -168,6 +169,8 @@ def _char_name(character: str | int) -> str:
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         return [part for pair in node.value for part in pair]
     if isinstance(node, yaml.SequenceNode):

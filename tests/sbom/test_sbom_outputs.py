@@ -21,9 +21,9 @@ from spdx_tools.spdx.parser.jsonlikedict.json_like_dict_parser import JsonLikeDi
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 from spdx_tools.spdx.writer.json.json_writer import write_document_to_stream
 
+from fincompliance.json_text import json_text
 from fincompliance.licensing.conclude import conclude_graph
 from fincompliance.sbom import cyclonedx, spdx
-from fincompliance.sbom.common import json_text
 from fincompliance.scan import scan
 from fincompliance.scanners.sbom_document import read_document
 
@@ -98,10 +98,13 @@ _JSON = st.recursive(
 
 
 @settings(max_examples=300, deadline=None)
-@given(document=st.dictionaries(st.text(), _JSON, max_size=5), indent=st.sampled_from([2, 4]))
-def test_json_text_writes_what_the_standard_library_writes(document, indent):
-    """Non-ASCII and astral characters, DEL, control characters, any depth."""
-    assert json_text(document, indent) == json.dumps(document, indent=indent) + "\n"
+@given(document=st.dictionaries(st.text(), _JSON, max_size=5), indent=st.sampled_from([2, 4]),
+       ascii_only=st.booleans())
+def test_json_text_writes_what_the_standard_library_writes(document, indent, ascii_only):
+    """Non-ASCII and astral characters, DEL, control characters, any depth; escaped (the
+    SBOMs) or as UTF-8 (`scan --format json`)."""
+    assert json_text(document, indent, ascii_only) == json.dumps(
+        document, indent=indent, ensure_ascii=ascii_only) + "\n"
 
 
 def test_cyclonedx_json_is_valid_1_6_and_round_trips(scanned):

@@ -34,9 +34,16 @@ def review(graph: Graph, root: Path, outbound: str = PROPRIETARY,
         conclude_graph(graph, root, knowledge)
     result = LicenceReview(outbound, distribution)
     shipped = []
+    # An assessment depends only on the expression and the distribution model: thousands of
+    # components share a few dozen (and share the frozen Assessment, which the policy stage
+    # uses to judge them once).
+    assessed: dict[tuple[str, Distribution], Assessment] = {}
     for component in graph.sorted_components():
         model = distribution if component.scope is not Scope.DEV else Distribution.INTERNAL_USE
-        assessment = assess(component.concluded.expression, outbound, model, knowledge)
+        key = (component.concluded.expression, model)
+        assessment = assessed.get(key)
+        if assessment is None:
+            assessment = assessed[key] = assess(key[0], outbound, model, knowledge)
         result.assessments[component.ref] = assessment
         if component.scope is not Scope.DEV:
             shipped.append(assessment.chosen)

@@ -82,19 +82,29 @@ def evaluate(graph: Graph, review: LicenceReview, policy: Policy,
     knowledge = knowledge or load()
     contexts = {allow: _Context(knowledge, allow, on or today(), policy.internal, language)
                 for allow in (False, True)}
+    plans = [_Plan(rule, contexts[rule.action == "allow"]) for rule in policy.rules.values()
+             if "release_check" not in rule.when]
+    shared = [plan for plan in plans if plan.shared]
+    own = [plan for plan in plans if not plan.shared]
     direct = graph.direct_refs()
     index = PathIndex(graph)
+    compared = graph.compared_with is not None
+    # rules reading only shared facts, judged once per combination of those facts
+    by_shared_facts: dict[tuple, list[tuple[Rule, list[str]]]] = {}
     findings = []
     for component in graph.sorted_components():
-        facts = Facts(component, review.assessments[component.ref], component.ref in direct,
-                      index.depth(component.ref), graph.compared_with is not None)
-        matched = []
-        for rule in policy.rules.values():
-            if component.scope is Scope.DEV and not rule.include_dev:
-                continue
-            hit, why = _matches(rule.when, facts, contexts[rule.action == "allow"])
-            if hit:
-                matched.append((rule, why))
+        assessment = review.assessments[component.ref]
+        facts = Facts(component, assessment, component.ref in direct,
+                      index.depth(component.ref), compared)
+        conclusion = component.concluded
+        key = (id(assessment), conclusion.expression if conclusion else None,
+               conclusion.mismatch if conclusion else None,
+               conclusion.reason if conclusion else None, component.ecosystem,
+               component.scope, facts.direct, component.lifecycle)
+        matched = by_shared_facts.get(key)
+        if matched is None:
+            matched = by_shared_facts[key] = _matched(shared, facts)
+        matched = matched + _matched(own, facts)
         if any(rule.action == "allow" for rule, _ in matched):
             continue  # an explicit allow wins over every other rule for this component
         for rule, why in matched:
@@ -103,6 +113,61 @@ def evaluate(graph: Graph, review: LicenceReview, policy: Policy,
     findings += _observed(observations, policy, language)
     return sorted(findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.rule, f.component,
                                            str(f.location)))
+
+
+# Tests whose answer (and reasons) depend only on facts many components share: the licence
+# conclusion and its assessment, ecosystem, scope, directness and lifecycle state.
+_SHARED_TESTS = frozenset({"all", "any", "not", "license", "compatibility", "ecosystem",
+                           "scope", "direct", "lifecycle"})
+# A component without these facts fails a rule that asks about them, whatever else it asks.
+_WITHOUT = {"vulnerability": lambda facts: not facts.component.vulnerabilities,
+            "release": lambda facts: facts.component.release is None,
+            "change": lambda facts: not facts.compared,
+            "depth": lambda facts: facts.depth is None}
+
+
+class _Plan:
+    """A rule ready to judge components: whether it reads only shared facts, and which
+    facts a component must have for it to hold at all."""
+
+    def __init__(self, rule: Rule, context: _Context) -> None:
+        self.rule, self.context = rule, context
+        self.shared = _tests_in(rule.when) <= _SHARED_TESTS
+        self.required = frozenset(_required(rule.when))
+
+
+def _tests_in(condition: dict[str, Any]) -> set[str]:
+    found = set(condition)
+    for key in ("all", "any"):
+        for part in condition.get(key, ()):
+            found |= _tests_in(part)
+    if "not" in condition:
+        found |= _tests_in(condition["not"])
+    return found
+
+
+def _required(condition: dict[str, Any]) -> set[str]:
+    """The facts of _WITHOUT a condition cannot hold without: those any of its keys (or
+    every alternative of an `any`) asks about."""
+    found = {key for key in condition if key in _WITHOUT}
+    for part in condition.get("all", ()):
+        found |= _required(part)
+    if condition.get("any"):
+        found |= set.intersection(*(_required(part) for part in condition["any"]))
+    return found
+
+
+def _matched(plans: list[_Plan], facts: Facts) -> list[tuple[Rule, list[str]]]:
+    dev = facts.component.scope is Scope.DEV
+    absent = {key for key, missing in _WITHOUT.items() if missing(facts)}
+    found = []
+    for plan in plans:
+        if (dev and not plan.rule.include_dev) or not plan.required.isdisjoint(absent):
+            continue
+        hit, why = _matches(plan.rule.when, facts, plan.context)
+        if hit:
+            found.append((plan.rule, why))
+    return found
 
 
 def _observed(observations: Sequence[Observation], policy: Policy, language: str

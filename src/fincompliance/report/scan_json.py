@@ -5,11 +5,11 @@ The document's shape is documented in docs/scan-json.md; `schema` names its vers
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from fincompliance import __version__
+from fincompliance.json_text import json_text
 from fincompliance.model import Component, Graph
 
 if TYPE_CHECKING:
@@ -79,4 +79,4 @@ def _analysis(result: ScanResult) -> dict[str, Any] | None:
 
 def render(result: ScanResult, extra: dict[str, Any] | None = None) -> str:
     """The graph, plus sections other stages add (policy and findings)."""
-    return json.dumps(to_dict(result, extra), indent=2, ensure_ascii=False) + "\n"
+    return json_text(to_dict(result, extra), indent=2, ascii_only=False)

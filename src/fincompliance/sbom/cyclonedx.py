@@ -23,6 +23,7 @@ from packageurl import PackageURL
 from fincompliance.clock import build_time
 from fincompliance.errors import InputError
 from fincompliance.inputs import load_xml
+from fincompliance.json_text import json_text
 from fincompliance.licensing.normalise import UNKNOWN
 from fincompliance.model import (
     Component,
@@ -42,7 +43,6 @@ from fincompliance.sbom.common import (
     TOOL_NAME,
     TOOL_VERSION,
     document_uuid,
-    json_text,
 )
 
 if TYPE_CHECKING:

@@ -34,6 +34,7 @@ from spdx_tools.spdx.writer.tagvalue.tagvalue_writer import (
 
 from fincompliance.clock import build_time
 from fincompliance.errors import InputError
+from fincompliance.json_text import json_text
 from fincompliance.licensing.knowledge import load as load_knowledge
 from fincompliance.licensing.normalise import UNKNOWN, parse_spdx
 from fincompliance.model import (
@@ -53,7 +54,6 @@ from fincompliance.sbom.common import (
     TOOL_NAME,
     TOOL_VERSION,
     document_uuid,
-    json_text,
 )
 
 NAMESPACE_BASE = "https://sbom.example.internal/fincomp"

@@ -1,0 +1,44 @@
+"""JSON documents as fincomp writes them: indented like the standard library's
+`json.dumps`, at orjson's speed."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+
+
+def json_text(document: dict[str, Any], indent: int, ascii_only: bool = True) -> str:
+    """`json.dumps(document, indent=indent, ensure_ascii=ascii_only)` byte for byte (floats
+    aside: orjson writes 1e-05 as 0.00001), at orjson's speed (the standard library's
+    encoder is pure Python when it indents: 12 s for 50,000 components).
+
+    orjson indents by two and writes non-ASCII as UTF-8; the SBOM libraries' output, which
+    fincomp's documents have always matched, indents by `indent` and escapes as `\\uXXXX`.
+    Raw tabs never occur in JSON text (strings escape them), so they mark each level while
+    the indentation is widened.
+    """
+    text = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+                        ).decode()
+    if indent != 2:
+        depth = 0
+        while f"\n{'  ' * (depth + 1)}" in text:
+            depth += 1
+        for level in range(depth, 0, -1):  # deepest first: a shallower prefix is now tabs
+            text = text.replace("\n" + "  " * level, "\n" + "\t" * level)
+        text = text.replace("\t", " " * indent)
+    if ascii_only and not text.isascii():
+        text = _NOT_ASCII.sub(_escaped, text)
+    return text
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7e]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000   # a UTF-16 surrogate pair, as the standard library writes it
+    return f"\\u{0xd800 | (code >> 10):04x}\\u{0xdc00 | (code & 0x3ff):04x}"
