@@ -1035,7 +1035,8 @@ def ledger_projects_command(ledger: LedgerOption = None,
         api = _ledger()
         rows = api.queries.list_projects(api.open(ledger, create=False))
         _ledger_emit(rows, output_format, json_output, lambda r: api.report.table(
-            r, ["name", "business_system", "owner", "scans", "last_recorded", "components"],
+            r, ["name", "department", "business_system", "owner", "scans", "last_recorded",
+                "components"],
             "Projects", stdout))
 
 

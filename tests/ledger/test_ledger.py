@@ -258,6 +258,9 @@ def test_register_facts_per_project_and_package(ledger_url):
     assert (other_ms["Supplier"], other_ms["Contract or agreement"],
             other_ms["Using department"]) == ("某某科技有限公司", "HT-2026-031", "")
 
+    listed = {p["name"]: (p["department"], p["business_system"]) for p in json.loads(
+        _ledger(ledger_url, "projects", "--format", "json"))}
+    assert listed == {"web": ("零售金融部", "手机银行"), "other": (None, None)}
     stated = json.loads(_ledger(ledger_url, "facts", "pkg:npm/ms", "--format", "json"))
     assert [(s["project"], s["facts"], s["actor"]) for s in stated] == [
         (None, {"contract": "HT-2026-031", "supplier": "某某科技有限公司",

@@ -32,11 +32,14 @@ class RegisterFacts:
                 else:
                     subject[field] = value
 
-    def of(self, project: str, package: str, business_system: str | None = None
+    def of(self, project: str, package: str | None, business_system: str | None = None
            ) -> dict[str, str | None]:
-        """Every field's value for `package` as used by `project`."""
+        """Every field's value for `package` as used by `project` (for the project itself
+        without a package)."""
         found: dict[str, str | None] = dict.fromkeys(FIELDS)
         found["business_system"] = business_system
-        for subject in ((project, None), (None, package), (project, package)):
+        subjects = [(project, None)] if package is None else \
+            [(project, None), (None, package), (project, package)]
+        for subject in subjects:
             found.update(self._by_subject.get(subject, {}))
         return found

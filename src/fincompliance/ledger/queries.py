@@ -42,8 +42,16 @@ def _scan_ids(connection: Connection, project_id: int) -> list[int]:
 
 
 def list_projects(engine: Engine) -> list[dict[str, Any]]:
+    """Every project with its latest scan, its department and business system as the
+    register states them."""
     with engine.connect() as connection:
-        return _list_projects(connection)
+        stated = RegisterFacts(register_statements(connection))
+        found = _list_projects(connection)
+    for project in found:
+        facts = stated.of(project["name"], None, project["business_system"])
+        project.update(department=facts["department"],
+                       business_system=facts["business_system"])
+    return found
 
 
 def _list_projects(connection: Connection) -> list[dict[str, Any]]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, Table, insert, select, update
 
 from fincompliance import __version__
 from fincompliance.errors import UsageError
@@ -152,19 +153,30 @@ def record_project_version(connection: Connection, project_id: int, head: dict) 
     """Append the project's metadata as it now stands as a version and a ledger entry."""
     row = connection.execute(select(projects).where(projects.c.id == project_id)
                              ).mappings().one()
+    return _append_row(connection, project_versions, "project", head,
+                       project_id=project_id, **{k: row[k] for k in PROJECT_FIELDS})
+
+
+def _append_row(connection: Connection, table: Table, kind: str, head: dict,
+                **values: object) -> int:
+    """Insert one row of a chained table (with its time and entry number) and append the
+    ledger entry covering it."""
     at = now()
-    version_id = connection.execute(insert(project_versions).values(
-        project_id=project_id, at=at, entry_seq=head["seq"] + 1,
-        **{k: row[k] for k in PROJECT_FIELDS})).inserted_primary_key[0]
-    append(connection, "project", version_id, at,
-           digest(project_version_content(connection, version_id)), head)
-    return version_id
+    row_id = connection.execute(insert(table).values(
+        **values, at=at, entry_seq=head["seq"] + 1)).inserted_primary_key[0]
+    append(connection, kind, row_id, at, digest(_row_content(table, connection, row_id)), head)
+    return row_id
 
 
-def project_version_content(connection: Connection, version_id: int) -> dict:
-    row = connection.execute(select(project_versions).where(
-        project_versions.c.id == version_id)).mappings().one()
+def _row_content(table: Table, connection: Connection, row_id: int) -> dict:
+    """What an entry's digest covers of a row of a chained table: all of it but its id."""
+    row = connection.execute(select(table).where(table.c.id == row_id)).mappings().one()
     return {k: v for k, v in row.items() if k != "id"}
+
+
+project_version_content = partial(_row_content, project_versions)
+lifecycle_content = partial(_row_content, lifecycle_events)
+facts_content = partial(_row_content, register_facts)
 
 
 def _component_rows(graph: Graph, assessed: Assessed | None) -> list[dict]:
@@ -261,21 +273,11 @@ def record_lifecycle(engine: Engine, package: str, state: str, actor: str, reaso
         with locked_head(connection) as head:
             if not force:
                 _seen(connection, None, package)
-            at = now()
-            event_id = connection.execute(insert(lifecycle_events).values(
-                package=package, versions=versions, state=state, actor=actor, reason=reason,
-                at=at, entry_seq=head["seq"] + 1)).inserted_primary_key[0]
-            append(connection, "lifecycle", event_id, at,
-                   digest(lifecycle_content(connection, event_id)), head)
-            return event_id
+            return _append_row(connection, lifecycle_events, "lifecycle", head,
+                               package=package, versions=versions, state=state, actor=actor,
+                               reason=reason)
 
     return write(engine, work)
-
-
-def lifecycle_content(connection: Connection, event_id: int) -> dict:
-    row = connection.execute(select(lifecycle_events).where(
-        lifecycle_events.c.id == event_id)).mappings().one()
-    return {k: v for k, v in row.items() if k != "id"}
 
 
 def record_facts(engine: Engine, project: str | None, package: str | None,
@@ -302,14 +304,9 @@ def record_facts(engine: Engine, project: str | None, package: str | None,
         with locked_head(connection) as head:
             if not force:
                 _seen(connection, project, package)
-            at = now()
-            statement_id = connection.execute(insert(register_facts).values(
-                project=project, package=package,
-                facts=json.dumps(stated, sort_keys=True, ensure_ascii=False),
-                actor=actor, at=at, entry_seq=head["seq"] + 1)).inserted_primary_key[0]
-            append(connection, "facts", statement_id, at,
-                   digest(facts_content(connection, statement_id)), head)
-            return statement_id
+            return _append_row(connection, register_facts, "facts", head, project=project,
+                               package=package, actor=actor,
+                               facts=json.dumps(stated, sort_keys=True, ensure_ascii=False))
 
     return write(engine, work)
 
@@ -331,9 +328,3 @@ def _seen(connection: Connection, project: str | None, package: str | None) -> N
         raise UsageError(f"{package}: no recorded scan{where} has seen this package (a typo? "
                          "see `fincomp ledger history NAME`); recording it before its first use "
                          "needs --force")
-
-
-def facts_content(connection: Connection, statement_id: int) -> dict:
-    row = connection.execute(select(register_facts).where(
-        register_facts.c.id == statement_id)).mappings().one()
-    return {k: v for k, v in row.items() if k != "id"}

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from fincompliance.inputs import max_file_bytes
-from fincompliance.licensing.reference import recognise
 from fincompliance.locations import cache_dir
 
 _PARALLEL_FROM = 16   # below this many files, forking costs more than it saves
@@ -65,6 +62,9 @@ def detect_text(text: str) -> Detection | None:
 
 
 def _recognised(text: str) -> Detection | None:
+    # loaded with the first licence file: a lockfile's scan reads none
+    from fincompliance.licensing.reference import recognise
+
     found = recognise(text)
     if found is None:
         return None
@@ -111,6 +111,9 @@ def detect_files(paths: Iterable[str], on_progress: Progress | None = None
     todo = [path for path, hit in found.items() if hit is _MISSING]
     if not todo:
         return found
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     if len(todo) < _PARALLEL_FROM or multiprocessing.get_start_method() != "fork":
         _record(todo, map(detect_file, todo), cache, found, on_progress)
     else:

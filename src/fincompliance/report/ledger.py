@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
@@ -21,10 +22,22 @@ def table(rows: list[dict[str, Any]], columns: list[str], title: str,
     for column in columns:
         view.add_column(column.replace("_", " "), overflow="fold")
     for row in rows:
-        view.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+        view.add_row(*(_cell(row.get(c)) for c in columns))
     console.print(view)
     if not rows:
         console.print("(none)")
+
+
+# A recorded time as the ledger stores it (UTC, to the microsecond)
+_RECORDED = re.compile(r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(?:\.\d+)?\+00:00$")
+
+
+def _cell(value: Any) -> str:
+    """A cell as people read it: recorded times to the second, saying UTC."""
+    if value is None:
+        return ""
+    found = _RECORDED.match(value) if isinstance(value, str) else None
+    return f"{found[1]} {found[2]} UTC" if found else str(value)
 
 
 def render_diff(diff, console: Console) -> None:
