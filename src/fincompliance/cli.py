@@ -1314,6 +1314,11 @@ def report_command(
         institution: Annotated[str, typer.Option(
             "--institution", envvar="FINCOMP_INSTITUTION",
             help="The institution named in the report.")] = "-",
+        prepared_by: Annotated[str | None, typer.Option(
+            "--prepared-by", help="Who prepares the report (its sign-off block; blank to "
+            "sign by hand when left out).", show_default=False)] = None,
+        reviewed_by: Annotated[str | None, typer.Option(
+            "--reviewed-by", help="Who reviews it.", show_default=False)] = None,
         ledger: LedgerOption = None) -> None:
     """An audit report from the ledger for compliance officers and auditors: summary and
     verdict, licences, policy findings, waivers, vulnerabilities, lifecycle, changes,
@@ -1333,7 +1338,7 @@ def report_command(
         scope = Scope(project, scan, _day(since, "--since"), _day(until, "--until"))
         report, locale = audit.prepare(
             open_ledger(ledger, create=False), scope, language,
-            institution, today())
+            institution, today(), prepared_by, reviewed_by)
         with _progress(f"writing the {chosen.value.upper()} report"):
             page = audit.write(report, locale, chosen, output)
         if page is not None:

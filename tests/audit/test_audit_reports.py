@@ -223,7 +223,7 @@ def test_pdf_sections_chinese_text_and_glyphs(estate, tmp_path):
     messages = catalogue("zh-CN")
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
     assert outline == [f"{n}. {messages[f'section.{i}']}"
-                       for n, i in enumerate(SECTION_IDS, start=1)]
+                       for n, i in enumerate(SECTION_IDS, start=1)] + [messages["signoff.title"]]
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
     # payments-web: its error is waived, its warnings are open, but its npm components

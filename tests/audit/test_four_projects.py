@@ -212,3 +212,32 @@ def test_a_machine_without_a_chinese_font_prints_with_fincomps_own(reports, tmp_
                      env=env)
     assert beyond.returncode == 2 and beyond.stderr.count("\n") == 1
     assert "龘" in beyond.stderr and "fonts-noto-cjk" in beyond.stderr
+
+
+def test_the_sign_off_block(reports, tmp_path):
+    """Prepared by and reviewed by, with a line to sign and date on the printed copy: blank
+    names to fill in by hand, or the names given, also among the summary's facts."""
+    ledger, made = reports
+    messages = catalogue("zh-CN")
+    blank = _page_text(made["zh-CN", "html"].read_text(encoding="utf-8"))
+    block = blank[blank.index(messages["signoff.title"]):]
+    assert (f"{messages['signoff.prepared']} {messages['signoff.reviewed']}"
+            in block.replace("  ", " "))
+    named = tmp_path / "named.html"
+    result = run_cli("report", "--ledger", ledger, "--lang", "zh-CN", "-o", str(named),
+                     "--prepared-by", "张伟", "--reviewed-by", "王芳")
+    assert result.returncode == 0, result.stderr
+    page = _page_text(named.read_text(encoding="utf-8"))
+    signed = page[page.index(messages["signoff.title"]):]
+    assert f"{messages['signoff.prepared']} 张伟" in signed
+    assert f"{messages['signoff.reviewed']} 王芳" in signed
+    summary = page[:page.index(messages["signoff.title"])]
+    assert f"{messages['signoff.prepared']} 张伟" in summary
+    # on paper it is one block on the last page, after the article table
+    pdf = tmp_path / "named.pdf"
+    assert run_cli("report", "--ledger", ledger, "--lang", "zh-CN", "--format", "pdf",
+                   "-o", str(pdf), "--prepared-by", "张伟").returncode == 0
+    last = subprocess.run(["pdftotext", "-f", "0", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout.split("\f")
+    pages = [p for p in last if p.strip()]
+    assert messages["signoff.title"] in pages[-1] and "张伟" in pages[-1]

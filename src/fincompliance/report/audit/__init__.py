@@ -25,10 +25,12 @@ class Format(StrEnum):
 
 
 def prepare(engine: Engine, scope: Scope, language: str, institution: str,
-            today: date) -> tuple[Report, Locale]:
+            today: date, prepared_by: str | None = None, reviewed_by: str | None = None
+            ) -> tuple[Report, Locale]:
     locale = Locale(language)
     data = collect(engine, scope, today)
-    return build(data, Meta(institution, build_time(), __version__), locale), locale
+    meta = Meta(institution, build_time(), __version__, prepared_by, reviewed_by)
+    return build(data, meta, locale), locale
 
 
 def write(report: Report, locale: Locale, output_format: Format, output: Path | None

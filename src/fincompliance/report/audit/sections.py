@@ -86,6 +86,15 @@ class Meta:
     institution: str
     generated_at: datetime
     tool_version: str
+    # who prepares and who reviews the report, printed in its sign-off block (blank lines
+    # to fill in by hand where not given)
+    prepared_by: str | None = None
+    reviewed_by: str | None = None
+
+    def sign_off(self) -> list[tuple[str, str | None]]:
+        """(role message, name) for each line of the sign-off block."""
+        return [(N_("signoff.prepared"), self.prepared_by),
+                (N_("signoff.reviewed"), self.reviewed_by)]
 
 
 SECTIONS = {  # id: (title, introduction, articles it evidences)
@@ -452,6 +461,7 @@ def _summary(index: _Index, meta: Meta, verdict: str, reasons: list[Text]) -> Se
         (text(N_("meta.period")), period),
         (text(N_("meta.generated-at")), meta.generated_at),
         (text(N_("meta.tool-version")), f"fincomp {meta.tool_version}"),
+        *((text(role), name) for role, name in meta.sign_off() if name),
         (text(N_("meta.policy")), "; ".join(f"{name} sha256:{digest}"
                                             for name, digest in policies)
          or text(N_("value.no-policy"))),
