@@ -16,6 +16,8 @@ from babel.messages.pofile import read_po
 from fincompliance.licensing.compatibility import _REASONS, CATEGORIES_ZH
 from fincompliance.release.texts import _TEXTS
 
+from conftest import SHARED
+
 REPO = Path(__file__).resolve().parent.parent
 CATALOGUES = REPO / "src/fincompliance/report/audit/catalogues"
 GLOSSARY = yaml.safe_load((REPO / "licenses/glossary.zh.yaml").read_text(encoding="utf-8"))
@@ -80,3 +82,31 @@ def test_the_texts_are_all_there():
     kinds = {kind for kind, *_ in TEXTS}
     assert kinds == {"catalogue", "rules", "obligations", "compatibility", "release"}
     assert len(TEXTS) > 350
+
+
+def test_every_article_is_quoted_in_its_own_words():
+    """Each article row of the audit report quotes the Chinese text of 银办发〔2021〕146号:
+    every fragment between the quotation marks (fragments joined by ……) is in that article,
+    in its order, and the report covers exactly the articles addressed to institutions."""
+    from fincompliance.report.audit.locale import catalogue, chinese_number
+    from fincompliance.report.audit.sections import INSTITUTION_ARTICLES, NOT_EVIDENCED
+
+    text = (SHARED / "regulation" / "yinbanfa-2021-146.zh.md").read_text(encoding="utf-8")
+    articles = {}
+    for line in text.splitlines():
+        found = re.match(r"^([一二三四五六七八九十]+)、(.*)$", line)
+        if found:   # spaces are the extraction's, not the text's (方面 的评估体系)
+            articles[found[1]] = re.sub(r"\s+", "", found[2])
+    messages = catalogue("zh-CN")
+    for number in INSTITUTION_ARTICLES:
+        article = articles[chinese_number(number)]
+        quoted = messages[f"article.{number}"]
+        assert quoted.startswith("“") and quoted.endswith("”"), number
+        position = 0
+        for fragment in quoted[1:-1].split("……"):
+            found_at = article.find(fragment, position)
+            assert found_at >= 0, (number, fragment)
+            position = found_at + len(fragment)
+    assert set(NOT_EVIDENCED) < set(INSTITUTION_ARTICLES)
+    for number in NOT_EVIDENCED:   # each says why the ledger holds no evidence of it
+        assert messages[f"not-evidenced.{number}"]
