@@ -89,12 +89,15 @@ def print_widths(columns: list[Column], rows: list[tuple[Cell, ...]], locale: Lo
     return [round(100 * w / total, 1) for w in widths]
 
 
+_WORD = re.compile(r"[^\s\u2E80-\uFFFF]+")
+_WIDE_CHARACTER = re.compile(r"[\u2E80-\uFFFF]")
+
+
 def _longest_word(text: str) -> int:
     """The widest part of a text that does not break: Latin words and ids whole, Chinese
-    characters one by one."""
-    return max((display_width(word) if word.isascii() else 2 for word in
-                re.split(r"[\s\u2E80-\uFFFF]+|(?=[\u2E80-\uFFFF])", text) if word),
-               default=0)
+    characters one by one (two columns each)."""
+    longest = max((display_width(word) for word in _WORD.findall(text)), default=0)
+    return max(longest, 2) if _WIDE_CHARACTER.search(text) else longest
 
 
 def _whole_items(listed: str, locale: Locale) -> Markup:
