@@ -1226,10 +1226,10 @@ def ledger_set_command(
             ("department", department), ("business_system", business_system),
             ("acquisition_channel", acquisition_channel), ("support_mode", support_mode),
             ("supplier", supplier), ("contract", contract)) if value is not None}
-        statement = api.record_facts(api.open(ledger), project, package, facts, actor, force)
+        entry = api.record_facts(api.open(ledger), project, package, facts, actor, force)
         subject = " in ".join(s for s in (package, project) if s)
-        stdout.print(f"{subject}: {', '.join(sorted(facts))} stated by {actor} (register "
-                     f"statement {statement})", markup=False, soft_wrap=True)
+        stdout.print(f"{subject}: {', '.join(sorted(facts))} stated by {actor} (ledger "
+                     f"entry {entry})", markup=False, soft_wrap=True)
 
 
 @ledger_app.command("facts")

@@ -109,9 +109,6 @@ def collect(engine: Engine, scope: Scope, today: date) -> AuditData:
         releases = _release_reviews(connection, scope, as_of, chosen)
         facts = RegisterFacts([s for s in register_statements(connection)
                                if s["at"] < _end(as_of)])
-    for item in found:   # the business system as the register states it
-        item.business_system = facts.of(item.name, None, item.business_system)[
-            "business_system"]
     return AuditData(scope, as_of, sorted(found, key=lambda p: p.name), in_period, events,
                      verify(engine), releases, facts)
 

@@ -5,8 +5,9 @@ obligations in contracts; JR/T 0290-2024 practice lists the rest).
 
 A statement is about a project (every component it uses), a package (in every project), or
 a package in one project. For each field the newest statement of the most specific subject
-wins: package in the project, then the package, then the project; a project's business
-system given when its scans were recorded is the default under all of them."""
+wins: package in the project, then the package, then the project. A project's own business
+system is kept with the project (its row, set by `scan --record --business-system` or
+`ledger set --project P --business-system`): the default under all of them."""
 
 from __future__ import annotations
 

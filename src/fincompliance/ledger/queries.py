@@ -42,15 +42,12 @@ def _scan_ids(connection: Connection, project_id: int) -> list[int]:
 
 
 def list_projects(engine: Engine) -> list[dict[str, Any]]:
-    """Every project with its latest scan, its department and business system as the
-    register states them."""
+    """Every project with its latest scan, and its department as the register states it."""
     with engine.connect() as connection:
         stated = RegisterFacts(register_statements(connection))
         found = _list_projects(connection)
     for project in found:
-        facts = stated.of(project["name"], None, project["business_system"])
-        project.update(department=facts["department"],
-                       business_system=facts["business_system"])
+        project["department"] = stated.of(project["name"], None)["department"]
     return found
 
 

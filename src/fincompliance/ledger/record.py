@@ -283,8 +283,9 @@ def record_lifecycle(engine: Engine, package: str, state: str, actor: str, reaso
 def record_facts(engine: Engine, project: str | None, package: str | None,
                  facts: dict[str, str | None], actor: str, force: bool = False) -> int:
     """Append a statement of register fields about a project, a package, or a package in
-    one project (an empty value clears the field). A subject no recorded scan has seen is
-    most often a typo and stays in the chain for ever: it needs `force`."""
+    one project (an empty value clears the field); returns the number of the last ledger
+    entry it added. A subject no recorded scan has seen is most often a typo and stays in
+    the chain for ever: it needs `force`."""
     if project is None and package is None:
         raise UsageError("say what the facts are about: a project (--project) or a package "
                          "(a purl without version), or both")
@@ -299,16 +300,38 @@ def record_facts(engine: Engine, project: str | None, package: str | None,
         raise UsageError("register facts need who states them (--actor)")
     stated = {field: (value.strip() or None) if value is not None else None
               for field, value in sorted(facts.items())}
+    # A project's own business system has one home, its row (as `scan --record
+    # --business-system` sets it), versioned in the chain like every change of it.
+    own_system = package is None and "business_system" in stated
+    system = stated.pop("business_system") if own_system else None
 
     def work(connection: Connection) -> int:
         with locked_head(connection) as head:
             if not force:
                 _seen(connection, project, package)
-            return _append_row(connection, register_facts, "facts", head, project=project,
-                               package=package, actor=actor,
-                               facts=json.dumps(stated, sort_keys=True, ensure_ascii=False))
+            if own_system:
+                _set_business_system(connection, project, system, head)
+            if stated:
+                _append_row(connection, register_facts, "facts", head, project=project,
+                            package=package, actor=actor,
+                            facts=json.dumps(stated, sort_keys=True, ensure_ascii=False))
+            return head["seq"]
 
     return write(engine, work)
+
+
+def _set_business_system(connection: Connection, name: str, system: str | None,
+                         head: dict) -> None:
+    found = connection.execute(select(projects).where(projects.c.name == name)
+                               ).mappings().first()
+    if found is None:
+        raise UsageError(f"{name}: a project's business system is kept with the project, "
+                         "which its first recorded scan creates (`fincomp scan --record "
+                         "--business-system`)")
+    if found["business_system"] != system:
+        connection.execute(update(projects).where(projects.c.id == found["id"]).values(
+            business_system=system))
+        record_project_version(connection, found["id"], head)
 
 
 def _seen(connection: Connection, project: str | None, package: str | None) -> None:
