@@ -73,7 +73,7 @@ def print_widths(columns: list[Column], rows: list[tuple[Cell, ...]], locale: Lo
         whole = column.kind in _WHOLE
         if column.kind == "ids":      # each id whole
             unbroken = [display_width(part) for cell in cells
-                        for part in cell.split(locale.join(["", ""]))]
+                        for part in cell.split(locale.separator)]
         else:
             unbroken = [display_width(cell) if whole else min(_longest_word(cell), _LONGEST_WORD)
                         for cell in cells]
@@ -103,7 +103,7 @@ def _longest_word(text: str) -> int:
 def _whole_items(listed: str, locale: Locale) -> Markup:
     """A list of ids (an advisory's aliases) broken only between ids, never at an id's
     hyphens."""
-    separator = locale.join(["", ""])
+    separator = locale.separator
     return Markup(escape(separator).join(
         Markup('<span class="whole">{}</span>').format(item) for item in listed.split(separator)))
 

@@ -161,8 +161,13 @@ class Locale:
             return format_date(value, "long", locale=self._cldr)
         return "" if value is None else str(value)
 
+    @property
+    def separator(self) -> str:
+        """What joins the items of a list in this language (、 or , )."""
+        return self.text(N_("list.separator"))
+
     def join(self, items: list[str]) -> str:
-        return self.text(N_("list.separator")).join(items)
+        return self.separator.join(items)
 
     def sort_key(self, text: str | None) -> tuple[str, str]:
         text = text or ""

@@ -586,18 +586,19 @@ def _findings(index: _Index) -> Section:
                  "projects": set()})
             group["projects"].add(project.name)
     ranks = list(FINDING_SEVERITIES)
-    keyed, rules = [], {}
+    keyed, rules, cited = [], {}, set()
     for (rule, ref, status), group in grouped.items():
         finding, component = group["finding"], group["component"] or {}
         name = _label(component) if component else ref
-        rank = ranks.index(finding["severity"])
+        rank, article = ranks.index(finding["severity"]), Article.cited(finding["article"])
         rules.setdefault(rule, (rank, finding, Counter()))[2][status] += 1
+        if isinstance(article, Article):
+            cited.add(article.number)
         keyed.append(((rank, rule, index.locale.sort_key(name), status),
                       (text(FINDING_SEVERITIES[finding["severity"]][0]), rule,
                        text(FINDING_STATUSES[status]), name,
                        index.projects(group["projects"]), component.get("path"),
-                       *_rule_texts(finding, index.locale.language),
-                       Article.cited(finding["article"]))))
+                       *_rule_texts(finding, index.locale.language), article)))
     opened = Counter(f["severity"] for _, f in index.open_findings())
     chart = Chart(text(N_("chart.open-findings")), tuple(
         Bar(text(label), opened[severity], tone)
@@ -621,7 +622,6 @@ def _findings(index: _Index) -> Section:
         Column(N_("column.remediation"), "long", on_page=False),
         Column(N_("column.article"), "label")), _ranked(keyed), index.evidence.no_findings(),
         title=text(N_("table.findings")) if keyed else None)
-    cited = {row[-1].number for _, row in keyed if isinstance(row[-1], Article)}
     return _section("findings", cites=cited, charts=[chart],
                     tables=[rules_table, table] if keyed else [table])
 
@@ -936,7 +936,7 @@ def _release_evidence(index: _Index, number: int) -> tuple[str, Text]:
 def _supply_chain_evidence(index: _Index, number: int) -> tuple[str, Text]:
     """Art. 12 asks for providers' obligations in contracts: the register shows at most
     which component uses have a supplier and a contract reference stated."""
-    uses = [index.data.facts.of(p.name, row["package"], p.business_system)
+    uses = [index.data.facts.of(p.name, row["package"])
             for p in index.data.projects for row in p.components]
     supplied = sum(1 for facts in uses if facts["supplier"])
     contracted = sum(1 for facts in uses if facts["contract"])
