@@ -178,6 +178,18 @@ def test_waivers_near_expiry_are_warned_and_justified_everywhere(tmp_path):
                            "expires 2027-01-31" in m for m in skipped)
 
 
+def test_a_pass_at_fail_on_never_says_that_nothing_could_fail():
+    """21 warnings open and a pass: only because the gate was told to fail on nothing."""
+    legacy = run_cli("scan", str(CORPUS / "python/legacy-app"), "--policy",
+                     "financial-default", "--fail-on", "never")
+    assert legacy.returncode == 0
+    assert "PASS: 0 errors, 21 warnings, 0 notes open (--fail-on never: no severity fails " \
+        "the gate)" in " ".join((legacy.stdout + legacy.stderr).split())
+    warned = run_cli("scan", str(CORPUS / "python/legacy-app"), "--policy",
+                     "financial-default")
+    assert "--fail-on never" not in warned.stdout + warned.stderr
+
+
 def test_a_pass_says_what_was_not_checked_for_vulnerabilities(tmp_path, pypa_db):
     """No database: every output of the gate says nothing was matched. A database of PyPI
     advisories: the npm components are named as not checked; the Python ones are not."""

@@ -67,6 +67,8 @@ class Judgement:
                                 sorted(SEVERITY_RANK, key=SEVERITY_RANK.get, reverse=True))
         notes = [f"{len(self.failed)} failing at --fail-on {self.fail_on}"] \
             if self.failed else []
+        if self.fail_on == "never" and self.actionable:   # a pass that judged nothing
+            notes.append("--fail-on never: no severity fails the gate")
         if self.baselined:
             notes.append(f"{statuses['baselined']} already in the baseline")
         if statuses["waived"]:
