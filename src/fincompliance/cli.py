@@ -126,9 +126,10 @@ OnlineOption = Annotated[bool, typer.Option(
     "--online", help="Also ask the configured registry mirrors (release history, deprecated "
     "and yanked versions, missing licences). Off by default: a scan sends nothing.")]
 FetchArchivesOption = Annotated[bool, typer.Option(
-    "--fetch-archives", help="With --online: download from the mirror the archive of each "
-    "Python package whose metadata names no licence precisely, check its sha256, and read "
-    "its licence files (cached by digest).")]
+    "--fetch-archives", help="With --online: download from the mirror the archive the "
+    "lockfile pins of each package whose metadata names no licence precisely (Python, npm, "
+    "cargo, Go), check it against the lockfile's or mirror's hash (a mismatch is refused), "
+    "and read its licence files (cached by digest).")]
 DistributionOption = Annotated[Distribution, typer.Option(
     "--distribution", help="How the product reaches people.")]
 

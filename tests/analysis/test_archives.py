@@ -159,13 +159,14 @@ def test_hostile_archives_are_bounded():
                   ("pkg-1.0.dist-info/licenses/NOTICE", b"notice"),
                   ("pkg/LICENSE", b"not in the dist-info"),
                   ("pkg-1.0.dist-info/COPYING", b"\0" * (archives.MAX_LICENCE_FILE_BYTES + 1))])
-    assert archives._licence_members(wheel, "pkg-1.0-py3-none-any.whl") == [
+    assert archives._licence_members(wheel, "pkg-1.0-py3-none-any.whl", "wheel") == ([
         ("pkg-1.0.dist-info/LICENSE", b"MIT License"),
-        ("pkg-1.0.dist-info/licenses/NOTICE", b"notice")]
+        ("pkg-1.0.dist-info/licenses/NOTICE", b"notice")], [])
     sdist = _tar([("pkg-1.0/LICENSE", tarfile.SYMTYPE, b""),
                   ("pkg-1.0/COPYING", tarfile.REGTYPE, b"GPL"),
                   ("pkg-1.0/sub/LICENSE", tarfile.REGTYPE, b"vendored, not the package's"),
                   ("../LICENSE", tarfile.REGTYPE, b"outside")])
-    assert archives._licence_members(sdist, "pkg-1.0.tar.gz") == [("pkg-1.0/COPYING", b"GPL")]
+    assert archives._licence_members(sdist, "pkg-1.0.tar.gz", "sdist") == (
+        [("pkg-1.0/COPYING", b"GPL")], [])
     with pytest.raises(archives._Refused, match="not a readable archive"):
-        archives._licence_members(b"<html>not found</html>", "pkg-1.0.tar.gz")
+        archives._licence_members(b"<html>not found</html>", "pkg-1.0.tar.gz", "sdist")

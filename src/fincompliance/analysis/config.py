@@ -1,7 +1,7 @@
 """Which registry mirrors fincomp may ask (only with --online), from the user's own
 configuration: fincomp's environment variables, fincomp's config file, then the package
-managers' settings (pip, npm). No registry address is built in: a bank's scans reach only
-the mirrors it runs."""
+managers' own settings (pip, npm, cargo's source replacement, Go's GOPROXY). No registry
+address is built in: a bank's scans reach only the mirrors it runs."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ class OnlineSettings:
     # asked only whether they hold a package named like one of the institution's own
     public_pypi: str | None = None
     public_npm: str | None = None
+    cargo: str | None = None       # a sparse cargo index: {index}/config.json names downloads
+    goproxy: str | None = None     # a Go module proxy: {proxy}/{module}/@v/{version}.zip
+    go_private: tuple[str, ...] = ()  # GONOPROXY/GOPRIVATE patterns: never asked of a proxy
     concurrency: int = 8
     cache_hours: float = 24.0
     timeout: float = 20.0          # seconds for one request
@@ -73,11 +76,30 @@ def load_settings(project: Path | None = None) -> OnlineSettings:
                                (str(path), public.get("npm")))
     if public_npm:
         sources.append(f"public npm registry from {where}")
+    cargo, where = _first(("FINCOMP_CARGO_URL", os.environ.get("FINCOMP_CARGO_URL")),
+                          (str(path), registries.get("cargo")), *_cargo_config(project))
+    if cargo:
+        sources.append(f"cargo index from {where}")
+    go_environment = _go_environment()
+    goproxy, where = _first(("FINCOMP_GOPROXY", os.environ.get("FINCOMP_GOPROXY")),
+                            (str(path), registries.get("go")),
+                            *[(name, _first_proxy(value)) for name, value in
+                              (("GOPROXY", os.environ.get("GOPROXY")),
+                               *go_environment.get("GOPROXY", ()))])
+    if goproxy:
+        sources.append(f"Go module proxy from {where}")
+    private = next((value for name in ("GONOPROXY", "GOPRIVATE")
+                    for value in (os.environ.get(name), *(v for _, v in
+                                                          go_environment.get(name, ())))
+                    if value), "")
     return OnlineSettings(pypi=_pypi_base(pypi) if pypi else None,
                           npm=npm.rstrip("/") if npm else None,
                           pypi_simple=_pypi_simple(pypi) if pypi else None,
                           public_pypi=_pypi_base(public_pypi) if public_pypi else None,
                           public_npm=public_npm.rstrip("/") if public_npm else None,
+                          cargo=cargo.removeprefix("sparse+").rstrip("/") if cargo else None,
+                          goproxy=goproxy.rstrip("/") if goproxy else None,
+                          go_private=tuple(p.strip() for p in private.split(",") if p.strip()),
                           concurrency=int(online.get("concurrency", 8)),
                           cache_hours=float(online.get("cache_hours", 24)),
                           timeout=float(online.get("timeout", 20)),
@@ -86,7 +108,7 @@ def load_settings(project: Path | None = None) -> OnlineSettings:
 
 def _first(*candidates: tuple[str, str | None]) -> tuple[str | None, str | None]:
     for where, value in candidates:
-        if value and str(value).startswith(("http://", "https://")):
+        if value and str(value).removeprefix("sparse+").startswith(("http://", "https://")):
             return str(value), where
     return None, None
 
@@ -135,3 +157,63 @@ def _npmrc(project: Path | None) -> list[tuple[str, str | None]]:
             if key.strip() == "registry":
                 found.append((str(path), value.strip()))
     return found
+
+
+def _cargo_config(project: Path | None) -> list[tuple[str, str | None]]:
+    """The sparse index crates.io is replaced with (`[source.crates-io] replace-with`), as
+    cargo reads its configuration: the project's `.cargo/config.toml` and its parents', then
+    `$CARGO_HOME/config.toml`. A git index is not read (it would need a clone)."""
+    folders = [*(p / ".cargo" for p in ([project, *project.resolve().parents]
+                                         if project else []))]
+    folders.append(Path(os.environ.get("CARGO_HOME") or os.path.expanduser("~/.cargo")))
+    found = []
+    for folder in folders:
+        for name in ("config.toml", "config"):
+            path = folder / name
+            try:
+                document = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            sources = document.get("source") if isinstance(document.get("source"), dict) else {}
+            registries = document.get("registries") \
+                if isinstance(document.get("registries"), dict) else {}
+            name_of = "crates-io"
+            for _ in range(8):  # replace-with may chain; a loop is a broken configuration
+                replacement = (sources.get(name_of) or {}).get("replace-with")
+                if not isinstance(replacement, str):
+                    break
+                name_of = replacement
+            entry = sources.get(name_of) or registries.get(name_of) or {}
+            url = entry.get("registry") or entry.get("index")
+            if name_of != "crates-io" and isinstance(url, str):
+                found.append((str(path), url))
+    return found
+
+
+def _go_environment() -> dict[str, list[tuple[str, str]]]:
+    """GOPROXY, GONOPROXY and GOPRIVATE as `go env -w` writes them (the GOENV file), read
+    as text: the go command is never run."""
+    configured = os.environ.get("GOENV")
+    if configured == "off":
+        return {}
+    path = Path(configured) if configured else Path(
+        os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config"), "go", "env")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    found: dict[str, list[tuple[str, str]]] = {}
+    for line in lines:
+        key, _, value = line.partition("=")
+        if key.strip() in ("GOPROXY", "GONOPROXY", "GOPRIVATE"):
+            found.setdefault(key.strip(), []).append((str(path), value.strip()))
+    return found
+
+
+def _first_proxy(value: str | None) -> str | None:
+    """The first proxy of a GOPROXY list ("https://a,https://b|direct"); "direct" and "off"
+    are not proxies fincomp may ask."""
+    for entry in (value or "").replace("|", ",").split(","):
+        if entry.strip().startswith(("http://", "https://")):
+            return entry.strip()
+    return None

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import httpx
 
-from fincompliance.analysis.archives import Listing
+from fincompliance.analysis.archives import DECLARED_FROM_PROPERTY, Listing
 from fincompliance.analysis.config import OnlineSettings
 from fincompliance.analysis.http import RETRIES, RETRY_STATUSES, async_client, backoff
 from fincompliance.analysis.osv import newest
@@ -26,8 +26,6 @@ from fincompliance.licensing.normalise import normalise
 from fincompliance.locations import cache_dir
 from fincompliance.model import Component, DeclaredLicense, Graph, ReleaseFacts
 from fincompliance.supply_chain import NAMESAKE_PROPERTY, NOT_PUBLIC, InternalPackages
-
-DECLARED_FROM_PROPERTY = "fincomp:declared-licence-from"
 
 
 @dataclass

@@ -119,10 +119,11 @@ def enrich_online(graph: Graph, root: Path, internal: InternalPackages = NO_INTE
 
         report.namesakes = ask_public_registries(graph, settings, internal)
         report.notes += report.namesakes.notes()
-    if not settings.pypi and not settings.npm:
+    if not (settings.pypi or settings.npm or settings.cargo or settings.goproxy):
         report.notes.append("--online: no registry mirror configured (FINCOMP_PYPI_URL, "
-                            "FINCOMP_NPM_URL, the fincomp config file, pip's index-url or "
-                            "npm's registry); no registry facts gathered")
+                            "FINCOMP_NPM_URL, FINCOMP_CARGO_URL, FINCOMP_GOPROXY, the fincomp "
+                            "config file, pip's index-url, npm's registry, cargo's source "
+                            "replacement or GOPROXY); no registry facts gathered")
         return report
     # httpx loads only when a scan goes online.
     from fincompliance.analysis.registry import enrich
@@ -133,7 +134,7 @@ def enrich_online(graph: Graph, root: Path, internal: InternalPackages = NO_INTE
     if fetch_archives:
         from fincompliance.analysis.archives import fetch_licence_files
 
-        report.archives, report.archive_files = fetch_licence_files(graph, listings)
+        report.archives, report.archive_files = fetch_licence_files(graph, listings, settings)
         report.notes += report.archives.notes()
     return report
 

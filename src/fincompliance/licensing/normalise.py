@@ -123,10 +123,14 @@ def _normalise(text: str, field: str, knowledge: Knowledge) -> Normalised:
 
 
 def _slash_choice(raw: str, knowledge: Knowledge) -> str | None:
-    """`MIT/Apache-2.0` (Cargo's old style): a choice between known ids."""
-    if "/" not in raw or " " in raw.strip() or "://" in raw:
+    """`MIT/Apache-2.0`, `Apache-2.0 / MIT` (Cargo's old style): a choice between known
+    ids."""
+    if "/" not in raw or "://" in raw:
         return None
-    parts = [parse_spdx(part, knowledge) for part in raw.split("/")]
+    parts = [part.strip() for part in raw.split("/")]
+    if any(not part or " " in part for part in parts):
+        return None
+    parts = [parse_spdx(part, knowledge) for part in parts]
     return " OR ".join(parts) if all(parts) and len(parts) > 1 else None
 
 
