@@ -141,6 +141,11 @@ app.add_typer(policy_app, name="policy")
 ledger_app = typer.Typer(help="The open-source ledger (台账): recorded scans, queries, "
                          "lifecycle decisions, tamper evidence.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
+knowledge_app = typer.Typer(
+    help="The licence knowledge store in the ledger: what the institution already knows "
+    "about package versions' licences, used by every scan that can read the ledger.",
+    no_args_is_help=True)
+app.add_typer(knowledge_app, name="knowledge")
 db_app = typer.Typer(help="The local vulnerability database (OSV data, offline).",
                      no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -202,7 +207,8 @@ def _curations(files: list[Path] | None) -> tuple[Curation, ...]:
 def _scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | None,
           curations: list[Path] | None, online: bool = False, rootfs: bool = False,
           allow_empty: bool = False, internal: InternalPackages = NO_INTERNAL_PACKAGES,
-          fetch_archives: bool = False) -> ScanResult:
+          fetch_archives: bool = False, ledger: str | None = None,
+          record: bool = False) -> ScanResult:
     """The scan stage, then the analysis and licence conclusions every command reports."""
     result = _run_scan(path, installed, keep_going, exclude, rootfs)
     if not result.tasks and not allow_empty:
@@ -210,14 +216,16 @@ def _scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | No
         raise UsageError(f"{path}: no lockfile, manifest or package database found, nothing "
                          "was scanned (scan and sbom take --allow-empty when that is "
                          "expected)")
-    _analyse(result, curations, online, internal, fetch_archives)
+    _analyse(result, curations, online, internal, fetch_archives, ledger, record)
     return result
 
 
 def _analyse(result: ScanResult, curations: list[Path] | None, online: bool,
              internal: InternalPackages = NO_INTERNAL_PACKAGES,
-             fetch_archives: bool = False) -> None:
+             fetch_archives: bool = False, ledger: str | None = None,
+             record: bool = False) -> None:
     from fincompliance.analysis.stage import analyse, enrich_online
+    from fincompliance.ledger.known import consult
     from fincompliance.licensing.conclude import conclude_graph
 
     if fetch_archives and not online:
@@ -230,7 +238,12 @@ def _analyse(result: ScanResult, curations: list[Path] | None, online: bool,
         conclude_graph(result.graph, result.root, curations=_curations(curations),
                        on_progress=on_progress,
                        archive_files=report.archive_files if report else None)
+    known = consult(result.graph, ledger, f"scan of {result.root.resolve().name}",
+                    create=record)
     result.analysis = analyse(result.graph, report=report, internal=internal)
+    if known is not None:
+        result.analysis.knowledge = known
+        result.analysis.notes += known.notes()
 
 
 @contextmanager
@@ -558,7 +571,7 @@ def scan_command(path: PathArgument, output_format: FormatOption = ReportFormat.
         with out.failure_reported():
             result = _scan(path, installed, keep_going, exclude, curations, online, rootfs,
                            allow_empty, gate.policy.internal if gate else NO_INTERNAL_PACKAGES,
-                           fetch_archives)
+                           fetch_archives, ledger, record)
         _judge_and_report(result, gate, out, recording)
 
 
@@ -1249,6 +1262,66 @@ def ledger_facts_command(subject: Annotated[str | None, typer.Argument(
                                         for k, v in row["facts"].items())} for row in r],
             ["id", "at", "project", "package", "facts", "actor"],
             f"Register facts{f' about {subject}' if subject else ''}", stdout))
+
+
+@knowledge_app.command("export")
+def knowledge_export_command(
+        file: Annotated[Path, typer.Argument(help="The file to write (JSON, checksummed).",
+                                             show_default=False)],
+        ledger: LedgerOption = None) -> None:
+    """Write every licence conclusion the store holds to one file, for a machine with no
+    route to the ledger (`fincomp knowledge import` there)."""
+    with user_errors():
+        from fincompliance.ledger.known import export
+
+        done = export(_ledger().open(ledger, create=False), file)
+        stderr.print(f"{done.entries:,} licence conclusions written to {file} ({done.checksum})",
+                     highlight=False, soft_wrap=True)
+
+
+@knowledge_app.command("import")
+def knowledge_import_command(
+        file: Annotated[Path, typer.Argument(help="A file `fincomp knowledge export` wrote.",
+                                             show_default=False)],
+        actor: Annotated[str, typer.Option("--actor", help="Who imports it.")],
+        ledger: LedgerOption = None) -> None:
+    """Add the conclusions of an exported file the store does not hold yet (one ledger
+    entry); a file whose checksum does not match is refused whole."""
+    with user_errors():
+        from fincompliance.ledger.known import import_file
+
+        if not actor.strip():
+            raise UsageError("--actor: say who imports the file")
+        done = import_file(_ledger().open(ledger), file, actor)
+        stderr.print(f"{done.added:,} of {done.entries:,} licence conclusions added from "
+                     f"{file} ({done.checksum} verified)", highlight=False, soft_wrap=True)
+
+
+@knowledge_app.command("curate")
+def knowledge_curate_command(
+        purl: Annotated[str, typer.Argument(help="The package: a purl with a version (that "
+                                            "version) or without (every version).",
+                                            show_default=False)],
+        licence: Annotated[str, typer.Option("--licence", help="The licence (SPDX).")],
+        reason: Annotated[str, typer.Option("--reason", help="Why.")],
+        actor: Annotated[str, typer.Option("--actor", help="Who decided.")],
+        ledger: LedgerOption = None) -> None:
+    """An institution curation: this licence for the package over anything concluded,
+    with who and why, for every scan that reads the ledger."""
+    with user_errors():
+        from fincompliance.ledger.known import curate
+        from fincompliance.licensing.knowledge import load as load_knowledge
+        from fincompliance.licensing.normalise import normalise
+
+        declared = normalise(licence, "--licence", load_knowledge())
+        if not declared.identified:
+            raise UsageError(f"--licence {licence!r}: not a licence fincomp knows (see "
+                             "`fincomp licenses explain`)")
+        if not purl.startswith("pkg:"):
+            raise UsageError(f"{purl}: not a purl (pkg:TYPE/NAME[@VERSION])")
+        added = curate(_ledger().open(ledger), purl, declared.expression, reason, actor)
+        stderr.print(f"{purl}: {declared.expression} "
+                     + ("curated" if added else "was already curated so"), highlight=False)
 
 
 @ledger_app.command("verify")

@@ -464,7 +464,7 @@ def test_concurrent_first_writers_on_a_new_database(ledger_url):
 # Row ids of the tables below a scan are surrogate keys that say nothing (a component,
 # finding or waiver row reads the same under another id); every other column is evidence.
 _MEANINGLESS = {("scan_components", "id"), ("scan_findings", "id"), ("scan_waivers", "id"),
-                ("release_reviews", "id")}
+                ("release_reviews", "id"), ("known_licences", "id")}
 
 
 def test_editing_any_column_of_any_ledger_table_is_caught(ledger_url, tmp_path):
@@ -481,6 +481,11 @@ def test_editing_any_column_of_any_ledger_table_is_caught(ledger_url, tmp_path):
     _ledger(ledger_url, "approve", "pkg:npm/express", "--actor", "Zhang San", "--reason", "ok")
     _ledger(ledger_url, "set", "pkg:npm/express", "--project", "web", "--supplier", "Vendor",
             "--actor", "Zhang San")
+    # a knowledge batch with a conclusion in it (an institution curation)
+    curated = run_cli("knowledge", "curate", "pkg:npm/express@4.19.2", "--licence", "MIT",
+                      "--reason", "read the licence file", "--actor", "Zhang San",
+                      "--ledger", ledger_url)
+    assert curated.returncode == 0, curated.stderr
     # a release review, so that its row is tampered with too
     review = run_cli("release-check", str(project), "--ledger", ledger_url, "--record",
                      "--project", "web", "--signed-off-by", "Wang Fang")

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from fincompliance.analysis.registry import EnrichmentReport, NamesakeReport
     from fincompliance.analysis.vulndb import Status
     from fincompliance.analysis.vulnerabilities import Checked
+    from fincompliance.ledger.known import KnowledgeReport
 
 NOT_ONLINE = "no --online"
 
@@ -47,6 +48,7 @@ class AnalysisReport:
     archives: ArchiveReport | None = None     # None: no --fetch-archives
     # licence files read out of archives, by component ref: (name shown, cached file)
     archive_files: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    knowledge: KnowledgeReport | None = None   # None: no ledger to keep knowledge in
     notes: list[str] = field(default_factory=list)
 
     @property

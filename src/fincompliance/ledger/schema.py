@@ -138,6 +138,36 @@ register_facts = Table(
     Column("entry_seq", Integer, nullable=False, unique=True),
 )
 
+# The licence knowledge store (issue: every component's licence without installing it):
+# each batch one ledger entry covering its conclusions, written by a scan that concluded
+# licences from evidence it may not have next time (a registry, an archive, installed
+# files), by `knowledge import`, or an institution curation (`knowledge curate`, with who
+# and why). Append-only: a newer conclusion about the same package version is a new row.
+knowledge_batches = Table(
+    "knowledge_batches", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("origin", Text, nullable=False),   # scan of PROJECT, import of FILE, curation
+    Column("actor", Text),                    # who, for a curation or an import
+    Column("at", String(32), nullable=False),
+    Column("entry_seq", Integer, nullable=False, unique=True),
+)
+
+known_licences = Table(
+    "known_licences", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("knowledge_batches.id"), nullable=False,
+           index=True),
+    Column("purl", Text, nullable=False, index=True),  # a version's purl; without: every version
+    Column("artifact", String(200), nullable=False),   # "sha256:…", "h1:…"; "" not known
+    Column("expression", Text, nullable=False),
+    Column("method", String(40), nullable=False),      # declared, detected, curated, ...
+    Column("confidence", String(8), nullable=False),   # as text: the same on every database
+    Column("source", String(40), nullable=False),      # registry, archive, installed, ...
+    Column("evidence", Text, nullable=False),          # JSON list of lines
+    Column("reason", Text),
+    Column("concluded_at", String(32), nullable=False),
+)
+
 # A scan made by `fincomp release-check` (art. 13, 20): what the release goes out under,
 # the result and who signed it off. Covered by its scan's entry digest.
 release_reviews = Table(
@@ -155,7 +185,7 @@ release_reviews = Table(
 ledger_entries = Table(
     "ledger_entries", metadata,
     Column("seq", Integer, primary_key=True, autoincrement=False),
-    Column("kind", String(16), nullable=False),        # scan, lifecycle, project, facts
+    Column("kind", String(16), nullable=False),  # scan, lifecycle, project, facts, knowledge
     Column("subject_id", Integer, nullable=False),
     Column("at", String(32), nullable=False),
     Column("digest", String(64), nullable=False),      # of the entry's content

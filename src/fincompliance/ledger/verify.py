@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, exists, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from fincompliance.ledger.known import knowledge_content
 from fincompliance.ledger.record import (
     PROJECT_FIELDS,
     facts_content,
@@ -32,6 +33,7 @@ from fincompliance.ledger.record import (
 )
 from fincompliance.ledger.schema import (
     chain_head,
+    knowledge_batches,
     ledger_entries,
     lifecycle_events,
     project_versions,
@@ -43,9 +45,10 @@ from fincompliance.ledger.schema import (
 from fincompliance.ledger.store import GENESIS, digest, entry_hash, write
 
 _CONTENT = {"scan": scan_content, "lifecycle": lifecycle_content,
-            "project": project_version_content, "facts": facts_content}
+            "project": project_version_content, "facts": facts_content,
+            "knowledge": knowledge_content}
 _SUBJECTS = {"scan": scans, "lifecycle": lifecycle_events, "project": project_versions,
-             "facts": register_facts}
+             "facts": register_facts, "knowledge": knowledge_batches}
 
 
 @dataclass(frozen=True)
@@ -133,15 +136,17 @@ def _rows_problem(connection: Connection, entry, where: str) -> str | None:  # t
         content = _CONTENT[entry["kind"]](connection, entry["subject_id"])
     except Exception:  # noqa: BLE001 - any failure to read it back is a finding
         return f"{where}: its {entry['kind']} rows are gone"
-    if content.get("entry_seq", content.get("scan", {}).get("entry_seq")) != entry["seq"] \
+    seq = content.get("entry_seq", (content.get("scan") or content.get("batch") or {}
+                                    ).get("entry_seq"))
+    if seq != entry["seq"] \
             or digest(content) != entry["digest"]:
         return f"{where}: its {entry['kind']} rows were changed since they were recorded"
     return None
 
 
 def _stray_rows(connection: Connection) -> str | None:
-    """The first scan, decision, project version or register statement no entry covers
-    (added outside fincomp)."""
+    """The first scan, decision, project version, register statement or knowledge batch no
+    entry covers (added outside fincomp)."""
     for kind, table in _SUBJECTS.items():
         covered = exists().where(ledger_entries.c.kind == kind,
                                  ledger_entries.c.subject_id == table.c.id)

@@ -73,6 +73,7 @@ def _analysis(result: ScanResult) -> dict[str, Any] | None:
             "enrichment": asdict(analysis.enrichment) if analysis.enrichment else None,
             "public_namesakes": asdict(analysis.namesakes) if analysis.namesakes else None,
             "archives": asdict(analysis.archives) if analysis.archives else None,
+            "knowledge_store": asdict(analysis.knowledge) if analysis.knowledge else None,
             "not_checked": [asdict(unchecked) for unchecked in analysis.not_checked()],
             "notes": list(analysis.notes)}
 

@@ -135,13 +135,19 @@ def _next_steps(result: ScanResult) -> list[str]:
     steps = []
     if not (analysis and analysis.online):
         steps += ["--online asks your registry mirrors for declared licences",
-                  "--online --fetch-archives also reads Python archives' licence files"]
+                  "--online --fetch-archives also reads the licence files of the archives "
+                  "(Python, npm, crates, Go modules)"]
     elif analysis.archives is None:
-        steps.append("--fetch-archives reads the licence files of Python packages' archives")
+        steps.append("--fetch-archives reads the licence files of the archives (Python, npm, "
+                     "crates, Go modules)")
+    if not (analysis and analysis.knowledge):
+        steps.append("--ledger URL uses what your institution already knows (fincomp "
+                     "knowledge import FILE on a machine with no route to it)")
     # (compared by value: importing the scanners' Kind would load every scanner at start-up)
     if not any(task.scanner.kind == "installed" for task in result.tasks):
         steps.append("--installed reads installed packages")
-    return steps + ["--curations adds your reviewed conclusions"]
+    return steps + ["fincomp knowledge curate PURL (or --curations FILE) adds your reviewed "
+                    "conclusions"]
 
 
 def _licences_to_look_at(graph: Graph, console: Console, verbose: bool,
