@@ -84,7 +84,8 @@ def pypa_db(tmp_path_factory) -> Path:
 
 class _Mirror(http.server.BaseHTTPRequestHandler):
     """PyPI's JSON API under /pypi/NAME/json, its simple index under /simple/NAME/, its files
-    (core metadata) under their paths, and an npm registry under /npm/NAME."""
+    (core metadata) under their paths, and an npm registry under /npm/NAME (tarballs under
+    /npm/NAME/-/FILE)."""
 
     def do_GET(self) -> None:  # noqa: N802 - the http.server API
         self.server.requests.append(self.path)
@@ -103,8 +104,14 @@ class _Mirror(http.server.BaseHTTPRequestHandler):
         elif self.path.startswith("/simple/"):
             path = REGISTRY / "simple" / (self.path.split("/")[2] + ".json")
             kind = "application/vnd.pypi.simple.v1+json"
+        elif self.path.startswith("/npm/") and "/-/" in self.path:
+            name, _, filename = self.path[5:].partition("/-/")
+            path = REGISTRY / "npm-tarballs" / name.replace("/", "%2f") / filename
+            kind = "application/octet-stream"
         elif self.path.startswith("/npm/"):
             path = REGISTRY / "npm" / (self.path[5:].replace("/", "%2f") + ".json")
+            if not self.server.packuments:
+                path = REGISTRY / "missing"  # a mirror that only proxies tarballs
         else:
             path = REGISTRY / "files" / self.path.lstrip("/")
         if not path.is_file():
@@ -130,7 +137,7 @@ def start_mirror(cache: Path):
     the environment that points fincomp at it."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Mirror)
     server.requests, server.delay, server.fail_first = [], 0.0, set()
-    server.json_api, server.tamper = True, set()
+    server.json_api, server.tamper, server.packuments = True, set(), True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     return server, {"FINCOMP_PYPI_URL": f"{base}/simple/", "FINCOMP_NPM_URL": f"{base}/npm/",

@@ -16,9 +16,10 @@ import pytest
 
 from fincompliance.analysis import archives
 
-from conftest import REGISTRY, run_cli
+from conftest import CORPUS, REGISTRY, run_cli
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples/payments-service/backend"
+EXPRESS = CORPUS / "npm/express-app/package-lock.json"
 # Checked by hand against each archive's licence file: Django REST framework's LICENSE.md and
 # pytest-django's LICENSE are the BSD 3-clause text; python-dateutil's LICENSE puts later
 # contributions under Apache 2.0 and the rest under BSD 3-clause; psycopg2's LICENSE is the
@@ -170,3 +171,59 @@ def test_hostile_archives_are_bounded():
         [("pkg-1.0/COPYING", b"GPL")], [])
     with pytest.raises(archives._Refused, match="not a readable archive"):
         archives._licence_members(b"<html>not found</html>", "pkg-1.0.tar.gz", "sdist")
+
+
+TARBALLS = REGISTRY / "npm-tarballs"
+
+
+def _npm_lock(tmp_path):
+    """express-app's lockfile cut to the packages whose real tarballs are recorded, each
+    with the integrity npm wrote and its `license` taken out (kept aside: npm wrote it from
+    the registry, an independent statement of what the tarball's package.json declares)."""
+    lock = json.loads(EXPRESS.read_text())
+    recorded = {folder.name.replace("%2f", "/") for folder in TARBALLS.iterdir()}
+    packages, declared = {"": {"name": "app", "version": "1.0.0", "dependencies": {}}}, {}
+    for key, entry in lock["packages"].items():
+        name = key.rsplit("node_modules/", 1)[-1]
+        if key and name in recorded and key == f"node_modules/{name}":
+            declared[name] = entry.pop("license")
+            packages[key] = entry
+            packages[""]["dependencies"][name] = entry["version"]
+    assert set(declared) == recorded
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "package-lock.json").write_text(json.dumps(
+        {"name": "app", "version": "1.0.0", "lockfileVersion": 3, "packages": packages}))
+    return project, declared
+
+
+def test_npm_tarballs_are_checked_against_the_lockfile_and_conclude_licences(mirror, tmp_path):
+    server, env = mirror
+    server.packuments = False      # a mirror that proxies tarballs only: the archive decides
+    project, declared = _npm_lock(tmp_path)
+    document = _scan(project, env)
+    report = document["analysis"]["archives"]
+    assert report["asked"] == report["read"] == len(declared) == 11
+    assert report["refused"] == {}
+    concluded = {c["name"]: c["concluded_license"] for c in document["components"]}
+    assert {name: c["expression"] for name, c in concluded.items()} == declared
+    # package.json declares; the licence file, where the tarball has one, confirms
+    methods = {name: c["method"] for name, c in concluded.items()}
+    assert set(methods.values()) == {"declared", "declared-confirmed"}
+    assert methods["ms"] == "declared-confirmed" and methods["agent-base"] == "declared"
+
+    # the same names with other bytes: refused, named, and nothing read from them
+    server.tamper = {f"/npm/ms/-/ms-{_version(project, 'ms')}.tgz"}
+    cold = {**env, "FINCOMP_CACHE_DIR": str(tmp_path / "cold")}
+    document = _scan(project, cold)
+    refused = document["analysis"]["archives"]["refused"]
+    assert list(refused) == [f"ms@{_version(project, 'ms')}"]
+    assert refused[f"ms@{_version(project, 'ms')}"].startswith(
+        f"ms-{_version(project, 'ms')}.tgz has sha512 ")
+    assert _by_name(document)["ms"]["concluded_license"]["expression"] == \
+        "LicenseRef-fincomp-unknown"
+
+
+def _version(project, name):
+    lock = json.loads((project / "package-lock.json").read_text())
+    return lock["packages"][f"node_modules/{name}"]["version"]
