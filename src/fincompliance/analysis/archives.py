@@ -5,7 +5,8 @@ lockfile pins is downloaded from the mirror the user configured and checked befo
 in it is read: a Python file against the sha256 the mirror lists (and the lockfile's hashes,
 when it records any), an npm tarball against the lockfile's `integrity`, a crate against
 Cargo.lock's `checksum`, a Go module zip against go.sum's `h1:` hash. A mismatch is refused;
-an artifact with nothing to check it against is not fetched. Only its licence files (and the
+an artifact with nothing to check it against is not fetched (a Maven jar is checked against
+the .sha1 its repository publishes, as a pom pins no digest). Only its licence files (and the
 manifest's declared licence: a crate's `Cargo.toml`, an npm `package.json`) are read out,
 bounded, into the cache by digest; the licence engine then reads them as it reads an
 installed package's. Downloads run concurrently, as many at once as `--online` asks.
@@ -48,7 +49,7 @@ MAX_LICENCE_FILE_BYTES = 1024 * 1024
 _LICENCE_NAME = re.compile(
     r"(?i)^(?:licen[cs]e|unlicen[cs]e|copying|notice|copyright)(?:[-._].*)?$")
 # The manifest each layout's declared licence is read from, at the archive's top.
-_MANIFEST = {"npm": "package.json", "crate": "Cargo.toml"}
+_MANIFEST = {"npm": "package.json", "crate": "Cargo.toml", "jar": "MANIFEST.MF"}
 
 
 @dataclass
@@ -90,9 +91,12 @@ class Artifact:
 
     url: str
     name: str
-    layout: str          # wheel, sdist, npm, crate, go
-    digest: str          # "sha256:…", "sha512:…", "h1:…"
+    layout: str          # wheel, sdist, npm, crate, go, jar
+    digest: str          # "sha256:…", "sha512:…", "h1:…"; "" until `published` is read
     verify: Callable[[bytes], str | None]
+    # the checksum file the repository publishes beside it, and its algorithm (Maven's
+    # .sha1): read first, it names the digest the download must have
+    published: tuple[str, str] | None = None
 
 
 def wanted(component: Component) -> bool:
@@ -289,8 +293,29 @@ def _go(locate: _Locators, component: Component) -> Artifact | _Skip:
                     checksum, lambda data: _check_go_zip(data, checksum, f"{path}@{version}/"))
 
 
+def _jar(locate: _Locators, component: Component) -> Artifact | _Skip:
+    """The jar from the Maven repository, checked against the .sha1 the repository
+    publishes beside it (a pom names no digest of its dependencies)."""
+    from packageurl import PackageURL
+
+    from fincompliance.analysis.registry import maven_path
+
+    base = locate.settings.maven
+    if not base:
+        return _Skip("no Maven repository configured")
+    qualifiers = PackageURL.from_string(component.purl).qualifiers if component.purl else {}
+    if qualifiers.get("type", "jar") not in ("jar", "bundle") or ":" not in component.name:
+        return _Skip("Maven artifacts other than jars")
+    group, artifact = component.name.split(":", 1)
+    path = maven_path(group, artifact, component.version or "", "jar",
+                      qualifiers.get("classifier"))
+    url = f"{base}/{path}"
+    return Artifact(url, path.rsplit("/", 1)[1], "jar", "", lambda data: None,
+                    published=(f"{url}.sha1", "sha1"))
+
+
 _LOCATORS: dict[str, Callable[[_Locators, Component], Artifact | str | _Skip]] = {
-    "python": _python, "npm": _npm, "cargo": _crate, "golang": _go}
+    "python": _python, "npm": _npm, "cargo": _crate, "golang": _go, "maven": _jar}
 
 
 def go_private(path: str, patterns: tuple[str, ...]) -> bool:
@@ -352,14 +377,19 @@ def _read(artifact: Artifact, unreachable: dict[str, str]
           ) -> tuple[Path, dict[str, Any], bool] | str | _Skip:
     """One archive's licence files and declared licence, from the cache by digest or
     downloaded and checked: (folder, what was stored, from the cache), else why not."""
+    host = httpx.URL(artifact.url).host
+    if host in unreachable:
+        return _Skip(f"{host}: {unreachable[host]}")
+    if artifact.published is not None:
+        published = _published_digest(artifact)
+        if isinstance(published, _Skip):
+            return published
+        artifact = published
     key = hashlib.sha256(artifact.digest.encode()).hexdigest()
     folder = cache_dir() / "archives" / key[:2] / key
     stored = _cached(folder)
     if stored is not None:
         return folder, stored, True
-    host = httpx.URL(artifact.url).host
-    if host in unreachable:
-        return _Skip(f"{host}: {unreachable[host]}")
     try:
         path = download(artifact.url, MAX_ARCHIVE_BYTES)
     except InputError as exc:
@@ -378,6 +408,27 @@ def _read(artifact: Artifact, unreachable: dict[str, str]
     except _Refused as exc:
         return f"{artifact.name}: {exc}"
     return folder, _store(folder, members, declared), False
+
+
+def _published_digest(artifact: Artifact) -> Artifact | _Skip:
+    """The artifact with the digest its repository publishes beside it, and the check."""
+    from dataclasses import replace
+
+    from fincompliance.analysis.http import client
+
+    url, algorithm = artifact.published or ("", "")
+    try:
+        with client() as http:
+            response = http.get(url)
+    except httpx.HTTPError as exc:
+        return _Skip(f"{httpx.URL(url).host}: {exc}")
+    value = response.text.split()[0].lower() if response.status_code == 200 \
+        and response.text.split() else ""
+    if not re.fullmatch(r"[0-9a-f]{40,128}", value):
+        return _Skip(f"the repository publishes no {algorithm} checksum to check the "
+                     "archive against")
+    return replace(artifact, digest=f"{algorithm}:{value}", published=None,
+                   verify=_digest_check(algorithm, value, artifact.name))
 
 
 def _apply_declared(component: Component, declared: list[list[str]]) -> None:
@@ -399,6 +450,8 @@ def licence_member(path: str, layout: str) -> bool:
     parts = _parts(path, layout)
     if parts is None:
         return False
+    if layout == "jar":   # META-INF/LICENSE.txt, META-INF/NOTICE
+        return len(parts) == 2 and parts[0] == "META-INF" and bool(_LICENCE_NAME.match(parts[1]))
     if layout == "wheel":
         return len(parts) >= 2 and parts[0].endswith(".dist-info") and (
             (len(parts) >= 3 and parts[1] == "licenses")
@@ -425,7 +478,7 @@ def _parts(path: str, layout: str) -> tuple[str, ...] | None:
 def _manifest_member(path: str, layout: str) -> bool:
     parts = _parts(path, layout)
     return layout in _MANIFEST and parts is not None and len(parts) == 2 \
-        and parts[1] == _MANIFEST[layout]
+        and parts[1] == _MANIFEST[layout] and (layout != "jar" or parts[0] == "META-INF")
 
 
 def _licence_members(data: bytes, name: str, layout: str
@@ -436,7 +489,7 @@ def _licence_members(data: bytes, name: str, layout: str
     found: list[tuple[str, bytes]] = []
     manifest: bytes | None = None
     try:
-        if layout in ("wheel", "go") or name.endswith(".zip"):
+        if layout in ("wheel", "go", "jar") or name.endswith(".zip"):
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 for index, info in enumerate(archive.infolist()):
                     if index >= MAX_MEMBERS or len(found) >= MAX_LICENCE_FILES:
@@ -447,6 +500,9 @@ def _licence_members(data: bytes, name: str, layout: str
                     if licence_member(info.filename, layout):
                         with archive.open(info) as member:
                             found.append((info.filename, member.read(MAX_LICENCE_FILE_BYTES)))
+                    elif manifest is None and _manifest_member(info.filename, layout):
+                        with archive.open(info) as member:
+                            manifest = member.read(MAX_LICENCE_FILE_BYTES)
         else:
             with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
                 for index, member in enumerate(archive):
@@ -476,6 +532,8 @@ def _declared_in(manifest: bytes, layout: str) -> list[list[str]]:
     the legacy `licenses`) declares; nothing from a manifest that does not parse."""
     try:
         text = manifest.decode("utf-8")
+        if layout == "jar":
+            return _bundle_licences(text)
         document = tomllib.loads(text) if layout == "crate" else json.loads(text)
     except (UnicodeDecodeError, ValueError):
         return []
@@ -493,6 +551,25 @@ def _declared_in(manifest: bytes, layout: str) -> list[list[str]]:
     listed = document.get("licenses")
     return [[str(entry.get("type")), "licenses"] for entry in listed
             if isinstance(entry, dict) and entry.get("type")] if isinstance(listed, list) else []
+
+
+def _bundle_licences(manifest: str) -> list[list[str]]:
+    """A jar manifest's OSGi `Bundle-License` (continuation lines joined): each
+    comma-separated licence, its `;link=` attributes left out."""
+    value = None
+    for line in manifest.replace("\r\n", "\n").split("\n"):
+        if value is not None and line.startswith(" "):
+            value += line[1:]
+            continue
+        if value is not None:
+            break
+        if line.lower().startswith("bundle-license:"):
+            value = line.split(":", 1)[1].strip()
+    if not value:
+        return []
+    return [[part.split(";", 1)[0].strip(), "Bundle-License"]
+            for part in re.split(r",(?=\s*[A-Za-z])(?![^\"]*\"[^\"]*$)", value)
+            if part.split(";", 1)[0].strip()]
 
 
 def _store(folder: Path, members: list[tuple[str, bytes]], declared: list[list[str]]

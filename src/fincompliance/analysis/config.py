@@ -23,6 +23,7 @@ class OnlineSettings:
     # asked only whether they hold a package named like one of the institution's own
     public_pypi: str | None = None
     public_npm: str | None = None
+    maven: str | None = None       # a Maven-layout repository: {base}/g/r/o/u/p/artifact/...
     cargo: str | None = None       # a sparse cargo index: {index}/config.json names downloads
     goproxy: str | None = None     # a Go module proxy: {proxy}/{module}/@v/{version}.zip
     go_private: tuple[str, ...] = ()  # GONOPROXY/GOPRIVATE patterns: never asked of a proxy
@@ -76,6 +77,10 @@ def load_settings(project: Path | None = None) -> OnlineSettings:
                                (str(path), public.get("npm")))
     if public_npm:
         sources.append(f"public npm registry from {where}")
+    maven, where = _first(("FINCOMP_MAVEN_URL", os.environ.get("FINCOMP_MAVEN_URL")),
+                          (str(path), registries.get("maven")), *_maven_settings())
+    if maven:
+        sources.append(f"Maven repository from {where}")
     cargo, where = _first(("FINCOMP_CARGO_URL", os.environ.get("FINCOMP_CARGO_URL")),
                           (str(path), registries.get("cargo")), *_cargo_config(project))
     if cargo:
@@ -97,6 +102,7 @@ def load_settings(project: Path | None = None) -> OnlineSettings:
                           pypi_simple=_pypi_simple(pypi) if pypi else None,
                           public_pypi=_pypi_base(public_pypi) if public_pypi else None,
                           public_npm=public_npm.rstrip("/") if public_npm else None,
+                          maven=maven.rstrip("/") if maven else None,
                           cargo=cargo.removeprefix("sparse+").rstrip("/") if cargo else None,
                           goproxy=goproxy.rstrip("/") if goproxy else None,
                           go_private=tuple(p.strip() for p in private.split(",") if p.strip()),
@@ -156,6 +162,34 @@ def _npmrc(project: Path | None) -> list[tuple[str, str | None]]:
             key, _, value = line.partition("=")
             if key.strip() == "registry":
                 found.append((str(path), value.strip()))
+    return found
+
+
+def _maven_settings() -> list[tuple[str, str | None]]:
+    """The mirror Maven's settings.xml puts in front of Maven Central (`<mirrorOf>` naming
+    `*` or `central`), else the first repository of an active profile: the user's
+    `~/.m2/settings.xml`, then the installation's (`$MAVEN_HOME/conf/settings.xml`)."""
+    from fincompliance.inputs import load_xml, xml_text
+
+    files = [Path.home() / ".m2" / "settings.xml"]
+    files += [Path(os.environ[name], "conf", "settings.xml")
+              for name in ("MAVEN_HOME", "M2_HOME") if os.environ.get(name)]
+    found = []
+    for path in files:
+        try:
+            root = load_xml(path.read_text(encoding="utf-8"), str(path), strip_namespaces=True)
+        except (OSError, UnicodeDecodeError, InputError):
+            continue
+        for mirror in root.findall("mirrors/mirror"):
+            covers = {part.strip() for part in (xml_text(mirror, "mirrorOf") or "").split(",")}
+            if covers & {"*", "central", "external:*"}:
+                found.append((str(path), xml_text(mirror, "url")))
+        active = {(p.text or "").strip() for p in root.findall("activeProfiles/activeProfile")}
+        for profile in root.findall("profiles/profile"):
+            if xml_text(profile, "id") in active or \
+                    (xml_text(profile, "activation/activeByDefault") or "") == "true":
+                found += [(str(path), xml_text(r, "url"))
+                          for r in profile.findall("repositories/repository")]
     return found
 
 

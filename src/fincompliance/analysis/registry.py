@@ -22,6 +22,7 @@ from fincompliance.analysis.archives import DECLARED_FROM_PROPERTY, Listing
 from fincompliance.analysis.config import OnlineSettings
 from fincompliance.analysis.http import RETRIES, RETRY_STATUSES, async_client, backoff
 from fincompliance.analysis.osv import newest
+from fincompliance.errors import InputError
 from fincompliance.licensing.normalise import normalise
 from fincompliance.locations import cache_dir
 from fincompliance.model import Component, DeclaredLicense, Graph, ReleaseFacts
@@ -65,10 +66,84 @@ def enrich(graph: Graph, settings: OnlineSettings,
         url = _url(component, settings)
         if url is not None:
             asks.append((component, url))
-    report.asked = len(asks)
+    poms = [c for c in graph.sorted_components() if settings.maven and _maven_wanted(c)]
+    report.asked = len(asks) + len(poms)
     if asks:
         asyncio.run(_fetch_all(asks, settings, report, listings))
+    if poms:
+        asyncio.run(_maven_all(poms, settings, report))
     return report
+
+
+# -- Maven: the version's pom from a Maven-layout repository, <licenses> through parents ----
+
+def _maven_wanted(component: Component) -> bool:
+    return component.ecosystem == "maven" and bool(component.version) \
+        and ":" in component.name and not component.declared_licenses
+
+
+def maven_path(group: str, artifact: str, version: str, extension: str,
+               classifier: str | None = None) -> str:
+    """A file's path in the Maven repository layout (Maven Central, Nexus, Artifactory)."""
+    suffix = f"-{classifier}" if classifier else ""
+    return (f"{group.replace('.', '/')}/{artifact}/{version}/"
+            f"{artifact}-{version}{suffix}.{extension}")
+
+
+async def _maven_all(components: list[Component], settings: OnlineSettings,
+                     report: EnrichmentReport) -> None:
+    from fincompliance.scanners.maven_pom import MAX_PARENTS, read_pom
+
+    limit = asyncio.Semaphore(max(1, settings.concurrency))
+    cache = _Cache(settings.cache_hours)
+    base = settings.maven or ""
+    mirror = httpx.URL(base).host
+
+    async with async_client(settings.timeout) as http:
+        async def pom_text(group: str, artifact: str, version: str) -> str | None:
+            url = f"{base}/{maven_path(group, artifact, version, 'pom')}"
+            text = cache.get(url)
+            if text is None:
+                async with limit:
+                    if mirror in report.unreachable:
+                        raise _Unreachable(report.unreachable[mirror])
+                    text = await _get(http, url, as_json=False) or ""
+                cache.put(url, text)
+            return text or None
+
+        async def one(component: Component) -> None:
+            group, artifact = component.name.split(":", 1)
+            version: str | None = component.version or ""
+            licences: tuple[str, ...] = ()
+            try:
+                for depth in range(MAX_PARENTS):
+                    text = await pom_text(group, artifact, version or "")
+                    if text is None:
+                        if depth == 0:
+                            report.not_found.append(component.name)
+                            return
+                        break   # a parent the repository does not hold: no licence found
+                    try:
+                        pom = read_pom(text, f"{artifact}-{version}.pom")
+                    except InputError:
+                        break
+                    if pom.licences or pom.parent is None or not pom.parent.version:
+                        licences = pom.licences
+                        break
+                    group, artifact, version = (pom.parent.group, pom.parent.artifact,
+                                                pom.parent.version)
+            except _Unreachable as exc:
+                report.unreachable.setdefault(mirror, str(exc))
+                return
+            report.enriched += 1
+            if licences:
+                component.declared_licenses = tuple(DeclaredLicense(text, "maven")
+                                                    for text in licences)
+                component.properties = tuple(sorted({*component.properties,
+                                                     (DECLARED_FROM_PROPERTY, "registry")}))
+                report.licences_added += 1
+
+        await asyncio.gather(*(one(component) for component in components))
 
 
 def _url(component: Component, settings: OnlineSettings) -> str | None:

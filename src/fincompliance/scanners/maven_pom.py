@@ -31,7 +31,7 @@ from fincompliance.scanners.maven_common import ECOSYSTEM, Coordinates, artifact
 _PROPERTY = re.compile(r"\$\{([^}]+)\}")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _DEPENDENCY_TAG = re.compile(r"<(?:\w+:)?dependency[\s>]")
-_MAX_PARENTS = 20          # a longer chain is a loop or an attack
+MAX_PARENTS = 20           # a longer chain is a loop or an attack
 _MAX_INTERPOLATION = 10    # properties referring to properties, this deep at most
 
 
@@ -145,8 +145,8 @@ class _Resolver:
     # -- the effective model ---------------------------------------------------------------
 
     def effective(self, pom: Pom, at: str | None, depth: int = 0) -> Effective:
-        if depth > _MAX_PARENTS:
-            raise InputError(pom.shown_as, f"more than {_MAX_PARENTS} parent poms (a loop?)")
+        if depth > MAX_PARENTS:
+            raise InputError(pom.shown_as, f"more than {MAX_PARENTS} parent poms (a loop?)")
         found = self.parent_of(pom, at)
         parent = self.effective(found[0], found[1], depth + 1) if found else None
         group = pom.group or (pom.parent.group if pom.parent else None) or ""
@@ -192,7 +192,7 @@ class _Resolver:
         from this pom by relativePath, and its modules, recursively."""
         if self._reactor is None:
             top = self.source.path
-            for _ in range(_MAX_PARENTS):
+            for _ in range(MAX_PARENTS):
                 found = self.parent_of(self.read_in_tree(top), top)
                 if not found or found[1] is None:
                     break
@@ -219,7 +219,7 @@ class _Resolver:
 
     def licences_of(self, coordinates: Coordinates) -> tuple[str, ...]:
         pom = self.read_in_repository(coordinates)
-        for _ in range(_MAX_PARENTS):
+        for _ in range(MAX_PARENTS):
             if pom is None or pom.licences:
                 break
             pom = self.read_in_repository(pom.parent) if pom.parent else None
