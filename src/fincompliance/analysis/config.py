@@ -6,6 +6,7 @@ address is built in: a bank's scans reach only the mirrors it runs."""
 from __future__ import annotations
 
 import configparser
+import json
 import os
 import tomllib
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ class OnlineSettings:
     public_pypi: str | None = None
     public_npm: str | None = None
     maven: str | None = None       # a Maven-layout repository: {base}/g/r/o/u/p/artifact/...
+    rubygems: str | None = None    # a RubyGems API: {base}/api/v2/rubygems/NAME/versions/V.json
+    composer: str | None = None    # a Composer v2 repository: {base}/p2/VENDOR/NAME.json
+    nuget: str | None = None       # a NuGet v3 flat container: {base}/ID/VERSION/ID.nuspec
     cargo: str | None = None       # a sparse cargo index: {index}/config.json names downloads
     goproxy: str | None = None     # a Go module proxy: {proxy}/{module}/@v/{version}.zip
     go_private: tuple[str, ...] = ()  # GONOPROXY/GOPRIVATE patterns: never asked of a proxy
@@ -81,6 +85,19 @@ def load_settings(project: Path | None = None) -> OnlineSettings:
                           (str(path), registries.get("maven")), *_maven_settings())
     if maven:
         sources.append(f"Maven repository from {where}")
+    rubygems, where = _first(("FINCOMP_RUBYGEMS_URL", os.environ.get("FINCOMP_RUBYGEMS_URL")),
+                             (str(path), registries.get("rubygems")), *_bundler_mirrors(project))
+    if rubygems:
+        sources.append(f"RubyGems mirror from {where}")
+    composer, where = _first(("FINCOMP_COMPOSER_URL", os.environ.get("FINCOMP_COMPOSER_URL")),
+                             (str(path), registries.get("composer")),
+                             *_composer_repositories(project))
+    if composer:
+        sources.append(f"Composer repository from {where}")
+    nuget, where = _first(("FINCOMP_NUGET_URL", os.environ.get("FINCOMP_NUGET_URL")),
+                          (str(path), registries.get("nuget")), *_nuget_sources(project))
+    if nuget:
+        sources.append(f"NuGet source from {where}")
     cargo, where = _first(("FINCOMP_CARGO_URL", os.environ.get("FINCOMP_CARGO_URL")),
                           (str(path), registries.get("cargo")), *_cargo_config(project))
     if cargo:
@@ -103,6 +120,9 @@ def load_settings(project: Path | None = None) -> OnlineSettings:
                           public_pypi=_pypi_base(public_pypi) if public_pypi else None,
                           public_npm=public_npm.rstrip("/") if public_npm else None,
                           maven=maven.rstrip("/") if maven else None,
+                          rubygems=rubygems.rstrip("/") if rubygems else None,
+                          composer=composer.rstrip("/") if composer else None,
+                          nuget=nuget.rstrip("/") if nuget else None,
                           cargo=cargo.removeprefix("sparse+").rstrip("/") if cargo else None,
                           goproxy=goproxy.rstrip("/") if goproxy else None,
                           go_private=tuple(p.strip() for p in private.split(",") if p.strip()),
@@ -190,6 +210,65 @@ def _maven_settings() -> list[tuple[str, str | None]]:
                     (xml_text(profile, "activation/activeByDefault") or "") == "true":
                 found += [(str(path), xml_text(r, "url"))
                           for r in profile.findall("repositories/repository")]
+    return found
+
+
+def _bundler_mirrors(project: Path | None) -> list[tuple[str, str | None]]:
+    """Bundler's mirror of the public gem source (`bundle config mirror.SOURCE URL`):
+    `BUNDLE_MIRROR__…` in the environment, then the project's and the user's
+    `.bundle/config`. Any source's mirror is taken: fincomp asks only the mirror."""
+    found = [(name, value) for name, value in sorted(os.environ.items())
+             if name.startswith("BUNDLE_MIRROR__")]
+    files = ([project / ".bundle" / "config"] if project else []) + \
+        [Path(os.environ.get("BUNDLE_USER_HOME") or Path.home() / ".bundle") / "config"]
+    for path in files:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for line in lines:   # YAML written by bundler: KEY: "VALUE" (the key has colons)
+            key, _, value = line.partition(": ")
+            if key.strip().startswith("BUNDLE_MIRROR__"):
+                found.append((str(path), value.strip().strip('"').strip("'")))
+    return found
+
+
+def _composer_repositories(project: Path | None) -> list[tuple[str, str | None]]:
+    """A `composer` repository in the project's composer.json, then in Composer's global
+    config.json (`$COMPOSER_HOME`, else ~/.config/composer)."""
+    home = os.environ.get("COMPOSER_HOME") or os.path.expanduser("~/.config/composer")
+    files = ([project / "composer.json"] if project else []) + [Path(home) / "config.json"]
+    found = []
+    for path in files:
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            continue
+        repositories = document.get("repositories") if isinstance(document, dict) else None
+        entries = repositories.values() if isinstance(repositories, dict) else \
+            repositories if isinstance(repositories, list) else ()
+        found += [(str(path), entry.get("url")) for entry in entries
+                  if isinstance(entry, dict) and entry.get("type") == "composer"]
+    return found
+
+
+def _nuget_sources(project: Path | None) -> list[tuple[str, str | None]]:
+    """`<packageSources>` of NuGet.config: the project's (and its parents'), then the
+    user's (~/.nuget/NuGet/NuGet.Config). A v3 service index (…/index.json) is resolved
+    to its flat container when fincomp goes online."""
+    from fincompliance.inputs import load_xml
+
+    folders = [project, *project.resolve().parents] if project else []
+    files = [f / name for f in folders for name in ("NuGet.config", "nuget.config",
+                                                     "NuGet.Config")]
+    files.append(Path.home() / ".nuget" / "NuGet" / "NuGet.Config")
+    found = []
+    for path in dict.fromkeys(files):
+        try:
+            root = load_xml(path.read_text(encoding="utf-8"), str(path))
+        except (OSError, UnicodeDecodeError, InputError):
+            continue
+        found += [(str(path), add.get("value")) for add in root.findall("packageSources/add")]
     return found
 
 

@@ -1,9 +1,12 @@
 """Registry facts, only with `--online`: release history, the latest version and its
-licence, deprecated and yanked versions, maintainers, and the declared licence of the
-version in use when the lockfile records none. Asked of the mirrors the user configured
-(analysis/config.py), concurrently with a limit, with timeouts, retries with backoff and an
-on-disk cache; when a mirror cannot be reached the scan completes without these facts and
-says so."""
+licence, deprecated and yanked versions, maintainers (PyPI, npm), and the declared licence
+of the version in use when the lockfile records none: PyPI's core metadata, npm's packument,
+a Maven pom and its parents' `<licenses>`, the RubyGems API's `licenses`, Composer v2
+metadata's `license`, a NuGet .nuspec's licence expression. Asked of the mirrors the user
+configured (analysis/config.py), concurrently with a limit, with timeouts, retries with
+backoff and an on-disk cache; when a mirror cannot be reached the scan completes without
+these facts and says so. (Crates and Go modules declare their licence only inside their
+archives: analysis/archives.py.)"""
 
 from __future__ import annotations
 
@@ -61,6 +64,9 @@ def enrich(graph: Graph, settings: OnlineSettings,
     """Registry facts on every component the mirrors hold; with `listings`, also each
     Python component's files as the mirror lists them (for `--fetch-archives`)."""
     report = EnrichmentReport()
+    if settings.nuget and settings.nuget.endswith("/index.json") and any(
+            c.ecosystem == "nuget" for c in graph.components.values()):
+        settings = _with_flat_container(settings, report)
     asks = []
     for component in graph.components.values():
         url = _url(component, settings)
@@ -146,11 +152,48 @@ async def _maven_all(components: list[Component], settings: OnlineSettings,
         await asyncio.gather(*(one(component) for component in components))
 
 
+def _with_flat_container(settings: OnlineSettings, report: EnrichmentReport
+                         ) -> OnlineSettings:
+    """A NuGet v3 source names its service index; the .nuspec files are under the
+    resource it lists as `PackageBaseAddress/3.0.0` (the flat container)."""
+    from dataclasses import replace
+
+    from fincompliance.analysis.http import client
+
+    index = settings.nuget or ""
+    try:
+        with client() as http:
+            response = http.get(index, timeout=settings.timeout)
+        document = response.json() if response.status_code == 200 else {}
+    except (httpx.HTTPError, ValueError) as exc:
+        report.unreachable.setdefault(httpx.URL(index).host, str(exc) or type(exc).__name__)
+        return replace(settings, nuget=None)
+    resources = document.get("resources") if isinstance(document, dict) else None
+    base = next((str(r.get("@id")) for r in resources or () if isinstance(r, dict)
+                 and str(r.get("@type", "")).startswith("PackageBaseAddress/3.0.0")
+                 and r.get("@id")), None)
+    if base is None:
+        report.unreachable.setdefault(httpx.URL(index).host,
+                                      "its service index lists no PackageBaseAddress/3.0.0")
+    return replace(settings, nuget=base.rstrip("/") if base else None)
+
+
 def _url(component: Component, settings: OnlineSettings) -> str | None:
     if component.ecosystem == "python" and settings.pypi:
         return f"{settings.pypi}/pypi/{component.package.rsplit('/', 1)[1]}/json"
     if component.ecosystem == "npm" and settings.npm:
         return f"{settings.npm}/{quote(component.name, safe='@')}"
+    if not component.version or component.declared_licenses:
+        return None   # the ecosystems below are asked only for a licence the input lacks
+    if component.ecosystem == "gem" and settings.rubygems:
+        # the RubyGems API's version endpoint (rubygems.org, Gemstash, Nexus, Artifactory)
+        return (f"{settings.rubygems}/api/v2/rubygems/{quote(component.name)}/versions/"
+                f"{quote(component.version)}.json")
+    if component.ecosystem == "composer" and settings.composer:
+        return f"{settings.composer}/p2/{quote(component.name.lower(), safe='/')}.json"
+    if component.ecosystem == "nuget" and settings.nuget:
+        lower = component.name.lower()
+        return f"{settings.nuget}/{quote(lower)}/{quote(component.version.lower())}/{lower}.nuspec"
     return None
 
 
@@ -171,7 +214,8 @@ async def _fetch_all(asks: list[tuple[Component, str]], settings: OnlineSettings
                     if mirror in report.unreachable:
                         return  # found unreachable while this request waited its turn
                     try:
-                        document = await _get(http, url)
+                        document = await _get(http, url,
+                                              as_json=component.ecosystem != "nuget")
                         if document is None and component.ecosystem == "python" \
                                 and settings.pypi_simple:
                             # a mirror that serves only the simple index (devpi, some
@@ -382,8 +426,10 @@ def _apply(component: Component, document: dict[str, Any], extra: dict[str, Any]
            report: EnrichmentReport) -> None:
     if component.ecosystem == "npm":
         facts, licences = _from_packument(document, component.version)
-    else:
+    elif component.ecosystem == "python":
         facts, licences = _from_pypi(document, component.version, extra.get("metadata"))
+    else:
+        facts, licences = _READERS[component.ecosystem](document, component)
     component.release = facts
     report.enriched += 1
     if licences and not component.declared_licenses:
@@ -409,6 +455,77 @@ def _from_packument(document: dict[str, Any], version: str | None
         maintainers=tuple(sorted(str(m.get("name")) for m in document.get("maintainers") or []
                                  if isinstance(m, dict) and m.get("name")))
     ), ([DeclaredLicense(used, "license")] if used else [])
+
+
+def _from_rubygems(document: Any, component: Component
+                   ) -> tuple[ReleaseFacts, list[DeclaredLicense]]:
+    """The RubyGems API's answer for one version: `licenses`, its date and yanked flag."""
+    document = document if isinstance(document, dict) else {}
+    licences = [DeclaredLicense(str(name), "licenses") for name in
+                document.get("licenses") or () if isinstance(name, str) and name.strip()]
+    created = document.get("version_created_at") or document.get("created_at")
+    return ReleaseFacts(released=created if isinstance(created, str) else None,
+                        yanked="" if document.get("yanked") is True else None), licences
+
+
+def _from_composer(document: Any, component: Component
+                   ) -> tuple[ReleaseFacts, list[DeclaredLicense]]:
+    """Composer v2 repository metadata (`/p2/VENDOR/NAME.json`): the versions, newest
+    first and minified (each entry only what changed from the one before, `__unset` for a
+    key removed), expanded to find the version in use and its `license`."""
+    versions = ((document or {}).get("packages") or {}).get(component.name.lower()) \
+        if isinstance(document, dict) else None
+    if not isinstance(versions, list):
+        return ReleaseFacts(), []
+    expanded, current = [], {}
+    for entry in versions:
+        if not isinstance(entry, dict):
+            continue
+        current = {**current, **entry}
+        current = {k: v for k, v in current.items() if v != "__unset"}
+        expanded.append(current)
+    wanted = component.version or ""
+    match = next((e for e in expanded if str(e.get("version", "")).lstrip("v")
+                  == wanted.lstrip("v")), None)
+    stable = [e for e in expanded if "dev" not in str(e.get("version", ""))]
+    facts = ReleaseFacts(
+        latest_version=str(stable[0]["version"]) if stable else None,
+        released=str(match["time"]) if match and match.get("time") else None,
+        last_release=str(stable[0]["time"]) if stable and stable[0].get("time") else None,
+        release_count=len(stable))
+    licences = match.get("license") if match else None
+    names = [licences] if isinstance(licences, str) else [
+        str(name) for name in licences or () if isinstance(name, str) and name.strip()]
+    # Composer lists alternatives, as in composer.lock: "(A or B)" is written ["A", "B"].
+    return facts, [DeclaredLicense(" OR ".join(names), "composer")] if names else []
+
+
+def _from_nuspec(document: Any, component: Component
+                 ) -> tuple[ReleaseFacts, list[DeclaredLicense]]:
+    """A package's .nuspec from the flat container: `<license type="expression">` (the
+    SPDX expression NuGet validates), else the deprecated `<licenseUrl>`; a
+    `<license type="file">` names a file inside the package, which --fetch-archives does not
+    read for NuGet."""
+    from fincompliance.inputs import load_xml
+
+    if not isinstance(document, str):
+        return ReleaseFacts(), []
+    try:
+        root = load_xml(document, f"{component.name}.nuspec", strip_namespaces=True)
+    except InputError:
+        return ReleaseFacts(), []
+    licence = root.find("metadata/license")
+    if licence is not None and (licence.get("type") or "") == "expression" \
+            and (licence.text or "").strip():
+        return ReleaseFacts(), [DeclaredLicense(licence.text.strip(), "nuspec")]
+    url = root.find("metadata/licenseUrl")
+    if url is not None and (url.text or "").strip() and \
+            "aka.ms/deprecateLicenseUrl" not in (url.text or ""):
+        return ReleaseFacts(), [DeclaredLicense(url.text.strip(), "licenseUrl")]
+    return ReleaseFacts(), []
+
+
+_READERS = {"gem": _from_rubygems, "composer": _from_composer, "nuget": _from_nuspec}
 
 
 def _npm_licence(value: Any) -> str | None:

@@ -122,12 +122,12 @@ def enrich_online(graph: Graph, root: Path, internal: InternalPackages = NO_INTE
         report.namesakes = ask_public_registries(graph, settings, internal)
         report.notes += report.namesakes.notes()
     if not (settings.pypi or settings.npm or settings.maven or settings.cargo
-            or settings.goproxy):
+            or settings.goproxy or settings.rubygems or settings.composer or settings.nuget):
         report.notes.append("--online: no registry mirror configured (FINCOMP_PYPI_URL, "
                             "FINCOMP_NPM_URL, FINCOMP_MAVEN_URL, FINCOMP_CARGO_URL, "
-                            "FINCOMP_GOPROXY, the fincomp config file, pip's index-url, npm's "
-                            "registry, Maven's settings.xml mirror, cargo's source replacement "
-                            "or GOPROXY); no registry facts gathered")
+                            "FINCOMP_GOPROXY, FINCOMP_RUBYGEMS_URL, FINCOMP_COMPOSER_URL, "
+                            "FINCOMP_NUGET_URL, the fincomp config file, or the package "
+                            "managers' own settings); no registry facts gathered")
         return report
     # httpx loads only when a scan goes online.
     from fincompliance.analysis.registry import enrich

@@ -18,7 +18,7 @@ from fincompliance.model import Component, Graph, LicenceConclusion
 
 # Lower ranks first: the field most likely to state the licence precisely.
 _AUTHORITY = {"License-Expression": 0, "license": 1, "spdx": 1, "cyclonedx": 1, "composer": 1,
-              "maven": 1, "cargo": 1, "License": 2, "licenses": 3, "Classifier": 4}
+              "maven": 1, "cargo": 1, "nuspec": 1, "License": 2, "licenses": 3, "Classifier": 4}
 # Lists of several licences in these fields conventionally mean a choice.
 _CHOICE_FIELDS = {"Classifier", "licenses"}
 _TRUSTED_DETECTION = 0.8

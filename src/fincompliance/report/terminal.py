@@ -136,10 +136,10 @@ def _next_steps(result: ScanResult) -> list[str]:
     if not (analysis and analysis.online):
         steps += ["--online asks your registry mirrors for declared licences",
                   "--online --fetch-archives also reads the licence files of the archives "
-                  "(Python, npm, crates, Go modules)"]
+                  "(Python, npm, Maven, crates, Go modules)"]
     elif analysis.archives is None:
         steps.append("--fetch-archives reads the licence files of the archives (Python, npm, "
-                     "crates, Go modules)")
+                     "Maven, crates, Go modules)")
     if not (analysis and analysis.knowledge):
         steps.append("--ledger URL uses what your institution already knows (fincomp "
                      "knowledge import FILE on a machine with no route to it)")
