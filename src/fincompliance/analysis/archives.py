@@ -47,7 +47,7 @@ MAX_LICENCE_FILE_BYTES = 1024 * 1024
 # A licence file at the top of an sdist, npm package, crate or Go module, or in a wheel's
 # .dist-info.
 _LICENCE_NAME = re.compile(
-    r"(?i)^(?:licen[cs]e|unlicen[cs]e|copying|notice|copyright)(?:[-._].*)?$")
+    r"(?i)^(?:licen[cs]es?|unlicen[cs]e|copying|notice|copyright)(?:[-._].*)?$")
 # The manifest each layout's declared licence is read from, at the archive's top.
 _MANIFEST = {"npm": "package.json", "crate": "Cargo.toml", "jar": "MANIFEST.MF"}
 
@@ -97,6 +97,9 @@ class Artifact:
     # the checksum file the repository publishes beside it, and its algorithm (Maven's
     # .sha1): read first, it names the digest the download must have
     published: tuple[str, str] | None = None
+    # the archive to read instead when this one holds no licence file (an old wheel built
+    # without them: the sdist has them)
+    fallback: Artifact | None = None
 
 
 def wanted(component: Component) -> bool:
@@ -140,6 +143,10 @@ def fetch_licence_files(graph: Graph, listings: dict[str, Listing],
             report.refused[package] = outcome
             continue
         folder, stored, cached = outcome
+        if not stored["files"] and artifact.fallback is not None:
+            second = _read(artifact.fallback, unreachable)
+            if not isinstance(second, str):
+                artifact, (folder, stored, cached) = artifact.fallback, second
         report.read += 1
         report.from_cache += cached
         _apply_declared(component, stored.get("declared", ()))
@@ -181,7 +188,8 @@ class _Locators:
 
 def _python(locate: _Locators, component: Component) -> Artifact | str | _Skip:
     """The smallest file of the version whose sha256 the mirror lists (and the lockfile
-    records, when it records any)."""
+    records, when it records any); for a wheel, the smallest sdist to read instead if the
+    wheel holds no licence file."""
     listing = locate.listings.get(component.ref)
     if listing is None:
         return _Skip("not listed by the mirror")
@@ -199,12 +207,20 @@ def _python(locate: _Locators, component: Component) -> Artifact | str | _Skip:
     if not candidates:
         return ("no archive of this version has a digest the lockfile records" if locked
                 else "the mirror lists no archive with a sha256 digest for this version")
-    size, name, digest, url = min(candidates)
+    candidates.sort()
+    size, name, digest, url = candidates[0]
     if size > MAX_ARCHIVE_BYTES:
         return f"{name} is {size:,} bytes, over the {MAX_ARCHIVE_BYTES:,} fetched"
-    return Artifact(str(httpx.URL(listing.answer_url).join(url)), name,
-                    "wheel" if name.endswith(".whl") else "sdist", f"sha256:{digest}",
-                    _digest_check("sha256", digest, name))
+    sdist = next((c for c in candidates[1:] if not c[1].endswith(".whl")
+                  and c[0] <= MAX_ARCHIVE_BYTES), None) if name.endswith(".whl") else None
+
+    def artifact(name: str, digest: str, url: str, fallback: Artifact | None = None
+                 ) -> Artifact:
+        return Artifact(str(httpx.URL(listing.answer_url).join(url)), name,
+                        "wheel" if name.endswith(".whl") else "sdist", f"sha256:{digest}",
+                        _digest_check("sha256", digest, name), fallback=fallback)
+
+    return artifact(name, digest, url, artifact(*sdist[1:]) if sdist else None)
 
 
 def _npm(locate: _Locators, component: Component) -> Artifact | _Skip:

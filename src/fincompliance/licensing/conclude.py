@@ -126,6 +126,9 @@ def _detected(files: list[tuple[str, Detection]], families: list[str]) -> tuple[
     if not strong:
         weak = [(e, s) for _, d in files for e, s in d.parts]
         return (_combined([e for e, _ in weak]), min(s for _, s in weak)) if weak else (None, 0.0)
+    choice = _covering_choice(strong)
+    if choice is not None:
+        return choice, min(s for _, s in strong)
     prefixes = tuple(p for family in families for p in _family_prefixes(family))
     if prefixes:
         parser = licensing()
@@ -133,6 +136,19 @@ def _detected(files: list[tuple[str, Detection]], families: list[str]) -> tuple[
                      if all(k.startswith(prefixes) for k in parser.license_keys(parser.parse(e)))]
         strong = in_family or strong
     return _combined([e for e, _ in strong]), min(s for _, s in strong)
+
+
+def _covering_choice(strong: list[tuple[str, float]]) -> str | None:
+    """A detection that offers a choice ("made available under either LICENSE.APACHE or
+    LICENSE.BSD") and names every licence the other files hold: those files are the texts
+    it chooses between, so it is the answer (ANDing them would turn a choice into a
+    combination)."""
+    parser = licensing()
+    keyed = [(e, {k.lower() for k in parser.license_keys(parser.parse(e))}) for e, _ in strong]
+    for expression, keys in keyed:
+        if " OR " in expression and all(other <= keys for _, other in keyed):
+            return expression
+    return None
 
 
 def _family_prefixes(family: str) -> tuple[str, ...]:
