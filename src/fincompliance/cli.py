@@ -208,7 +208,7 @@ def _scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | No
           curations: list[Path] | None, online: bool = False, rootfs: bool = False,
           allow_empty: bool = False, internal: InternalPackages = NO_INTERNAL_PACKAGES,
           fetch_archives: bool = False, ledger: str | None = None,
-          record: bool = False) -> ScanResult:
+          record: bool = False, every_archive: bool = False) -> ScanResult:
     """The scan stage, then the analysis and licence conclusions every command reports."""
     result = _run_scan(path, installed, keep_going, exclude, rootfs)
     if not result.tasks and not allow_empty:
@@ -216,14 +216,15 @@ def _scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | No
         raise UsageError(f"{path}: no lockfile, manifest or package database found, nothing "
                          "was scanned (scan and sbom take --allow-empty when that is "
                          "expected)")
-    _analyse(result, curations, online, internal, fetch_archives, ledger, record)
+    _analyse(result, curations, online, internal, fetch_archives, ledger, record,
+             every_archive)
     return result
 
 
 def _analyse(result: ScanResult, curations: list[Path] | None, online: bool,
              internal: InternalPackages = NO_INTERNAL_PACKAGES,
              fetch_archives: bool = False, ledger: str | None = None,
-             record: bool = False) -> None:
+             record: bool = False, every_archive: bool = False) -> None:
     from fincompliance.analysis.stage import analyse, enrich_online
     from fincompliance.ledger.known import consult
     from fincompliance.licensing.conclude import conclude_graph
@@ -233,7 +234,8 @@ def _analyse(result: ScanResult, curations: list[Path] | None, online: bool,
     report = None
     if online:
         with _progress("asking the registry mirrors"):
-            report = enrich_online(result.graph, result.root, internal, fetch_archives)
+            report = enrich_online(result.graph, result.root, internal, fetch_archives,
+                                   every_archive)
     with _progress("detecting licences in licence files") as on_progress:
         conclude_graph(result.graph, result.root, curations=_curations(curations),
                        on_progress=on_progress,
@@ -803,16 +805,22 @@ def notice_command(path: PathArgument,
                                             ] = NoticeFormat.text,
                    output: OutputOption = None, installed: InstalledOption = False,
                    keep_going: KeepGoingOption = False, exclude: ExcludeOption = None,
-                   curations: CurationsOption = None) -> None:
-    """Write the third-party notice file: components, licences, copyrights, licence texts."""
+                   curations: CurationsOption = None, online: OnlineOption = False,
+                   fetch_archives: FetchArchivesOption = False) -> None:
+    """Write the third-party notice file: components, licences, copyrights (from installed
+    licence files, or with --fetch-archives from the archives'), licence texts."""
     with user_errors():
         from fincompliance.licensing.attribution import collect as collect_attributions
         from fincompliance.licensing.knowledge import load as load_knowledge
         from fincompliance.report import notice
 
-        result = _scan(path, installed, keep_going, exclude, curations)
+        # a notice wants every component's copyright lines, not only the vague ones'
+        result = _scan(path, installed, keep_going, exclude, curations, online,
+                       fetch_archives=fetch_archives, every_archive=True)
         knowledge = load_knowledge()
-        attributions = collect_attributions(result.graph, result.root, knowledge)
+        attributions = collect_attributions(
+            result.graph, result.root, knowledge,
+            result.analysis.archive_files if result.analysis else None)
         name = path.resolve().name if path.is_dir() else path.name
         _emit(notice.render(result.graph, attributions, knowledge, name, notice_format.value),
               output)

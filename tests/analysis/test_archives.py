@@ -227,3 +227,17 @@ def test_npm_tarballs_are_checked_against_the_lockfile_and_conclude_licences(mir
 def _version(project, name):
     lock = json.loads((project / "package-lock.json").read_text())
     return lock["packages"][f"node_modules/{name}"]["version"]
+
+
+def test_copyright_lines_of_the_archives_flow_into_the_notice(mirror):
+    """`fincomp notice --online --fetch-archives`: every component's archive is asked for
+    (a notice carries all copyright lines, not only the vague components')."""
+    server, env = mirror
+    result = run_cli("notice", str(EXAMPLE), "--online", "--fetch-archives", env=env)
+    assert result.returncode == 0, result.stderr
+    # Django REST framework's LICENSE.md, read out of its recorded archive
+    assert "  Copyright (c) 2011-present, Encode OSS Ltd (https://www.encode.io/)" in \
+        result.stdout.splitlines()
+    # the archives of components whose metadata named a licence precisely were asked too
+    assert any(r.startswith("/packages/") and "django" in r.lower() and r.endswith(".whl")
+               for r in server.requests if "djangorestframework" not in r)

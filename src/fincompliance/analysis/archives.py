@@ -102,15 +102,16 @@ class Artifact:
     fallback: Artifact | None = None
 
 
-def wanted(component: Component) -> bool:
-    """A package whose declared licence does not already name one precisely."""
+def wanted(component: Component, every: bool = False) -> bool:
+    """A package whose declared licence does not already name one precisely (`every`: any
+    package not installed, for its copyright lines)."""
     return component.ecosystem in _LOCATORS and bool(component.version) \
-        and not component.license_files and not any(
-            normalise(d.text, d.field).identified for d in component.declared_licenses)
+        and not component.license_files and (every or not any(
+            normalise(d.text, d.field).identified for d in component.declared_licenses))
 
 
 def fetch_licence_files(graph: Graph, listings: dict[str, Listing],
-                        settings: OnlineSettings
+                        settings: OnlineSettings, every: bool = False
                         ) -> tuple[ArchiveReport, dict[str, list[tuple[str, str]]]]:
     """The licence files of each wanted component's archive: by component ref, (the name a
     reader is shown, the cached file) pairs. A licence the archive's manifest declares is
@@ -119,7 +120,7 @@ def fetch_licence_files(graph: Graph, listings: dict[str, Listing],
     chosen: list[tuple[Component, Artifact]] = []
     locate = _Locators(settings, listings)
     for component in graph.sorted_components():
-        if not wanted(component):
+        if not wanted(component, every):
             continue
         choice = _LOCATORS[component.ecosystem](locate, component)
         if isinstance(choice, _Skip):

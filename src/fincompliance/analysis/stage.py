@@ -110,10 +110,12 @@ class AnalysisReport:
 
 
 def enrich_online(graph: Graph, root: Path, internal: InternalPackages = NO_INTERNAL_PACKAGES,
-                  fetch_archives: bool = False) -> AnalysisReport:
+                  fetch_archives: bool = False, every_archive: bool = False
+                  ) -> AnalysisReport:
     """Registry facts (before licences are concluded: they may add declared licences),
     whether the public registries hold names of the institution's own packages, and, with
-    `fetch_archives`, the licence files of archives whose metadata says too little."""
+    `fetch_archives`, the licence files of archives whose metadata says too little (with
+    `every_archive`, of every component's: a notice wants all copyright lines)."""
     settings = load_settings(root)
     report = AnalysisReport(online=True, registries=list(settings.sources))
     if internal:
@@ -138,7 +140,8 @@ def enrich_online(graph: Graph, root: Path, internal: InternalPackages = NO_INTE
     if fetch_archives:
         from fincompliance.analysis.archives import fetch_licence_files
 
-        report.archives, report.archive_files = fetch_licence_files(graph, listings, settings)
+        report.archives, report.archive_files = fetch_licence_files(graph, listings, settings,
+                                                                    every_archive)
         report.notes += report.archives.notes()
     return report
 

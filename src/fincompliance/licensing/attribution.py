@@ -3,6 +3,7 @@ licence files, the NOTICE files Apache-2.0 asks to be carried, and the licence t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -21,10 +22,14 @@ class Attribution:
     notices: tuple[tuple[str, str], ...]      # (file, text) of NOTICE files to carry
 
 
-def collect(graph: Graph, root: Path, knowledge: Knowledge | None = None
+def collect(graph: Graph, root: Path, knowledge: Knowledge | None = None,
+            archive_files: Mapping[str, list[tuple[str, str]]] | None = None
             ) -> dict[str, Attribution]:
-    """Per component ref; components must already carry a concluded licence."""
+    """Per component ref; components must already carry a concluded licence. The licence
+    files read out of package archives (`--fetch-archives`: by ref, the name shown and the
+    cached file) give copyrights and notices as installed ones do."""
     knowledge = knowledge or load()
+    archive_files = archive_files or {}
     found = {}
     for component in graph.sorted_components():
         expression = component.concluded.expression if component.concluded else ""
@@ -34,11 +39,12 @@ def collect(graph: Graph, root: Path, knowledge: Knowledge | None = None
             for t in (terms(expression) if expression else []))
         copyrights: list[str] = []
         notices = []
-        for relative in component.license_files:
-            path = root / relative
+        files = [(relative, root / relative) for relative in component.license_files]
+        files += [(shown, Path(cached)) for shown, cached in archive_files.get(component.ref, ())]
+        for shown, path in files:
             copyrights += _copyrights(str(path))
-            if carries_notice and PurePosixPath(relative).name.lower().startswith(_NOTICE_PREFIX):
-                notices.append((relative, read_text(path, relative).strip()))
+            if carries_notice and PurePosixPath(shown).name.lower().startswith(_NOTICE_PREFIX):
+                notices.append((shown, read_text(path, shown).strip()))
         found[component.ref] = Attribution(tuple(dict.fromkeys(copyrights)), tuple(notices))
     return found
 
