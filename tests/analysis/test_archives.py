@@ -1,7 +1,7 @@
-"""`--fetch-archives`: the licence files of the archive of each Python package whose metadata
-names no licence precisely, from a real HTTP server on loopback serving archives recorded
-from the real index (tests/fixtures/registry/files), checked against the digests the mirror
-lists and the lockfile records."""
+"""`--fetch-archives`: the licence files of the archive of each Python and npm package whose
+metadata names no licence precisely, from a real HTTP server on loopback serving archives
+recorded from the real registries (tests/fixtures/registry), checked against the digests the
+mirror lists and the lockfile records."""
 
 from __future__ import annotations
 

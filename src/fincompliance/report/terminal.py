@@ -135,14 +135,14 @@ def _next_steps(result: ScanResult) -> list[str]:
     steps = []
     if not (analysis and analysis.online):
         steps += ["--online asks your registry mirrors for declared licences",
-                  "--online --fetch-archives also reads the licence files of the archives "
-                  "(Python, npm, Maven, crates, Go modules)"]
+                  "--online --fetch-archives also reads the archives' licence files (Python, "
+                  "npm, Maven, crates, Go)"]
     elif analysis.archives is None:
-        steps.append("--fetch-archives reads the licence files of the archives (Python, npm, "
-                     "Maven, crates, Go modules)")
+        steps.append("--fetch-archives reads the archives' licence files (Python, npm, Maven, "
+                     "crates, Go)")
     if not (analysis and analysis.knowledge):
-        steps.append("--ledger URL uses what your institution already knows (fincomp "
-                     "knowledge import FILE on a machine with no route to it)")
+        steps.append("--ledger URL reuses the licences your institution's ledger knows "
+                     "(offline: fincomp knowledge import)")
     # (compared by value: importing the scanners' Kind would load every scanner at start-up)
     if not any(task.scanner.kind == "installed" for task in result.tasks):
         steps.append("--installed reads installed packages")
