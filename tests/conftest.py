@@ -151,6 +151,47 @@ def mirror(tmp_path):
     server.shutdown()
 
 
+class _Files(http.server.BaseHTTPRequestHandler):
+    """Answers from `server.answer(path)`: bytes, or None for 404."""
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        self.server.requests.append(self.path)
+        body = self.server.answer(self.path)
+        self.send_response(200 if body is not None else 404)
+        if body is not None:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body is not None:
+            self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def serve():
+    """Start loopback servers answering GETs: `serve(files)` with a dict of path -> bytes
+    (or a function of the server's port giving them), or `serve(answer=FUNCTION)` with a
+    function of the path; each returns (server, base URL) and records `server.requests`."""
+    servers = []
+
+    def start(files=None, answer=None):
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Files)
+        server.files, server.requests = files if files is not None else {}, []
+
+        def from_files(path):
+            body = server.files.get(path)
+            return body(server.server_port) if callable(body) else body
+        server.answer = answer or from_files
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server, f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
 POSTGRES = os.environ.get("FINCOMP_TEST_POSTGRES")
 
 

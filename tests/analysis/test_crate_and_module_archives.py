@@ -8,17 +8,13 @@ go command itself computes from the proxy's zips, not fincomp's."""
 from __future__ import annotations
 
 import hashlib
-import http.server
 import io
 import json
 import os
 import subprocess
 import tarfile
-import threading
 import zipfile
 from pathlib import Path
-
-import pytest
 
 from fincompliance.analysis.archives import go_h1, go_private
 
@@ -50,41 +46,6 @@ MODULE_LICENCES = {
     "golang.org/x/tools": "BSD-3-Clause",
 }
 CRATES_IO = "registry+https://github.com/rust-lang/crates.io-index"
-
-
-class _Files(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
-        self.server.requests.append(self.path)
-        body = self.server.files.get(self.path)
-        if body is None:
-            self.send_response(404)
-            self.end_headers()
-            return
-        if callable(body):
-            body = body(self.server.server_port)
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def serve():
-    servers = []
-
-    def start(files: dict[str, bytes]):
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Files)
-        server.files, server.requests = files, []
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return server, f"http://127.0.0.1:{server.server_port}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
 
 
 def _installed(folder: Path, package: str) -> None:

@@ -10,13 +10,9 @@ public services can be had on this machine):
 
 from __future__ import annotations
 
-import http.server
 import json
 import subprocess
-import threading
 from pathlib import Path
-
-import pytest
 
 from conftest import CORPUS, run_cli
 
@@ -61,38 +57,6 @@ puts JSON.generate({
     {"name" => d.name, "requirements" => d.requirement.to_s} },
     "development" => []}})
 """
-
-
-class _Files(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
-        self.server.requests.append(self.path)
-        body = self.server.files.get(self.path)
-        self.send_response(200 if body is not None else 404)
-        if body is not None:
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if body is not None:
-            self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def serve():
-    servers = []
-
-    def start(files):
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Files)
-        server.files, server.requests = files, []
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return server, f"http://127.0.0.1:{server.server_port}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
 
 
 def _scan(project, env, *extra):

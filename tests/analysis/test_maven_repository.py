@@ -11,9 +11,7 @@ requests."""
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
-import threading
 from pathlib import Path
 
 import pytest
@@ -37,36 +35,28 @@ JARS = {
 }
 
 
-class _Repository(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
-        self.server.requests.append(self.path)
-        relative = self.path.removeprefix("/maven/")
-        checksum = relative.endswith(".sha1")
+def _answer(tamper: set[str]):
+    """The repository's answer for a path: a file of Debian's Maven repository, or the
+    .sha1 a repository publishes beside each file; `tamper`: paths whose last byte is
+    changed."""
+    def answer(request: str) -> bytes | None:
+        relative = request.removeprefix("/maven/")
         path = (REPOSITORY / relative.removesuffix(".sha1")).resolve()
         if ".." in relative or not path.is_file():
-            self.send_response(404)
-            self.end_headers()
-            return
+            return None
         body = path.read_bytes()
-        if relative in self.server.tamper:
-            body = body[:-1] + bytes([body[-1] ^ 1])
-        if checksum:   # what a repository publishes beside each file
-            body = f"{hashlib.sha1(path.read_bytes()).hexdigest()}  {path.name}\n".encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
+        if relative.endswith(".sha1"):
+            return f"{hashlib.sha1(body).hexdigest()}  {path.name}\n".encode()
+        return body[:-1] + bytes([body[-1] ^ 1]) if relative in tamper else body
+    return answer
 
 
 @pytest.fixture
-def repository(tmp_path):
+def repository(serve, tmp_path):
     assert REPOSITORY.is_dir(), f"{REPOSITORY} is missing: Debian's maven-repo packages"
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Repository)
-    server.requests, server.tamper = [], set()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    tamper: set[str] = set()
+    server, base = serve(answer=_answer(tamper))
+    server.tamper = tamper
     project = tmp_path / "service"
     project.mkdir()
     dependencies = "".join(
@@ -81,11 +71,10 @@ def repository(tmp_path):
     (home / ".m2/settings.xml").write_text(
         '<settings xmlns="http://maven.apache.org/SETTINGS/1.0.0"><mirrors><mirror>'
         "<id>bank</id><mirrorOf>central</mirrorOf>"
-        f"<url>http://127.0.0.1:{server.server_port}/maven</url></mirror></mirrors></settings>")
+        f"<url>{base}/maven</url></mirror></mirrors></settings>")
     env = {"HOME": str(home), "FINCOMP_CACHE_DIR": str(tmp_path / "cache"),
            "FINCOMP_MAVEN_REPOSITORY": str(tmp_path / "no-local-repository")}
-    yield server, project, env
-    server.shutdown()
+    return server, project, env
 
 
 def _scan(project, env, *extra):
@@ -122,7 +111,7 @@ def test_every_jar_concludes_its_licence_checked_against_the_published_sha1(repo
 
 def test_a_jar_that_is_not_the_one_the_repository_vouches_for_is_refused(repository):
     server, project, env = repository
-    server.tamper = {"commons-io/commons-io/2.11.0/commons-io-2.11.0.jar"}
+    server.tamper.add("commons-io/commons-io/2.11.0/commons-io-2.11.0.jar")
     document = _scan(project, env, "--fetch-archives")
     refused = document["analysis"]["archives"]["refused"]
     assert list(refused) == ["commons-io:commons-io@2.11.0"]

@@ -57,79 +57,62 @@ def load_settings(project: Path | None = None) -> OnlineSettings:
     registries = file_settings.get("registries", {})
     online = file_settings.get("online", {})
 
-    pypi, where = _first(("FINCOMP_PYPI_URL", os.environ.get("FINCOMP_PYPI_URL")),
-                         (str(path), registries.get("pypi")),
-                         ("PIP_INDEX_URL", os.environ.get("PIP_INDEX_URL")),
-                         *_pip_config())
-    if pypi:
-        sources.append(f"PyPI mirror from {where}")
-    npm, where = _first(("FINCOMP_NPM_URL", os.environ.get("FINCOMP_NPM_URL")),
-                        (str(path), registries.get("npm")),
-                        ("NPM_CONFIG_REGISTRY", os.environ.get("NPM_CONFIG_REGISTRY")
-                         or os.environ.get("npm_config_registry")),
-                        *_npmrc(project))
-    if npm:
-        sources.append(f"npm registry from {where}")
-    public = file_settings.get("public_registries", {})
-    public_pypi, where = _first(("FINCOMP_PUBLIC_PYPI_URL",
-                                 os.environ.get("FINCOMP_PUBLIC_PYPI_URL")),
-                                (str(path), public.get("pypi")))
-    if public_pypi:
-        sources.append(f"public PyPI from {where}")
-    public_npm, where = _first(("FINCOMP_PUBLIC_NPM_URL",
-                                os.environ.get("FINCOMP_PUBLIC_NPM_URL")),
-                               (str(path), public.get("npm")))
-    if public_npm:
-        sources.append(f"public npm registry from {where}")
-    maven, where = _first(("FINCOMP_MAVEN_URL", os.environ.get("FINCOMP_MAVEN_URL")),
-                          (str(path), registries.get("maven")), *_maven_settings())
-    if maven:
-        sources.append(f"Maven repository from {where}")
-    rubygems, where = _first(("FINCOMP_RUBYGEMS_URL", os.environ.get("FINCOMP_RUBYGEMS_URL")),
-                             (str(path), registries.get("rubygems")), *_bundler_mirrors(project))
-    if rubygems:
-        sources.append(f"RubyGems mirror from {where}")
-    composer, where = _first(("FINCOMP_COMPOSER_URL", os.environ.get("FINCOMP_COMPOSER_URL")),
-                             (str(path), registries.get("composer")),
-                             *_composer_repositories(project))
-    if composer:
-        sources.append(f"Composer repository from {where}")
-    nuget, where = _first(("FINCOMP_NUGET_URL", os.environ.get("FINCOMP_NUGET_URL")),
-                          (str(path), registries.get("nuget")), *_nuget_sources(project))
-    if nuget:
-        sources.append(f"NuGet source from {where}")
-    cargo, where = _first(("FINCOMP_CARGO_URL", os.environ.get("FINCOMP_CARGO_URL")),
-                          (str(path), registries.get("cargo")), *_cargo_config(project))
-    if cargo:
-        sources.append(f"cargo index from {where}")
     go_environment = _go_environment()
-    goproxy, where = _first(("FINCOMP_GOPROXY", os.environ.get("FINCOMP_GOPROXY")),
-                            (str(path), registries.get("go")),
-                            *[(name, _first_proxy(value)) for name, value in
-                              (("GOPROXY", os.environ.get("GOPROXY")),
-                               *go_environment.get("GOPROXY", ()))])
-    if goproxy:
-        sources.append(f"Go module proxy from {where}")
+    # Each mirror: fincomp's variable, then its config file, then the package manager's own
+    # settings, the first address found wins (and is named in the scan's messages).
+    candidates = {
+        "pypi": [("PIP_INDEX_URL", os.environ.get("PIP_INDEX_URL")), *_pip_config()],
+        "npm": [("NPM_CONFIG_REGISTRY", os.environ.get("NPM_CONFIG_REGISTRY")
+                 or os.environ.get("npm_config_registry")), *_npmrc(project)],
+        "maven": _maven_settings(), "rubygems": _bundler_mirrors(project),
+        "composer": _composer_repositories(project), "nuget": _nuget_sources(project),
+        "cargo": _cargo_config(project),
+        "go": [(name, _first_proxy(value)) for name, value in
+               (("GOPROXY", os.environ.get("GOPROXY")), *go_environment.get("GOPROXY", ()))],
+    }
+    found: dict[str, str | None] = {}
+    for key, (variable, shown) in _MIRRORS.items():
+        value, where = _first((variable, os.environ.get(variable)),
+                              (str(path), registries.get(key)), *candidates[key])
+        found[key] = value.rstrip("/") if value else None
+        if value:
+            sources.append(f"{shown} from {where}")
+    public = file_settings.get("public_registries", {})
+    for key, variable, shown in (("pypi", "FINCOMP_PUBLIC_PYPI_URL", "public PyPI"),
+                                 ("npm", "FINCOMP_PUBLIC_NPM_URL", "public npm registry")):
+        value, where = _first((variable, os.environ.get(variable)), (str(path), public.get(key)))
+        found[f"public_{key}"] = value.rstrip("/") if value else None
+        if value:
+            sources.append(f"{shown} from {where}")
     private = next((value for name in ("GONOPROXY", "GOPRIVATE")
                     for value in (os.environ.get(name), *(v for _, v in
                                                           go_environment.get(name, ())))
                     if value), "")
-    return OnlineSettings(pypi=_pypi_base(pypi) if pypi else None,
-                          npm=npm.rstrip("/") if npm else None,
+    pypi, public_pypi = found["pypi"], found["public_pypi"]
+    return OnlineSettings(pypi=_pypi_base(pypi) if pypi else None, npm=found["npm"],
                           pypi_simple=_pypi_simple(pypi) if pypi else None,
                           public_pypi=_pypi_base(public_pypi) if public_pypi else None,
-                          public_npm=public_npm.rstrip("/") if public_npm else None,
-                          maven=maven.rstrip("/") if maven else None,
-                          rubygems=rubygems.rstrip("/") if rubygems else None,
-                          composer=composer.rstrip("/") if composer else None,
-                          nuget=nuget.rstrip("/") if nuget else None,
-                          cargo=cargo.removeprefix("sparse+").rstrip("/") if cargo else None,
-                          goproxy=goproxy.rstrip("/") if goproxy else None,
+                          public_npm=found["public_npm"], maven=found["maven"],
+                          rubygems=found["rubygems"], composer=found["composer"],
+                          nuget=found["nuget"],
+                          cargo=(found["cargo"] or "").removeprefix("sparse+") or None,
+                          goproxy=found["go"],
                           go_private=tuple(p.strip() for p in private.split(",") if p.strip()),
                           concurrency=int(online.get("concurrency", 8)),
                           cache_hours=float(online.get("cache_hours", 24)),
                           timeout=float(online.get("timeout", 20)),
                           sources=tuple(sources))
+
+
+# [registries] key in the config file -> (fincomp's environment variable, what it is called)
+_MIRRORS = {"pypi": ("FINCOMP_PYPI_URL", "PyPI mirror"),
+            "npm": ("FINCOMP_NPM_URL", "npm registry"),
+            "maven": ("FINCOMP_MAVEN_URL", "Maven repository"),
+            "rubygems": ("FINCOMP_RUBYGEMS_URL", "RubyGems mirror"),
+            "composer": ("FINCOMP_COMPOSER_URL", "Composer repository"),
+            "nuget": ("FINCOMP_NUGET_URL", "NuGet source"),
+            "cargo": ("FINCOMP_CARGO_URL", "cargo index"),
+            "go": ("FINCOMP_GOPROXY", "Go module proxy")}
 
 
 def _first(*candidates: tuple[str, str | None]) -> tuple[str | None, str | None]:
