@@ -7,9 +7,11 @@ when it records any), an npm tarball against the lockfile's `integrity`, a crate
 Cargo.lock's `checksum`, a Go module zip against go.sum's `h1:` hash. A mismatch is refused;
 an artifact with nothing to check it against is not fetched (a Maven jar is checked against
 the .sha1 its repository publishes, as a pom pins no digest). Only its licence files (and the
-manifest's declared licence: a crate's `Cargo.toml`, an npm `package.json`) are read out,
-bounded, into the cache by digest; the licence engine then reads them as it reads an
-installed package's. Downloads run concurrently, as many at once as `--online` asks.
+manifest's declared licence: a crate's `Cargo.toml`, an npm `package.json`, a jar's OSGi
+`Bundle-License`) are read out, bounded, into the cache by digest; the licence engine then
+reads them as it reads an installed package's. Downloads run four at a time at most (each
+is held in memory while it is checked); the first that finds a mirror unreachable stops the
+others asking it.
 """
 
 from __future__ import annotations

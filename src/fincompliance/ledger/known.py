@@ -110,8 +110,7 @@ def consult(graph: Graph, url: str | None, origin: str, create: bool = False
         return report
     try:
         report.ledger = engine.url.render_as_string(hide_password=True)
-        applied = apply_known(graph, engine, report.ledger)
-        report.applied, report.curated = applied.applied, applied.curated
+        apply_known(graph, engine, report)
         remember(graph, engine, origin, report)
     except (SQLAlchemyError, FincompError) as exc:
         report.not_written = str(getattr(exc, "orig", None) or exc).splitlines()[0]
@@ -147,14 +146,13 @@ def artifact_of(component: Component) -> str:
     return dict(component.properties).get("fincomp:go:sum", "")
 
 
-def apply_known(graph: Graph, engine: Engine, shown: str) -> KnowledgeReport:
+def apply_known(graph: Graph, engine: Engine, report: KnowledgeReport) -> None:
     """Conclusions from the store: an institution curation always; otherwise the newest
     conclusion about the same version (and artifact, when both sides know it) for a
-    component this scan could not conclude."""
-    report = KnowledgeReport(shown)
+    component this scan could not conclude. Counted in `report`."""
     components = [c for c in graph.sorted_components() if c.purl and c.version]
     if not components:
-        return report
+        return
     with engine.connect() as connection:
         known = _lookup(connection, {p for c in components
                                      for p in (c.purl, package_of(c.purl))})
@@ -181,7 +179,6 @@ def apply_known(graph: Graph, engine: Engine, shown: str) -> KnowledgeReport:
             FROM_STORE_PROPERTY, f"{chosen.source} {chosen.concluded_at[:10]}")}))
         report.applied += 1
         report.curated += chosen is curation
-    return report
 
 
 def remember(graph: Graph, engine: Engine, origin: str, report: KnowledgeReport) -> None:
