@@ -1272,6 +1272,27 @@ def ledger_facts_command(subject: Annotated[str | None, typer.Argument(
             f"Register facts{f' about {subject}' if subject else ''}", stdout))
 
 
+@knowledge_app.command("list")
+def knowledge_list_command(
+        about: Annotated[str | None, typer.Argument(
+            help="Only this package (a purl without version: every version) or version.",
+            show_default=False)] = None,
+        ledger: LedgerOption = None,
+        output_format: ListFormatOption = ScanFormat.table) -> None:
+    """Every licence conclusion the store holds, oldest first: the licence, how and from
+    what it was concluded, when, and which scan, import or curation (and who) added it."""
+    with user_errors():
+        from fincompliance.ledger.known import listed
+
+        api = _ledger()
+        rows = listed(api.open(ledger, create=False), about)
+        _ledger_emit(rows, output_format, False, lambda r: api.report.table(
+            [{**row, "concluded_at": str(row["concluded_at"])[:10],
+              "actor": row["actor"] or ""} for row in r],
+            ["purl", "licence", "method", "source", "concluded_at", "origin", "actor"],
+            f"Licence knowledge{f' about {about}' if about else ''}", stdout))
+
+
 @knowledge_app.command("export")
 def knowledge_export_command(
         file: Annotated[Path, typer.Argument(help="The file to write (JSON, checksummed).",

@@ -100,6 +100,11 @@ def test_an_institution_curation_in_the_store_wins_with_who_and_why(mirror, tmp_
     assert "Wang Fang" in psycopg["concluded_license"]["evidence"][0]
     assert psycopg["concluded_license"]["reason"] == \
         "legal reviewed the OpenSSL exception: not relevant to us"
+    listed = json.loads(_ok("knowledge", "list", "pkg:pypi/psycopg2-binary", "--format",
+                            "json", "--ledger", ledger).stdout)
+    assert [(e["purl"], e["source"], e["origin"], e["actor"]) for e in listed] == [
+        ("pkg:pypi/psycopg2-binary@2.9.9", "archive", "scan of backend", None),
+        ("pkg:pypi/psycopg2-binary", "curation", "curation", "Wang Fang")]
     bad = run_cli("knowledge", "curate", "pkg:pypi/x", "--licence", "not a licence",
                   "--reason", "r", "--actor", "a", "--ledger", ledger)
     assert bad.returncode == 2 and "not a licence fincomp knows" in bad.stderr

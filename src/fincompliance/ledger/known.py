@@ -257,6 +257,26 @@ def _known(row) -> Known:  # type: ignore[no-untyped-def]
                  row.get("actor"))
 
 
+def listed(engine: Engine, about: str | None = None) -> list[dict[str, object]]:
+    """Every stored conclusion, oldest first (about one purl, or one package's versions
+    when `about` names no version), with the batch it came in: which scan, import or
+    curation, and who."""
+    query = select(known_licences, knowledge_batches.c.origin, knowledge_batches.c.actor,
+                   knowledge_batches.c.entry_seq).join(
+        knowledge_batches, knowledge_batches.c.id == known_licences.c.batch_id)
+    if about:
+        query = query.where(known_licences.c.purl.startswith(about, autoescape=True))
+    with engine.connect() as connection:
+        rows = connection.execute(query.order_by(known_licences.c.id)).mappings().all()
+    return [{"purl": r["purl"], "licence": r["expression"], "method": r["method"],
+             "source": r["source"], "artifact": r["artifact"],
+             "concluded_at": r["concluded_at"], "origin": r["origin"], "actor": r["actor"],
+             "ledger_entry": r["entry_seq"], "reason": r["reason"],
+             "evidence": json.loads(r["evidence"])} for r in rows
+            if not about or "@" in about or r["purl"] == about
+            or r["purl"].startswith(about + "@")]
+
+
 # -- moving the store between machines -----------------------------------------------------
 
 @dataclass
