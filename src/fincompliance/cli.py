@@ -128,8 +128,8 @@ OnlineOption = Annotated[bool, typer.Option(
 FetchArchivesOption = Annotated[bool, typer.Option(
     "--fetch-archives", help="With --online: download from the mirror the archive the "
     "lockfile pins of each package whose metadata names no licence precisely (Python, npm, "
-    "Maven, cargo, Go), check it against the lockfile's or mirror's hash (a mismatch is "
-    "refused), and read its licence files (cached by digest).")]
+    "Maven, NuGet, cargo, Go), check it against the lockfile's or mirror's hash (a mismatch "
+    "is refused), and read its licence files (cached by digest).")]
 DistributionOption = Annotated[Distribution, typer.Option(
     "--distribution", help="How the product reaches people.")]
 

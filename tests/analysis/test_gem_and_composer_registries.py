@@ -196,3 +196,56 @@ def test_nuget_licences_come_from_the_nuspec_of_the_nuget_config_source(serve, t
         assert concluded[key] == licence, key
     # asked of the flat container the service index names, lower-cased as documented
     assert "/v3-flatcontainer/newtonsoft.json/13.0.3/newtonsoft.json.nuspec" in server.requests
+
+
+def test_a_nuget_licence_file_is_read_from_the_package_checked_against_its_content_hash(
+        serve, tmp_path):
+    """`<license type="file">`: the licence is a file inside the .nupkg, read with
+    --fetch-archives; the package is checked against packages.lock.json's contentHash (the
+    sha512 of the .nupkg). The licence file is a real one (regex's LICENSE-MIT, as Debian
+    ships the crate); the package around it follows the documented layout."""
+    import base64
+    import hashlib
+    import io
+    import zipfile
+
+    licence = Path("/usr/share/cargo/registry/regex-1.7.1/LICENSE-MIT").read_bytes()
+    nuspec = _nuspec("Dapper", "2.1.35", "MIT").replace(
+        b'<license type="expression">MIT</license>',
+        b'<license type="file">LICENSE-MIT</license>')
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as package:
+        package.writestr("Dapper.nuspec", nuspec)
+        package.writestr("LICENSE-MIT", licence)
+        package.writestr("lib/net8.0/Dapper.dll", b"MZ")
+    nupkg = data.getvalue()
+    files = {"/flat/dapper/2.1.35/dapper.nuspec": nuspec,
+             "/flat/dapper/2.1.35/dapper.2.1.35.nupkg": nupkg}
+    server, base = serve(files)
+    project = tmp_path / "Bank.Payments"
+    project.mkdir()
+    (project / "Bank.Payments.csproj").write_text((DOTNET / "Bank.Payments.csproj").read_text())
+    lock = json.loads((DOTNET / "packages.lock.json").read_text())
+    for packages in lock["dependencies"].values():
+        if "Dapper" in packages:
+            packages["Dapper"]["contentHash"] = base64.b64encode(
+                hashlib.sha512(nupkg).digest()).decode()
+    (project / "packages.lock.json").write_text(json.dumps(lock))
+    env = {"FINCOMP_CACHE_DIR": str(tmp_path / "cache"), "HOME": str(tmp_path),
+           "FINCOMP_NUGET_URL": f"{base}/flat"}
+    online = _scan(project, env, "--online")
+    dapper = next(c for c in online["components"] if c["name"] == "Dapper")
+    assert dapper["concluded_license"]["expression"] == "LicenseRef-fincomp-unknown"
+    document = _scan(project, env, "--online", "--fetch-archives")
+    dapper = next(c for c in document["components"] if c["name"] == "Dapper")
+    assert dapper["concluded_license"]["expression"] == "MIT"
+    assert dapper["concluded_license"]["evidence"][-1].startswith(
+        "dapper.2.1.35.nupkg:LICENSE-MIT: MIT")
+    # the lock's other packages are not on this flat container: not fetched, not refused
+    assert document["analysis"]["archives"]["refused"] == {}
+
+    files["/flat/dapper/2.1.35/dapper.2.1.35.nupkg"] = nupkg[:-1] + bytes([nupkg[-1] ^ 1])
+    cold = {**env, "FINCOMP_CACHE_DIR": str(tmp_path / "cold")}
+    refused = _scan(project, cold, "--online", "--fetch-archives")["analysis"]["archives"][
+        "refused"]
+    assert list(refused) == ["Dapper@2.1.35"]

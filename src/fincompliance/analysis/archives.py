@@ -4,7 +4,8 @@ For a package whose declared licence does not name one precisely, the exact arti
 lockfile pins is downloaded from the mirror the user configured and checked before anything
 in it is read: a Python file against the sha256 the mirror lists (and the lockfile's hashes,
 when it records any), an npm tarball against the lockfile's `integrity`, a crate against
-Cargo.lock's `checksum`, a Go module zip against go.sum's `h1:` hash. A mismatch is refused;
+Cargo.lock's `checksum`, a Go module zip against go.sum's `h1:` hash, a NuGet package against
+packages.lock.json's `contentHash`. A mismatch is refused;
 an artifact with nothing to check it against is not fetched (a Maven jar is checked against
 the .sha1 its repository publishes, as a pom pins no digest). Only its licence files (and the
 manifest's declared licence: a crate's `Cargo.toml`, an npm `package.json`, a jar's OSGi
@@ -51,7 +52,8 @@ MAX_LICENCE_FILE_BYTES = 1024 * 1024
 _LICENCE_NAME = re.compile(
     r"(?i)^(?:licen[cs]es?|unlicen[cs]e|copying|notice|copyright)(?:[-._].*)?$")
 # The manifest each layout's declared licence is read from, at the archive's top.
-_MANIFEST = {"npm": "package.json", "crate": "Cargo.toml", "jar": "MANIFEST.MF"}
+_MANIFEST = {"npm": "package.json", "crate": "Cargo.toml", "jar": "MANIFEST.MF",
+             "nupkg": ".nuspec"}
 
 
 @dataclass
@@ -180,6 +182,20 @@ class _Locators:
         self.settings = settings
         self.listings = listings
         self._crate_downloads: str | _Skip | None = None
+        self._nuget_packages: str | _Skip | None = None
+
+    def nuget_packages(self) -> str | _Skip:
+        """The NuGet flat container: the configured address, or the one its v3 service
+        index names."""
+        if self._nuget_packages is None:
+            base = self.settings.nuget or ""
+            if base.endswith("/index.json"):
+                from fincompliance.analysis.registry import flat_container
+
+                base = flat_container(base, self.settings.timeout)
+            self._nuget_packages = _Skip(f"{httpx.URL(self.settings.nuget or '').host}: "
+                                         f"{base[1:]}") if base.startswith("!") else base
+        return self._nuget_packages
 
     def crate_downloads(self) -> str | _Skip:
         """The `dl` template of the cargo index's config.json."""
@@ -333,8 +349,26 @@ def _jar(locate: _Locators, component: Component) -> Artifact | _Skip:
                     published=(f"{url}.sha1", "sha1"))
 
 
+def _nupkg(locate: _Locators, component: Component) -> Artifact | _Skip:
+    """The .nupkg from the flat container, checked against packages.lock.json's
+    `contentHash` (the sha512 of the package file)."""
+    if not locate.settings.nuget:
+        return _Skip("no NuGet source configured")
+    locked = next((h.value for h in component.hashes if h.algorithm == "SHA-512"), None)
+    if locked is None:
+        return _Skip("packages.lock.json records no contentHash to check the package against")
+    base = locate.nuget_packages()
+    if isinstance(base, _Skip):
+        return base
+    package, version = component.name.lower(), (component.version or "").lower()
+    name = f"{package}.{version}.nupkg"
+    return Artifact(f"{base}/{quote(package)}/{quote(version)}/{name}", name, "nupkg",
+                    f"sha512:{locked}", _digest_check("sha512", locked, name))
+
+
 _LOCATORS: dict[str, Callable[[_Locators, Component], Artifact | str | _Skip]] = {
-    "python": _python, "npm": _npm, "cargo": _crate, "golang": _go, "maven": _jar}
+    "python": _python, "npm": _npm, "cargo": _crate, "golang": _go, "maven": _jar,
+    "nuget": _nupkg}
 
 
 def go_private(path: str, patterns: tuple[str, ...]) -> bool:
@@ -471,6 +505,8 @@ def licence_member(path: str, layout: str) -> bool:
         return False
     if layout == "jar":   # META-INF/LICENSE.txt, META-INF/NOTICE
         return len(parts) == 2 and parts[0] == "META-INF" and bool(_LICENCE_NAME.match(parts[1]))
+    if layout == "nupkg":  # at the package's root (where <license type="file"> points)
+        return len(parts) == 1 and bool(_LICENCE_NAME.match(parts[0]))
     if layout == "wheel":
         return len(parts) >= 2 and parts[0].endswith(".dist-info") and (
             (len(parts) >= 3 and parts[1] == "licenses")
@@ -496,6 +532,8 @@ def _parts(path: str, layout: str) -> tuple[str, ...] | None:
 
 def _manifest_member(path: str, layout: str) -> bool:
     parts = _parts(path, layout)
+    if layout == "nupkg":
+        return parts is not None and len(parts) == 1 and parts[0].endswith(".nuspec")
     return layout in _MANIFEST and parts is not None and len(parts) == 2 \
         and parts[1] == _MANIFEST[layout] and (layout != "jar" or parts[0] == "META-INF")
 
@@ -508,7 +546,7 @@ def _licence_members(data: bytes, name: str, layout: str
     found: list[tuple[str, bytes]] = []
     manifest: bytes | None = None
     try:
-        if layout in ("wheel", "go", "jar") or name.endswith(".zip"):
+        if layout in ("wheel", "go", "jar", "nupkg") or name.endswith(".zip"):
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 for index, info in enumerate(archive.infolist()):
                     if index >= MAX_MEMBERS or len(found) >= MAX_LICENCE_FILES:
@@ -553,6 +591,8 @@ def _declared_in(manifest: bytes, layout: str) -> list[list[str]]:
         text = manifest.decode("utf-8")
         if layout == "jar":
             return _bundle_licences(text)
+        if layout == "nupkg":
+            return _nuspec_licence(text)
         document = tomllib.loads(text) if layout == "crate" else json.loads(text)
     except (UnicodeDecodeError, ValueError):
         return []
@@ -570,6 +610,14 @@ def _declared_in(manifest: bytes, layout: str) -> list[list[str]]:
     listed = document.get("licenses")
     return [[str(entry.get("type")), "licenses"] for entry in listed
             if isinstance(entry, dict) and entry.get("type")] if isinstance(listed, list) else []
+
+
+def _nuspec_licence(text: str) -> list[list[str]]:
+    """A package's own .nuspec: its licence expression (a `type="file"` licence is the
+    licence file at the package's root, read as one)."""
+    from fincompliance.analysis.registry import nuspec_licences
+
+    return [[d.text, d.field] for d in nuspec_licences(text, "package.nuspec")]
 
 
 def _bundle_licences(manifest: str) -> list[list[str]]:

@@ -154,28 +154,32 @@ async def _maven_all(components: list[Component], settings: OnlineSettings,
 
 def _with_flat_container(settings: OnlineSettings, report: EnrichmentReport
                          ) -> OnlineSettings:
-    """A NuGet v3 source names its service index; the .nuspec files are under the
-    resource it lists as `PackageBaseAddress/3.0.0` (the flat container)."""
     from dataclasses import replace
 
+    base = flat_container(settings.nuget or "", settings.timeout)
+    if base.startswith("!"):
+        report.unreachable.setdefault(httpx.URL(settings.nuget or "").host, base[1:])
+        return replace(settings, nuget=None)
+    return replace(settings, nuget=base)
+
+
+def flat_container(index: str, timeout: float) -> str:
+    """A NuGet v3 source names its service index; packages and their .nuspec files are
+    under the resource it lists as `PackageBaseAddress/3.0.0` (the flat container). Its
+    address, or "!" and why there is none."""
     from fincompliance.analysis.http import client
 
-    index = settings.nuget or ""
     try:
         with client() as http:
-            response = http.get(index, timeout=settings.timeout)
+            response = http.get(index, timeout=timeout)
         document = response.json() if response.status_code == 200 else {}
     except (httpx.HTTPError, ValueError) as exc:
-        report.unreachable.setdefault(httpx.URL(index).host, str(exc) or type(exc).__name__)
-        return replace(settings, nuget=None)
+        return "!" + (str(exc) or type(exc).__name__)
     resources = document.get("resources") if isinstance(document, dict) else None
     base = next((str(r.get("@id")) for r in resources or () if isinstance(r, dict)
                  and str(r.get("@type", "")).startswith("PackageBaseAddress/3.0.0")
                  and r.get("@id")), None)
-    if base is None:
-        report.unreachable.setdefault(httpx.URL(index).host,
-                                      "its service index lists no PackageBaseAddress/3.0.0")
-    return replace(settings, nuget=base.rstrip("/") if base else None)
+    return base.rstrip("/") if base else "!its service index lists no PackageBaseAddress/3.0.0"
 
 
 def _url(component: Component, settings: OnlineSettings) -> str | None:
@@ -502,27 +506,31 @@ def _from_composer(document: Any, component: Component
 
 def _from_nuspec(document: Any, component: Component
                  ) -> tuple[ReleaseFacts, list[DeclaredLicense]]:
-    """A package's .nuspec from the flat container: `<license type="expression">` (the
-    SPDX expression NuGet validates), else the deprecated `<licenseUrl>`; a
-    `<license type="file">` names a file inside the package, which --fetch-archives does not
-    read for NuGet."""
-    from fincompliance.inputs import load_xml
-
+    """A package's .nuspec from the flat container."""
     if not isinstance(document, str):
         return ReleaseFacts(), []
+    return ReleaseFacts(), nuspec_licences(document, f"{component.name}.nuspec")
+
+
+def nuspec_licences(text: str, shown_as: str) -> list[DeclaredLicense]:
+    """A .nuspec's `<license type="expression">` (the SPDX expression NuGet validates),
+    else the deprecated `<licenseUrl>`; a `<license type="file">` names a file inside the
+    package, which `--fetch-archives` reads as a licence file."""
+    from fincompliance.inputs import load_xml
+
     try:
-        root = load_xml(document, f"{component.name}.nuspec", strip_namespaces=True)
+        root = load_xml(text, shown_as, strip_namespaces=True)
     except InputError:
-        return ReleaseFacts(), []
+        return []
     licence = root.find("metadata/license")
     if licence is not None and (licence.get("type") or "") == "expression" \
             and (licence.text or "").strip():
-        return ReleaseFacts(), [DeclaredLicense(licence.text.strip(), "nuspec")]
+        return [DeclaredLicense(licence.text.strip(), "nuspec")]
     url = root.find("metadata/licenseUrl")
     if url is not None and (url.text or "").strip() and \
             "aka.ms/deprecateLicenseUrl" not in (url.text or ""):
-        return ReleaseFacts(), [DeclaredLicense(url.text.strip(), "licenseUrl")]
-    return ReleaseFacts(), []
+        return [DeclaredLicense(url.text.strip(), "licenseUrl")]
+    return []
 
 
 _READERS = {"gem": _from_rubygems, "composer": _from_composer, "nuget": _from_nuspec}

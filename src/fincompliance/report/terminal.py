@@ -136,10 +136,10 @@ def _next_steps(result: ScanResult) -> list[str]:
     if not (analysis and analysis.online):
         steps += ["--online asks your registry mirrors for declared licences",
                   "--online --fetch-archives also reads the archives' licence files (Python, "
-                  "npm, Maven, crates, Go)"]
+                  "npm, Maven, NuGet, crates, Go)"]
     elif analysis.archives is None:
         steps.append("--fetch-archives reads the archives' licence files (Python, npm, Maven, "
-                     "crates, Go)")
+                     "NuGet, crates, Go)")
     if not (analysis and analysis.knowledge):
         steps.append("--ledger URL reuses the licences your institution's ledger knows "
                      "(offline: fincomp knowledge import)")
