@@ -22,9 +22,12 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 OSV = SHARED / "osv" / "pypa-advisory-database" / "vulns"
 REGISTRY = FIXTURES / "registry"
 
-# Tests see only the vulnerability databases they make, never the developer's own.
+# Tests see only the vulnerability databases they make, never the developer's own; nor the
+# developer's ledger, whose licence knowledge store every scan would read.
 os.environ["FINCOMP_DB"] = str(Path(os.environ.get("TMPDIR", "/tmp"),
                                     f"fincomp-tests-{os.getpid()}-no-db.sqlite3"))
+os.environ["FINCOMP_LEDGER"] = str(Path(os.environ.get("TMPDIR", "/tmp"),
+                                        f"fincomp-tests-{os.getpid()}-no-ledger.sqlite3"))
 
 if not (CORPUS / "MANIFEST.tsv").is_file():
     raise pytest.UsageError(
