@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import tarfile
 import zipfile
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from fincompliance.analysis.archives import go_h1, go_private
 
-from conftest import run_cli
+from conftest import CORPUS, run_cli
 
 CRATES = Path("/usr/share/cargo/registry")
 GO_VENDOR = [Path("/usr/lib/go/src/cmd/vendor"), Path("/usr/lib/go/src/vendor")]
@@ -45,7 +46,9 @@ MODULE_LICENCES = {
     "golang.org/x/term": "BSD-3-Clause", "golang.org/x/text": "BSD-3-Clause",
     "golang.org/x/tools": "BSD-3-Clause",
 }
-CRATES_IO = "registry+https://github.com/rust-lang/crates.io-index"
+# crates.io's source as Cargo.lock names it, read from the corpus's real lockfile
+CRATES_IO = re.search(r'^source = "(registry\+[^"]+)"$', (
+    CORPUS / "cargo/ripgrep/Cargo.lock").read_text(), re.MULTILINE).group(1)
 
 
 def _installed(folder: Path, package: str) -> None:

@@ -190,7 +190,8 @@ def _url(component: Component, settings: OnlineSettings) -> str | None:
     if not component.version or component.declared_licenses:
         return None   # the ecosystems below are asked only for a licence the input lacks
     if component.ecosystem == "gem" and settings.rubygems:
-        # the RubyGems API's version endpoint (rubygems.org, Gemstash, Nexus, Artifactory)
+        # the RubyGems API's version endpoint (the public service, Gemstash, Nexus,
+        # Artifactory)
         return (f"{settings.rubygems}/api/v2/rubygems/{quote(component.name)}/versions/"
                 f"{quote(component.version)}.json")
     if component.ecosystem == "composer" and settings.composer:
