@@ -617,8 +617,6 @@ def release_check_command(
     with it under its licence, its own licensing, secrets, personal data and internal hosts,
     sign-offs, names and marks. Exit 1 when the release policy fails."""
     with user_errors():
-        from fincompliance.licensing.knowledge import load as load_knowledge
-        from fincompliance.licensing.normalise import normalise
 
         if not path.is_dir():
             raise UsageError(f"{path}: no such folder (release-check reviews a repository "
@@ -628,11 +626,7 @@ def release_check_command(
             raise UsageError("a release review recorded in the ledger names who signed it off "
                              "(--signed-off-by NAME)")
         if outbound is not None:
-            declared = normalise(outbound, "--outbound", load_knowledge())
-            if not declared.identified:
-                raise UsageError(f"--outbound {outbound!r}: not a licence fincomp knows (see "
-                                 "`fincomp licenses explain`)")
-            outbound = declared.expression
+            outbound = _known_licence(outbound, "--outbound")
         gate = _gate(policy_file, output_format, root, waivers_file, baseline, fail_on)
         recording = _recording(ledger, record, project, repository, business_system, owner,
                                root)
@@ -641,6 +635,19 @@ def release_check_command(
             review = _review_release(root, gate, outbound, history, installed, keep_going,
                                      exclude, language or "en")
         _report_release(review, out, recording, signed_off_by, language or "en")
+
+
+def _known_licence(text: str, option: str) -> str:
+    """A licence the user names on the command line, as an SPDX expression; a usage error
+    when fincomp does not know it."""
+    from fincompliance.licensing.knowledge import load as load_knowledge
+    from fincompliance.licensing.normalise import normalise
+
+    declared = normalise(text, option, load_knowledge())
+    if not declared.identified:
+        raise UsageError(f"{option} {text!r}: not a licence fincomp knows (see "
+                         "`fincomp licenses explain`)")
+    return declared.expression
 
 
 def _review_release(root: Path, gate: _Gate, outbound: str | None, history: bool,
@@ -1339,17 +1346,12 @@ def knowledge_curate_command(
     with who and why, for every scan that reads the ledger."""
     with user_errors():
         from fincompliance.ledger.known import curate
-        from fincompliance.licensing.knowledge import load as load_knowledge
-        from fincompliance.licensing.normalise import normalise
 
-        declared = normalise(licence, "--licence", load_knowledge())
-        if not declared.identified:
-            raise UsageError(f"--licence {licence!r}: not a licence fincomp knows (see "
-                             "`fincomp licenses explain`)")
+        expression = _known_licence(licence, "--licence")
         if not purl.startswith("pkg:"):
             raise UsageError(f"{purl}: not a purl (pkg:TYPE/NAME[@VERSION])")
-        added = curate(_ledger().open(ledger), purl, declared.expression, reason, actor)
-        stderr.print(f"{purl}: {declared.expression} "
+        added = curate(_ledger().open(ledger), purl, expression, reason, actor)
+        stderr.print(f"{purl}: {expression} "
                      + ("curated" if added else "was already curated so"), highlight=False)
 
 

@@ -182,20 +182,6 @@ class _Locators:
         self.settings = settings
         self.listings = listings
         self._crate_downloads: str | _Skip | None = None
-        self._nuget_packages: str | _Skip | None = None
-
-    def nuget_packages(self) -> str | _Skip:
-        """The NuGet flat container: the configured address, or the one its v3 service
-        index names."""
-        if self._nuget_packages is None:
-            base = self.settings.nuget or ""
-            if base.endswith("/index.json"):
-                from fincompliance.analysis.registry import flat_container
-
-                base = flat_container(base, self.settings.timeout)
-            self._nuget_packages = _Skip(f"{httpx.URL(self.settings.nuget or '').host}: "
-                                         f"{base[1:]}") if base.startswith("!") else base
-        return self._nuget_packages
 
     def crate_downloads(self) -> str | _Skip:
         """The `dl` template of the cargo index's config.json."""
@@ -292,17 +278,18 @@ def _from_crates_io(origin: str) -> bool:
     return url.endswith("/crates.io-index") or (
         url.startswith("https://") and httpx.URL(url).host.endswith(".crates.io"))
 
+
 _CRATE_MARKERS = ("{crate}", "{version}", "{prefix}", "{lowerprefix}", "{sha256-checksum}")
 
 
 def _crate_download_template(index: str, timeout: float) -> str | _Skip:
-    from fincompliance.analysis.http import client
+    from fincompliance.analysis.http import ask
 
+    answer = ask(f"{index}/config.json", timeout)
     try:
-        with client() as http:
-            response = http.get(f"{index}/config.json", timeout=timeout)
-        document = response.json() if response.status_code == 200 else None
-    except (httpx.HTTPError, ValueError):
+        document = answer.json() if not isinstance(answer, str) \
+            and answer.status_code == 200 else None
+    except ValueError:
         document = None
     template = document.get("dl") if isinstance(document, dict) else None
     if not isinstance(template, str) or not template.startswith(("http://", "https://")):
@@ -357,9 +344,7 @@ def _nupkg(locate: _Locators, component: Component) -> Artifact | _Skip:
     locked = next((h.value for h in component.hashes if h.algorithm == "SHA-512"), None)
     if locked is None:
         return _Skip("packages.lock.json records no contentHash to check the package against")
-    base = locate.nuget_packages()
-    if isinstance(base, _Skip):
-        return base
+    base = locate.settings.nuget   # the flat container (analysis/stage.py resolved it)
     package, version = component.name.lower(), (component.version or "").lower()
     name = f"{package}.{version}.nupkg"
     return Artifact(f"{base}/{quote(package)}/{quote(version)}/{name}", name, "nupkg",
@@ -467,16 +452,14 @@ def _published_digest(artifact: Artifact) -> Artifact | _Skip:
     """The artifact with the digest its repository publishes beside it, and the check."""
     from dataclasses import replace
 
-    from fincompliance.analysis.http import client
+    from fincompliance.analysis.http import ask
 
     url, algorithm = artifact.published or ("", "")
-    try:
-        with client() as http:
-            response = http.get(url)
-    except httpx.HTTPError as exc:
-        return _Skip(f"{httpx.URL(url).host}: {exc}")
-    value = response.text.split()[0].lower() if response.status_code == 200 \
-        and response.text.split() else ""
+    answer = ask(url)
+    if isinstance(answer, str):
+        return _Skip(f"{httpx.URL(url).host}: {answer}")
+    words = answer.text.split() if answer.status_code == 200 else []
+    value = words[0].lower() if words else ""
     if not re.fullmatch(r"[0-9a-f]{40,128}", value):
         return _Skip(f"the repository publishes no {algorithm} checksum to check the "
                      "archive against")

@@ -32,6 +32,16 @@ def async_client(seconds: float) -> httpx.AsyncClient:
                              trust_env=True)
 
 
+def ask(url: str, seconds: float | None = None) -> httpx.Response | str:
+    """One small answer (an index's configuration, a published checksum), no retries;
+    why there is none when the server could not be reached."""
+    try:
+        with client() as http:
+            return http.get(url, timeout=seconds if seconds is not None else TIMEOUT)
+    except httpx.HTTPError as exc:
+        return str(exc) or type(exc).__name__
+
+
 def download(url: str, limit: int | None = None) -> Path:
     """Fetch a file to a temporary path (the caller deletes it); retries transient errors."""
     limit = max_file_bytes() if limit is None else limit

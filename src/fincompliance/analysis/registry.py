@@ -64,9 +64,6 @@ def enrich(graph: Graph, settings: OnlineSettings,
     """Registry facts on every component the mirrors hold; with `listings`, also each
     Python component's files as the mirror lists them (for `--fetch-archives`)."""
     report = EnrichmentReport()
-    if settings.nuget and settings.nuget.endswith("/index.json") and any(
-            c.ecosystem == "nuget" for c in graph.components.values()):
-        settings = _with_flat_container(settings, report)
     asks = []
     for component in graph.components.values():
         url = _url(component, settings)
@@ -98,7 +95,8 @@ def maven_path(group: str, artifact: str, version: str, extension: str,
 
 async def _maven_all(components: list[Component], settings: OnlineSettings,
                      report: EnrichmentReport) -> None:
-    from fincompliance.scanners.maven_pom import MAX_PARENTS, read_pom
+    from fincompliance.scanners.maven_common import Coordinates
+    from fincompliance.scanners.maven_pom import licence_walk
 
     limit = asyncio.Semaphore(max(1, settings.concurrency))
     cache = _Cache(settings.cache_hours)
@@ -106,8 +104,8 @@ async def _maven_all(components: list[Component], settings: OnlineSettings,
     mirror = httpx.URL(base).host
 
     async with async_client(settings.timeout) as http:
-        async def pom_text(group: str, artifact: str, version: str) -> str | None:
-            url = f"{base}/{maven_path(group, artifact, version, 'pom')}"
+        async def pom_text(wanted: Coordinates) -> str | None:
+            url = f"{base}/{maven_path(wanted.group, wanted.artifact, wanted.version or '', 'pom')}"
             text = cache.get(url)
             if text is None:
                 async with limit:
@@ -119,25 +117,18 @@ async def _maven_all(components: list[Component], settings: OnlineSettings,
 
         async def one(component: Component) -> None:
             group, artifact = component.name.split(":", 1)
-            version: str | None = component.version or ""
-            licences: tuple[str, ...] = ()
+            walk = licence_walk(Coordinates(group, artifact, component.version, "pom"))
+            wanted, first = next(walk), True
             try:
-                for depth in range(MAX_PARENTS):
-                    text = await pom_text(group, artifact, version or "")
-                    if text is None:
-                        if depth == 0:
-                            report.not_found.append(component.name)
-                            return
-                        break   # a parent the repository does not hold: no licence found
-                    try:
-                        pom = read_pom(text, f"{artifact}-{version}.pom")
-                    except InputError:
-                        break
-                    if pom.licences or pom.parent is None or not pom.parent.version:
-                        licences = pom.licences
-                        break
-                    group, artifact, version = (pom.parent.group, pom.parent.artifact,
-                                                pom.parent.version)
+                while True:
+                    text = await pom_text(wanted)
+                    if text is None and first:
+                        report.not_found.append(component.name)
+                        return
+                    first = False
+                    wanted = walk.send(_pom_or_none(text, wanted))
+            except StopIteration as done:
+                licences = done.value
             except _Unreachable as exc:
                 report.unreachable.setdefault(mirror, str(exc))
                 return
@@ -152,34 +143,45 @@ async def _maven_all(components: list[Component], settings: OnlineSettings,
         await asyncio.gather(*(one(component) for component in components))
 
 
-def _with_flat_container(settings: OnlineSettings, report: EnrichmentReport
-                         ) -> OnlineSettings:
+def _pom_or_none(text: str | None, coordinates):  # type: ignore[no-untyped-def]
+    """A pom as read, None when the repository holds none or it is not a pom."""
+    from fincompliance.scanners.maven_pom import read_pom
+
+    if not text:
+        return None
+    try:
+        return read_pom(text, f"{coordinates.artifact}-{coordinates.version}.pom")
+    except InputError:
+        return None
+
+
+def with_flat_container(settings: OnlineSettings) -> tuple[OnlineSettings, str | None]:
+    """A NuGet v3 source names its service index; packages and their .nuspec files are
+    under the resource it lists as `PackageBaseAddress/3.0.0` (the flat container). The
+    settings with that address (asked once, for --online and --fetch-archives alike), and
+    why there is none when the index does not give it."""
     from dataclasses import replace
 
-    base = flat_container(settings.nuget or "", settings.timeout)
-    if base.startswith("!"):
-        report.unreachable.setdefault(httpx.URL(settings.nuget or "").host, base[1:])
-        return replace(settings, nuget=None)
-    return replace(settings, nuget=base)
+    from fincompliance.analysis.http import ask
 
-
-def flat_container(index: str, timeout: float) -> str:
-    """A NuGet v3 source names its service index; packages and their .nuspec files are
-    under the resource it lists as `PackageBaseAddress/3.0.0` (the flat container). Its
-    address, or "!" and why there is none."""
-    from fincompliance.analysis.http import client
-
+    index = settings.nuget or ""
+    if not index.endswith("/index.json"):
+        return settings, None
+    answer = ask(index, settings.timeout)
     try:
-        with client() as http:
-            response = http.get(index, timeout=timeout)
-        document = response.json() if response.status_code == 200 else {}
-    except (httpx.HTTPError, ValueError) as exc:
-        return "!" + (str(exc) or type(exc).__name__)
+        document = answer.json() if not isinstance(answer, str) \
+            and answer.status_code == 200 else {}
+    except ValueError:
+        document = {}
     resources = document.get("resources") if isinstance(document, dict) else None
     base = next((str(r.get("@id")) for r in resources or () if isinstance(r, dict)
                  and str(r.get("@type", "")).startswith("PackageBaseAddress/3.0.0")
                  and r.get("@id")), None)
-    return base.rstrip("/") if base else "!its service index lists no PackageBaseAddress/3.0.0"
+    if base is None:
+        why = answer if isinstance(answer, str) else \
+            "its service index lists no PackageBaseAddress/3.0.0"
+        return replace(settings, nuget=None), f"NuGet source {index} not used: {why}"
+    return replace(settings, nuget=base.rstrip("/")), None
 
 
 def _url(component: Component, settings: OnlineSettings) -> str | None:

@@ -132,7 +132,11 @@ def enrich_online(graph: Graph, root: Path, internal: InternalPackages = NO_INTE
                             "managers' own settings); no registry facts gathered")
         return report
     # httpx loads only when a scan goes online.
-    from fincompliance.analysis.registry import enrich
+    from fincompliance.analysis.registry import enrich, with_flat_container
+
+    if any(c.ecosystem == "nuget" for c in graph.components.values()):
+        settings, why = with_flat_container(settings)
+        report.notes += [why] if why else []
 
     listings: dict = {}
     report.enrichment = enrich(graph, settings, listings if fetch_archives else None)

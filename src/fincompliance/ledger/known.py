@@ -71,7 +71,7 @@ class KnowledgeReport:
     applied: int = 0          # components whose licence came from the store
     curated: int = 0          # of which by an institution curation in the store
     remembered: int = 0       # conclusions this scan added to the store
-    not_written: str | None = None   # why this scan's conclusions could not be kept
+    problem: str | None = None   # why the store could not be read or this scan's kept
 
     def notes(self) -> list[str]:
         notes = []
@@ -80,9 +80,8 @@ class KnowledgeReport:
                          + (f" ({self.curated} institution curations)" if self.curated else ""))
         if self.remembered:
             notes.append(f"{self.remembered} licence conclusions added to the knowledge store")
-        if self.not_written:
-            notes.append(f"licence conclusions not kept in the knowledge store: "
-                         f"{self.not_written}")
+        if self.problem:
+            notes.append(f"licence knowledge store not used: {self.problem}")
         return notes
 
 
@@ -106,14 +105,14 @@ def consult(graph: Graph, url: str | None, origin: str, create: bool = False
     try:
         engine = open_ledger(url, create=create)
     except FincompError as exc:
-        report.not_written = f"not read ({exc})"
+        report.problem = str(exc)
         return report
     try:
         report.ledger = engine.url.render_as_string(hide_password=True)
         apply_known(graph, engine, report)
         remember(graph, engine, origin, report)
     except (SQLAlchemyError, FincompError) as exc:
-        report.not_written = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        report.problem = str(getattr(exc, "orig", None) or exc).splitlines()[0]
     finally:
         engine.dispose()
     return report

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -218,12 +219,13 @@ class _Resolver:
         return self._reactor
 
     def licences_of(self, coordinates: Coordinates) -> tuple[str, ...]:
-        pom = self.read_in_repository(coordinates)
-        for _ in range(MAX_PARENTS):
-            if pom is None or pom.licences:
-                break
-            pom = self.read_in_repository(pom.parent) if pom.parent else None
-        return pom.licences if pom else ()
+        walk = licence_walk(coordinates)
+        try:
+            wanted = next(walk)
+            while True:
+                wanted = walk.send(self.read_in_repository(wanted))
+        except StopIteration as done:
+            return done.value
 
     @staticmethod
     def interpolated(dependency: Dependency, properties: dict[str, str]) -> Dependency:
@@ -247,6 +249,21 @@ class _Resolver:
                         c.classifier),
             dependency.scope or rule.scope, dependency.optional or rule.optional,
             dependency.exclusions or rule.exclusions, dependency.location)
+
+
+def licence_walk(coordinates: Coordinates
+                 ) -> Generator[Coordinates, Pom | None, tuple[str, ...]]:
+    """The poms to read for a version's declared licences, as Maven inherits them: its own,
+    then each parent's until one has `<licenses>`. Whoever reads them (the local repository
+    here, a remote one with --online) sends back each pom read, None when there is none;
+    the walk returns the licences."""
+    wanted = coordinates
+    for _ in range(MAX_PARENTS):
+        pom = yield wanted
+        if pom is None or pom.licences or pom.parent is None or not pom.parent.version:
+            return pom.licences if pom else ()
+        wanted = pom.parent
+    return ()
 
 
 def interpolate(text: str, properties: dict[str, str]) -> str:
