@@ -117,6 +117,10 @@ class _Mirror(http.server.BaseHTTPRequestHandler):
                 path = REGISTRY / "missing"  # a mirror that only proxies tarballs
         else:
             path = REGISTRY / "files" / self.path.lstrip("/")
+            if not path.is_file() and self.path.startswith("/packages/"):
+                # The recorded JSON API names each file relatively (../../packages/packages/…)
+                # and the simple index by the files host's path (/packages/…): one file.
+                path = REGISTRY / "files" / "packages" / self.path.lstrip("/")
         if not path.is_file():
             self.send_response(404)
             self.end_headers()

@@ -123,13 +123,16 @@ OutboundOption = Annotated[str, typer.Option(
     "--outbound", metavar="SPDX-ID",
     help="The product's own licence; LicenseRef-fincomp-proprietary for a closed product.")]
 OnlineOption = Annotated[bool, typer.Option(
-    "--online", help="Also ask the configured registry mirrors (release history, deprecated "
-    "and yanked versions, missing licences). Off by default: a scan sends nothing.")]
+    "--online", help="Also ask the configured registry mirrors: release history, deprecated "
+    "and yanked versions, declared licences, and for a package whose metadata names no "
+    "licence precisely (a Go module, an old wheel) the archive the lockfile pins, checked "
+    "against its hash (a mismatch is refused), for its licence files. Off by default: a scan "
+    "sends nothing.")]
 FetchArchivesOption = Annotated[bool, typer.Option(
-    "--fetch-archives", help="With --online: download from the mirror the archive the "
-    "lockfile pins of each package whose metadata names no licence precisely (Python, npm, "
-    "Maven, NuGet, cargo, Go), check it against the lockfile's or mirror's hash (a mismatch "
-    "is refused), and read its licence files (cached by digest).")]
+    "--fetch-archives", help="With --online: read every package's archive, not only those "
+    "whose metadata names no licence (declared against detected licences for all, copyright "
+    "lines for a notice); each checked against the lockfile's or mirror's hash, cached by "
+    "digest.")]
 DistributionOption = Annotated[Distribution, typer.Option(
     "--distribution", help="How the product reaches people.")]
 
@@ -208,7 +211,7 @@ def _scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | No
           curations: list[Path] | None, online: bool = False, rootfs: bool = False,
           allow_empty: bool = False, internal: InternalPackages = NO_INTERNAL_PACKAGES,
           fetch_archives: bool = False, ledger: str | None = None,
-          record: bool = False, every_archive: bool = False) -> ScanResult:
+          record: bool = False) -> ScanResult:
     """The scan stage, then the analysis and licence conclusions every command reports."""
     result = _run_scan(path, installed, keep_going, exclude, rootfs)
     if not result.tasks and not allow_empty:
@@ -216,15 +219,14 @@ def _scan(path: Path, installed: bool, keep_going: bool, exclude: list[str] | No
         raise UsageError(f"{path}: no lockfile, manifest or package database found, nothing "
                          "was scanned (scan and sbom take --allow-empty when that is "
                          "expected)")
-    _analyse(result, curations, online, internal, fetch_archives, ledger, record,
-             every_archive)
+    _analyse(result, curations, online, internal, fetch_archives, ledger, record)
     return result
 
 
 def _analyse(result: ScanResult, curations: list[Path] | None, online: bool,
              internal: InternalPackages = NO_INTERNAL_PACKAGES,
              fetch_archives: bool = False, ledger: str | None = None,
-             record: bool = False, every_archive: bool = False) -> None:
+             record: bool = False) -> None:
     from fincompliance.analysis.stage import analyse, enrich_online
     from fincompliance.ledger.known import consult
     from fincompliance.licensing.conclude import conclude_graph
@@ -234,8 +236,7 @@ def _analyse(result: ScanResult, curations: list[Path] | None, online: bool,
     report = None
     if online:
         with _progress("asking the registry mirrors"):
-            report = enrich_online(result.graph, result.root, internal, fetch_archives,
-                                   every_archive)
+            report = enrich_online(result.graph, result.root, internal, fetch_archives)
     with _progress("detecting licences in licence files") as on_progress:
         conclude_graph(result.graph, result.root, curations=_curations(curations),
                        on_progress=on_progress,
@@ -815,15 +816,14 @@ def notice_command(path: PathArgument,
                    curations: CurationsOption = None, online: OnlineOption = False,
                    fetch_archives: FetchArchivesOption = False) -> None:
     """Write the third-party notice file: components, licences, copyrights (from installed
-    licence files, or with --fetch-archives from the archives'), licence texts."""
+    licence files, or with --online --fetch-archives from every archive's), licence texts."""
     with user_errors():
         from fincompliance.licensing.attribution import collect as collect_attributions
         from fincompliance.licensing.knowledge import load as load_knowledge
         from fincompliance.report import notice
 
-        # a notice wants every component's copyright lines, not only the vague ones'
         result = _scan(path, installed, keep_going, exclude, curations, online,
-                       fetch_archives=fetch_archives, every_archive=True)
+                       fetch_archives=fetch_archives)
         knowledge = load_knowledge()
         attributions = collect_attributions(
             result.graph, result.root, knowledge,

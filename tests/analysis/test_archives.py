@@ -1,7 +1,8 @@
-"""`--fetch-archives`: the licence files of the archive of each Python and npm package whose
-metadata names no licence precisely, from a real HTTP server on loopback serving archives
-recorded from the real registries (tests/fixtures/registry), checked against the digests the
-mirror lists and the lockfile records."""
+"""`--online` reads the licence files of the archive of each Python and npm package whose
+metadata names no licence precisely (`--fetch-archives`: of every package), from a real HTTP
+server on loopback serving archives recorded from the real registries
+(tests/fixtures/registry), checked against the digests the mirror lists and the lockfile
+records."""
 
 from __future__ import annotations
 
@@ -34,8 +35,7 @@ FROM_ARCHIVES = {
 
 
 def _scan(target, env, *extra):
-    result = run_cli("scan", str(target), "--format", "json", "--online", "--fetch-archives",
-                     *extra, env=env)
+    result = run_cli("scan", str(target), "--format", "json", "--online", *extra, env=env)
     assert result.returncode in (0, 1), result.stderr
     return json.loads(result.stdout)
 
@@ -222,6 +222,21 @@ def test_npm_tarballs_are_checked_against_the_lockfile_and_conclude_licences(mir
         f"ms-{_version(project, 'ms')}.tgz has sha512 ")
     assert _by_name(document)["ms"]["concluded_license"]["expression"] == \
         "LicenseRef-fincomp-unknown"
+
+
+def test_fetch_archives_reads_the_archives_of_precisely_declared_packages_too(mirror, tmp_path):
+    """With the packuments served every licence is declared precisely: --online reads no
+    tarball, --fetch-archives reads them all and sets each declaration beside its files."""
+    server, env = mirror
+    project, declared = _npm_lock(tmp_path)
+    assert _scan(project, env)["analysis"]["archives"]["asked"] == 0
+    assert not any(r.endswith(".tgz") for r in server.requests)
+    document = _scan(project, env, "--fetch-archives")
+    report = document["analysis"]["archives"]
+    assert report["asked"] == report["read"] == 11 and report["refused"] == {}
+    concluded = {c["name"]: c["concluded_license"] for c in document["components"]}
+    assert {name: c["expression"] for name, c in concluded.items()} == declared
+    assert concluded["ms"]["method"] == "declared-confirmed"
 
 
 def _version(project, name):

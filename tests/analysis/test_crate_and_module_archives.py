@@ -105,7 +105,7 @@ def test_every_crate_concludes_its_licence_from_its_archive(serve, tmp_path):
         "LicenseRef-fincomp-unknown"}
     assert server.requests == []
 
-    document = _scan(project, env, "--online", "--fetch-archives")
+    document = _scan(project, env, "--online")
     report = document["analysis"]["archives"]
     assert report["asked"] == report["read"] == len(CRATE_LICENCES)
     assert report["refused"] == {}
@@ -121,7 +121,7 @@ def test_every_crate_concludes_its_licence_from_its_archive(serve, tmp_path):
 
     # a second scan reads the cache by checksum: nothing is downloaded again
     downloads = [r for r in server.requests if r.endswith("/download")]
-    again = _scan(project, env, "--online", "--fetch-archives")
+    again = _scan(project, env, "--online")
     assert again["analysis"]["archives"]["from_cache"] == len(CRATE_LICENCES)
     assert [r for r in server.requests if r.endswith("/download")] == downloads
 
@@ -130,7 +130,7 @@ def test_a_crate_that_is_not_the_one_cargo_lock_pins_is_refused(serve, tmp_path)
     server, project, env = _crate_registry(serve, tmp_path, ("log", "memchr"))
     path = next(p for p in server.files if p.startswith("/api/v1/crates/log/"))
     server.files[path] = _crate(CRATES / "memchr-2.5.0")   # another crate's bytes
-    document = _scan(project, env, "--online", "--fetch-archives")
+    document = _scan(project, env, "--online")
     refused = document["analysis"]["archives"]["refused"]
     assert list(refused) == ["log@0.4.17"]
     assert "not the" in refused["log@0.4.17"] and "expected; not used" in refused["log@0.4.17"]
@@ -149,7 +149,7 @@ def test_cargo_source_replacement_names_the_mirror(serve, tmp_path):
         '[source.crates-io]\nreplace-with = "bank"\n\n'
         f'[source.bank]\nregistry = "{index}"\n')
     document = _scan(project, {**env, "CARGO_HOME": str(tmp_path / "cargo-home")},
-                     "--online", "--fetch-archives")
+                     "--online")
     assert any("cargo index from" in source and "config.toml" in source
                for source in document["analysis"]["registries"])
     [component] = document["components"]
@@ -218,7 +218,7 @@ def _go_proxy(serve, tmp_path):
 
 def test_every_module_concludes_its_licence_from_its_zip(serve, tmp_path):
     server, project, env = _go_proxy(serve, tmp_path)
-    document = _scan(project, env, "--online", "--fetch-archives")
+    document = _scan(project, env, "--online")
     report = document["analysis"]["archives"]
     assert report["asked"] == report["read"] == len(MODULE_LICENCES)
     assert report["refused"] == {}
@@ -247,7 +247,7 @@ def test_a_module_zip_go_sum_does_not_vouch_for_is_refused_and_private_modules_n
         GO_VENDOR[0] / "golang.org/x/sync")   # the right name, another module's files
     server.requests.clear()   # the go command's, while go.sum was written
     document = _scan(project, {**env, "GOPRIVATE": "github.com/google/*,github.com/ian*"},
-                     "--online", "--fetch-archives")
+                     "--online")
     archives = document["analysis"]["archives"]
     [(package, why)] = archives["refused"].items()
     assert package.startswith("golang.org/x/term@") and "go.sum records; not used" in why

@@ -200,10 +200,11 @@ def test_nuget_licences_come_from_the_nuspec_of_the_nuget_config_source(serve, t
 
 def test_a_nuget_licence_file_is_read_from_the_package_checked_against_its_content_hash(
         serve, tmp_path):
-    """`<license type="file">`: the licence is a file inside the .nupkg, read with
-    --fetch-archives; the package is checked against packages.lock.json's contentHash (the
-    sha512 of the .nupkg). The licence file is a real one (regex's LICENSE-MIT, as Debian
-    ships the crate); the package around it follows the documented layout."""
+    """`<license type="file">`: the licence is a file inside the .nupkg, which --online reads
+    because the .nuspec names no licence; the package is checked against packages.lock.json's
+    contentHash (the sha512 of the .nupkg). The licence file is a real one (regex's
+    LICENSE-MIT, as Debian ships the crate); the package around it follows the documented
+    layout."""
     import base64
     import hashlib
     import io
@@ -233,10 +234,7 @@ def test_a_nuget_licence_file_is_read_from_the_package_checked_against_its_conte
     (project / "packages.lock.json").write_text(json.dumps(lock))
     env = {"FINCOMP_CACHE_DIR": str(tmp_path / "cache"), "HOME": str(tmp_path),
            "FINCOMP_NUGET_URL": f"{base}/flat"}
-    online = _scan(project, env, "--online")
-    dapper = next(c for c in online["components"] if c["name"] == "Dapper")
-    assert dapper["concluded_license"]["expression"] == "LicenseRef-fincomp-unknown"
-    document = _scan(project, env, "--online", "--fetch-archives")
+    document = _scan(project, env, "--online")
     dapper = next(c for c in document["components"] if c["name"] == "Dapper")
     assert dapper["concluded_license"]["expression"] == "MIT"
     assert dapper["concluded_license"]["evidence"][-1].startswith(
@@ -246,6 +244,5 @@ def test_a_nuget_licence_file_is_read_from_the_package_checked_against_its_conte
 
     files["/flat/dapper/2.1.35/dapper.2.1.35.nupkg"] = nupkg[:-1] + bytes([nupkg[-1] ^ 1])
     cold = {**env, "FINCOMP_CACHE_DIR": str(tmp_path / "cold")}
-    refused = _scan(project, cold, "--online", "--fetch-archives")["analysis"]["archives"][
-        "refused"]
+    refused = _scan(project, cold, "--online")["analysis"]["archives"]["refused"]
     assert list(refused) == ["Dapper@2.1.35"]

@@ -42,7 +42,7 @@ LEGACY_LICENCES = {
 
 def test_legacy_app_concludes_every_licence_from_the_mirror(mirror):
     _, env = mirror
-    result = run_cli("scan", str(LEGACY), "--format", "json", "--online", "--fetch-archives",
+    result = run_cli("scan", str(LEGACY), "--format", "json", "--online",
                      env=env)
     assert result.returncode in (0, 1), result.stderr
     document = json.loads(result.stdout)

@@ -92,7 +92,7 @@ def test_missing_npm_licences_are_filled_from_the_registry(mirror, tmp_path):
 def test_relicensing_is_a_closure_signal(mirror, tmp_path):
     """chardet 3.0.4 is LGPL (recorded here as the institution's curation, since a
     requirements file holds no licence); its newest release is under 0BSD."""
-    _, env = mirror
+    server, env = mirror
     curations = tmp_path / "curations.yaml"
     curations.write_text("curations:\n  - purl: pkg:pypi/chardet\n    versions: ['3.0.4']\n"
                          "    concluded: LGPL-2.1-or-later\n    reason: COPYING of the sdist\n"
@@ -106,10 +106,18 @@ def test_relicensing_is_a_closure_signal(mirror, tmp_path):
     assert relicensed == {"chardet": [
         "newest release 7.7.0 is under 0BSD, not LGPL-2.1-or-later"],
         "pillow": ["newest release 13.0.0 is under MIT-CMU, not HPND"]}
-    # Components whose licence is not known are not called relicensed (idna's metadata says
-    # "BSD-like", sqlalchemy's mirror serves no metadata for its wheel).
-    assert all(c["concluded_license"]["expression"] == "LicenseRef-fincomp-unknown"
-               for c in document["components"] if c["name"] in ("sqlalchemy", "idna"))
+    # A component whose licence is not known is not called relicensed: idna's metadata says
+    # "BSD-like", and its archives, the only other source, are not the ones listed.
+    answer = json.loads((REGISTRY / "pypi/idna.json").read_text())
+    server.tamper = {"/" + f["url"].lstrip("./") for f in answer["releases"]["2.8"]}
+    cold = {**env, "FINCOMP_CACHE_DIR": str(tmp_path / "cold")}
+    document = _scan(LEGACY, cold, "--online", "--policy", "financial-default",
+                     "--curations", str(curations))
+    idna = next(c for c in document["components"] if c["name"] == "idna")
+    assert idna["concluded_license"]["expression"] == "LicenseRef-fincomp-unknown"
+    assert idna["release"]["latest_licence"] == "BSD-3-Clause"
+    assert not any(f["name"] == "idna" for f in document["findings"]
+                   if f["rule"] == "FIN-REL-RELICENSED")
 
 
 def test_packages_the_mirror_lacks_are_listed(mirror):
@@ -188,7 +196,8 @@ def test_a_slow_mirror_times_out_and_the_scan_completes(mirror, tmp_path):
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples/payments-service/backend"
 # The pinned versions' licences, checked by hand against each project's LICENSE file; None
 # where the version's core metadata says too little to conclude ("BSD", "Dual License",
-# "LGPL with exceptions", a classifier alone) or the mirror serves none (mysql-connector).
+# "LGPL with exceptions", a classifier alone) or the mirror serves none (mysql-connector):
+# those are concluded from their archives (tests/analysis/test_archives.py checks what).
 PINNED_LICENCES = {
     "django": "BSD-3-Clause", "requests": "Apache-2.0", "celery": "BSD-3-Clause",
     "cryptography": "Apache-2.0 OR BSD-3-Clause", "gunicorn": "MIT", "openpyxl": "MIT",
@@ -196,10 +205,17 @@ PINNED_LICENCES = {
     "python-dateutil": None, "pytest-django": None, "mysql-connector-python": None}
 
 
-def _concluded(document):
-    return {c["name"]: None if c["concluded_license"]["expression"].startswith(
-        "LicenseRef-fincomp-unknown") else c["concluded_license"]["expression"]
-        for c in document["components"]}
+def _from_metadata(document):
+    """Each component's concluded licence, None where its archive was read for it: every
+    pin concludes, from the metadata where that is precise, else from the archive alone."""
+    concluded = {}
+    for component in document["components"]:
+        licence = component["concluded_license"]
+        assert not licence["expression"].startswith("LicenseRef-fincomp-unknown")
+        from_archive = "fincomp:licence-files-from" in {p["name"] for p in
+                                                         component.get("properties", ())}
+        concluded[component["name"]] = None if from_archive else licence["expression"]
+    return concluded
 
 
 def test_the_pinned_versions_licence_comes_from_its_core_metadata(mirror):
@@ -208,7 +224,7 @@ def test_the_pinned_versions_licence_comes_from_its_core_metadata(mirror):
     for others, and not at all for mysql-connector-python's."""
     server, env = mirror
     document = _scan(EXAMPLE, env, "--online")
-    assert _concluded(document) == PINNED_LICENCES
+    assert _from_metadata(document) == PINNED_LICENCES
     django = next(c for c in document["components"] if c["name"] == "django")
     assert django["release"]["latest_version"] != "4.2.16"
     assert django["declared_licenses"][0] == {"text": "BSD-3-Clause", "field": "License"}
@@ -221,7 +237,7 @@ def test_a_mirror_serving_only_the_simple_index(mirror):
     server, env = mirror
     server.json_api = False
     document = _scan(EXAMPLE, env, "--online")
-    assert _concluded(document) == PINNED_LICENCES
+    assert _from_metadata(document) == PINNED_LICENCES
     assert "/simple/django/" in server.requests
     django = next(c for c in document["components"] if c["name"] == "django")
     page = json.loads((REGISTRY / "simple/django.json").read_text())

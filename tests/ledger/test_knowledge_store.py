@@ -31,7 +31,7 @@ def test_a_later_scan_offline_reaches_the_same_licences_through_the_ledger(
         mirror, ledger_url, tmp_path):
     _, env = mirror
     source = f"sqlite:///{tmp_path / 'source.sqlite3'}"
-    online, expected = _licences(EXAMPLE, env, "--online", "--fetch-archives",
+    online, expected = _licences(EXAMPLE, env, "--online",
                                  "--ledger", source, "--record")
     assert "LicenseRef-fincomp-unknown" not in expected.values() and len(expected) == 13
     assert online["analysis"]["knowledge_store"]["remembered"] == 13
@@ -69,7 +69,7 @@ def test_a_later_scan_offline_reaches_the_same_licences_through_the_ledger(
 def test_an_export_changed_after_it_was_written_is_refused_whole(mirror, tmp_path):
     _, env = mirror
     ledger = str(tmp_path / "ledger.sqlite3")
-    _licences(EXAMPLE, env, "--online", "--fetch-archives", "--ledger", ledger, "--record")
+    _licences(EXAMPLE, env, "--online", "--ledger", ledger, "--record")
     exported = tmp_path / "knowledge.json"
     _ok("knowledge", "export", str(exported), "--ledger", ledger)
     document = json.loads(exported.read_text())
@@ -87,7 +87,7 @@ def test_an_export_changed_after_it_was_written_is_refused_whole(mirror, tmp_pat
 def test_an_institution_curation_in_the_store_wins_with_who_and_why(mirror, tmp_path):
     _, env = mirror
     ledger = str(tmp_path / "ledger.sqlite3")
-    _, before = _licences(EXAMPLE, env, "--online", "--fetch-archives", "--ledger", ledger,
+    _, before = _licences(EXAMPLE, env, "--online", "--ledger", ledger,
                           "--record")
     assert before["psycopg2-binary"].startswith("LGPL-3.0-or-later")
     _ok("knowledge", "curate", "pkg:pypi/psycopg2-binary", "--licence", "LGPL-3.0-or-later",

@@ -60,9 +60,9 @@ class _NotJson(_Unreachable):
 
 
 def enrich(graph: Graph, settings: OnlineSettings,
-           listings: dict[str, Listing] | None = None) -> EnrichmentReport:
-    """Registry facts on every component the mirrors hold; with `listings`, also each
-    Python component's files as the mirror lists them (for `--fetch-archives`)."""
+           listings: dict[str, Listing]) -> EnrichmentReport:
+    """Registry facts on every component the mirrors hold, and into `listings` each Python
+    component's files as the mirror lists them (for reading its archive)."""
     report = EnrichmentReport()
     asks = []
     for component in graph.components.values():
@@ -205,7 +205,7 @@ def _url(component: Component, settings: OnlineSettings) -> str | None:
 
 
 async def _fetch_all(asks: list[tuple[Component, str]], settings: OnlineSettings,
-                     report: EnrichmentReport, listings: dict[str, Listing] | None) -> None:
+                     report: EnrichmentReport, listings: dict[str, Listing]) -> None:
     limit = asyncio.Semaphore(max(1, settings.concurrency))
     cache = _Cache(settings.cache_hours)
     async with async_client(settings.timeout) as http:
@@ -237,7 +237,7 @@ async def _fetch_all(asks: list[tuple[Component, str]], settings: OnlineSettings
                     return
                 cache.put(url, document)
             extra = {}
-            if component.ecosystem == "python" and listings is not None:
+            if component.ecosystem == "python":
                 listings[component.ref] = Listing(url, tuple(
                     (document.get("releases") or {}).get(component.version or "") or ()))
             if component.ecosystem == "python" and not component.declared_licenses:

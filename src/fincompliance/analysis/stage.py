@@ -45,7 +45,7 @@ class AnalysisReport:
     registries: list[str] = field(default_factory=list)
     enrichment: EnrichmentReport | None = None
     namesakes: NamesakeReport | None = None   # None: the policy lists no internal packages
-    archives: ArchiveReport | None = None     # None: no --fetch-archives
+    archives: ArchiveReport | None = None     # None: not online
     # licence files read out of archives, by component ref: (name shown, cached file)
     archive_files: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     knowledge: KnowledgeReport | None = None   # None: no ledger to keep knowledge in
@@ -110,12 +110,13 @@ class AnalysisReport:
 
 
 def enrich_online(graph: Graph, root: Path, internal: InternalPackages = NO_INTERNAL_PACKAGES,
-                  fetch_archives: bool = False, every_archive: bool = False
-                  ) -> AnalysisReport:
+                  every_archive: bool = False) -> AnalysisReport:
     """Registry facts (before licences are concluded: they may add declared licences),
-    whether the public registries hold names of the institution's own packages, and, with
-    `fetch_archives`, the licence files of archives whose metadata says too little (with
-    `every_archive`, of every component's: a notice wants all copyright lines)."""
+    whether the public registries hold names of the institution's own packages, and the
+    licence files of the archives of packages whose metadata still names no licence
+    precisely: a Go module or an old wheel says it nowhere else. With `every_archive`, every
+    component's archive is read (declared against detected for all, and a notice wants all
+    copyright lines)."""
     settings = load_settings(root)
     report = AnalysisReport(online=True, registries=list(settings.sources))
     if internal:
@@ -138,15 +139,14 @@ def enrich_online(graph: Graph, root: Path, internal: InternalPackages = NO_INTE
         settings, why = with_flat_container(settings)
         report.notes += [why] if why else []
 
-    listings: dict = {}
-    report.enrichment = enrich(graph, settings, listings if fetch_archives else None)
-    report.notes += report.enrichment.notes()
-    if fetch_archives:
-        from fincompliance.analysis.archives import fetch_licence_files
+    from fincompliance.analysis.archives import fetch_licence_files
 
-        report.archives, report.archive_files = fetch_licence_files(graph, listings, settings,
-                                                                    every_archive)
-        report.notes += report.archives.notes()
+    listings: dict = {}
+    report.enrichment = enrich(graph, settings, listings)
+    report.notes += report.enrichment.notes()
+    report.archives, report.archive_files = fetch_licence_files(graph, listings, settings,
+                                                                every_archive)
+    report.notes += report.archives.notes()
     return report
 
 

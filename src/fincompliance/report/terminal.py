@@ -134,12 +134,8 @@ def _next_steps(result: ScanResult) -> list[str]:
     analysis = result.analysis
     steps = []
     if not (analysis and analysis.online):
-        steps += ["--online asks your registry mirrors for declared licences",
-                  "--online --fetch-archives also reads the archives' licence files (Python, "
-                  "npm, Maven, NuGet, crates, Go)"]
-    elif analysis.archives is None:
-        steps.append("--fetch-archives reads the archives' licence files (Python, npm, Maven, "
-                     "NuGet, crates, Go)")
+        steps.append("--online asks your registry mirrors for declared licences, and reads "
+                     "the archives of packages that declare none")
     if not (analysis and analysis.knowledge):
         steps.append("--ledger URL reuses the licences your institution's ledger knows "
                      "(offline: fincomp knowledge import)")
