@@ -228,8 +228,8 @@ def _analyse(result: ScanResult, curations: list[Path] | None, online: bool,
              fetch_archives: bool = False, ledger: str | None = None,
              record: bool = False) -> None:
     from fincompliance.analysis.stage import analyse, enrich_online
-    from fincompliance.ledger.known import consult
     from fincompliance.licensing.conclude import conclude_graph
+    from fincompliance.locations import knowledge_ledger
 
     if fetch_archives and not online:
         raise UsageError("--fetch-archives asks the configured mirrors: add --online")
@@ -241,8 +241,12 @@ def _analyse(result: ScanResult, curations: list[Path] | None, online: bool,
         conclude_graph(result.graph, result.root, curations=_curations(curations),
                        on_progress=on_progress,
                        archive_files=report.archive_files if report else None)
-    known = consult(result.graph, ledger, f"scan of {result.root.resolve().name}",
-                    create=record)
+    known, url = None, knowledge_ledger(ledger, create=record)
+    if url is not None:
+        from fincompliance.ledger.known import consult  # the database layer loads here
+
+        known = consult(result.graph, url, f"scan of {result.root.resolve().name}",
+                        create=record)
     result.analysis = analyse(result.graph, report=report, internal=internal)
     if known is not None:
         result.analysis.knowledge = known

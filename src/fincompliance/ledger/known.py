@@ -85,22 +85,17 @@ class KnowledgeReport:
         return notes
 
 
-def consult(graph: Graph, url: str | None, origin: str, create: bool = False
-            ) -> KnowledgeReport | None:
-    """Use the store of the ledger the user named (`--ledger`, FINCOMP_LEDGER) or the
-    default ledger when one exists (`create`: a scan being recorded makes it), and keep this
-    scan's new conclusions in it; None when there is no ledger. A ledger that cannot be read
-    or written is a note, not a failure: the scan stands on its own evidence."""
+def consult(graph: Graph, url: str, origin: str, create: bool = False
+            ) -> KnowledgeReport:
+    """Use the store of the ledger at `url` (`locations.knowledge_ledger` decides which; a
+    scan being recorded, `create`, makes it) and keep this scan's new conclusions in it. A
+    ledger that cannot be read or written is a note, not a failure: the scan stands on its
+    own evidence."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from fincompliance.errors import FincompError
-    from fincompliance.ledger.store import default_url, open_ledger
+    from fincompliance.ledger.store import open_ledger
 
-    url = url or default_url()
-    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else \
-        None if "://" in url else url
-    if path is not None and not create and not Path(path).is_file():
-        return None
     report = KnowledgeReport("the ledger")
     try:
         engine = open_ledger(url, create=create)

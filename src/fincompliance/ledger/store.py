@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from fincompliance.errors import FincompError, UsageError
 from fincompliance.ledger.schema import chain_head, ledger_entries
+from fincompliance.locations import default_ledger
 
 T = TypeVar("T")
 GENESIS = "0" * 64
@@ -44,19 +44,11 @@ class LedgerBusy(FincompError):
                 "(it waited " + self.args[0] + ")")
 
 
-def default_url() -> str:
-    configured = os.environ.get("FINCOMP_LEDGER")
-    if configured:
-        return configured
-    base = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
-    return f"sqlite:///{Path(base, 'fincomp', 'ledger.sqlite3')}"
-
-
 def open_ledger(url: str | None = None, migrate: bool = True, create: bool = True) -> Engine:
     """An engine on the ledger, its schema brought to the current revision. With `create`
     False (every command that only reads) a ledger that is not there is an error: a
     mistyped path must not leave an empty database behind and answer "nothing found"."""
-    url = url or default_url()
+    url = url or default_ledger()
     if "://" not in url:  # a plain path means a SQLite file
         url = f"sqlite:///{Path(url).resolve()}"
     try:
