@@ -17,7 +17,6 @@ import argparse
 import base64
 import http.server
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -26,6 +25,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from process import installed_environment
 
 REPO = Path(__file__).resolve().parent.parent
 LOCK = REPO.parent / "shared" / "corpus" / "npm" / "bookstack" / "package-lock.json"
@@ -103,8 +104,8 @@ def main() -> None:
     lockdir = work / "lock-only"
     lockdir.mkdir(exist_ok=True)
     shutil.copy(LOCK, lockdir / "package-lock.json")
-    env = {**os.environ, "FINCOMP_NPM_URL": f"http://127.0.0.1:{server.server_port}",
-           "FINCOMP_LEDGER": str(work / "no-ledger.sqlite3")}
+    env = installed_environment(FINCOMP_NPM_URL=f"http://127.0.0.1:{server.server_port}",
+                                FINCOMP_LEDGER=str(work / "no-ledger.sqlite3"))
 
     cold, warm = [], []
     for run in range(options.runs):

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from process import installed_environment
 
 REPO = Path(__file__).resolve().parent.parent
 VITE = REPO.parent / "shared" / "corpus" / "npm" / "vite"
@@ -32,8 +33,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        base = {**os.environ, "FINCOMP_CACHE_DIR": str(Path(folder, "cache")),
-                "FINCOMP_LEDGER": str(Path(folder, "absent.sqlite3"))}
+        base = installed_environment(FINCOMP_CACHE_DIR=str(Path(folder, "cache")),
+                                     FINCOMP_LEDGER=str(Path(folder, "absent.sqlite3")))
         scan = _run(base, "scan", str(VITE), "--format", "json")
         components = json.loads(scan.stdout)["components"]
         # a store that knows every component (what earlier online scans would have kept)

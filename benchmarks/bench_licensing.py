@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from process import installed_environment
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("FINCOMP_SHARED", REPO.parent / "shared")) / "corpus"
 INSTALLED = CORPUS / "python/site-packages-fin"
@@ -79,7 +81,7 @@ def detections() -> None:
     with tempfile.TemporaryDirectory() as folder:
         listed = Path(folder) / "files.json"
         listed.write_text(json.dumps(files))
-        env = {**os.environ, "FINCOMP_CACHE_DIR": f"{folder}/cache"}
+        env = installed_environment(FINCOMP_CACHE_DIR=f"{folder}/cache")
         cpu, peak, out = measured([sys.executable, "-c", DETECT, str(listed)], env)
         print(f"fincomp, {len(files)} licence files, empty result cache: {cpu:.1f} s CPU, "
               f"{peak:.0f} MiB peak; read by {out.strip()}")
@@ -87,7 +89,7 @@ def detections() -> None:
         print(f"fincomp, the same files again (result cache): {warm_cpu:.2f} s CPU")
         sbom_cpu, sbom_peak, _ = measured(
             [sys.executable, "-m", "fincompliance", "sbom", str(INSTALLED), "-o", os.devnull],
-            {**os.environ, "FINCOMP_CACHE_DIR": f"{folder}/cache-sbom"})
+            installed_environment(FINCOMP_CACHE_DIR=f"{folder}/cache-sbom"))
         print(f"fincomp sbom of the installed tree ({INSTALLED.name}), cold caches: "
               f"{sbom_cpu:.1f} s CPU, {sbom_peak:.0f} MiB peak")
         scancode = shutil.which("scancode", path=str(Path(sys.executable).parent))

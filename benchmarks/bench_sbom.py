@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from generated import generated_lockfile
+from process import installed_environment
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests/fixtures"
@@ -75,6 +76,7 @@ def docker_archive(root: Path, folder: Path) -> Path:
         archive.add(layer, arcname="layer.tar.gz")
     return image
 CORPUS = Path(os.environ.get("FINCOMP_SHARED", REPO.parent / "shared")) / "corpus"
+ENVIRONMENT = installed_environment(SOURCE_DATE_EPOCH="1700000000")
 
 
 def run(target: Path, fmt: str) -> tuple[float, float, int]:
@@ -89,7 +91,7 @@ def measure(command: list[str]) -> tuple[float, float, float, int]:
     """(wall seconds, CPU seconds, peak MiB, exit code) of one process."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
+                               env=ENVIRONMENT)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     return (elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,

@@ -8,7 +8,6 @@ revision checked out in a temporary worktree, so a change can be held to "no slo
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -16,11 +15,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from process import installed_environment
+
 REPO = Path(__file__).resolve().parent.parent
 
 
 def median_seconds(source: Path, runs: int) -> float:
-    env = {**os.environ, "PYTHONPATH": str(source)}
+    env = installed_environment(source, PYTHONPATH=str(source))
     times = []
     for _ in range(runs):
         start = time.perf_counter()
