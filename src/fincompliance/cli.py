@@ -227,26 +227,22 @@ def _analyse(result: ScanResult, curations: list[Path] | None, online: bool,
              internal: InternalPackages = NO_INTERNAL_PACKAGES,
              fetch_archives: bool = False, ledger: str | None = None,
              record: bool = False) -> None:
-    from fincompliance.analysis.stage import analyse, enrich_online
+    from fincompliance.analysis.stage import analyse, consult_knowledge, enrich_online
     from fincompliance.licensing.conclude import conclude_graph
-    from fincompliance.locations import knowledge_ledger
 
     if fetch_archives and not online:
         raise UsageError("--fetch-archives asks the configured mirrors: add --online")
     report = None
     if online:
         with _progress("asking the registry mirrors"):
-            report = enrich_online(result.graph, result.root, internal, fetch_archives)
+            report = enrich_online(result.graph, result.root, internal,
+                                   every_archive=fetch_archives)
     with _progress("detecting licences in licence files") as on_progress:
         conclude_graph(result.graph, result.root, curations=_curations(curations),
                        on_progress=on_progress,
                        archive_files=report.archive_files if report else None)
-    known, url = None, knowledge_ledger(ledger, create=record)
-    if url is not None:
-        from fincompliance.ledger.known import consult  # the database layer loads here
-
-        known = consult(result.graph, url, f"scan of {result.root.resolve().name}",
-                        create=record)
+    known = consult_knowledge(result.graph, ledger, f"scan of {result.root.resolve().name}",
+                              create=record)
     result.analysis = analyse(result.graph, report=report, internal=internal)
     if known is not None:
         result.analysis.knowledge = known
@@ -622,7 +618,6 @@ def release_check_command(
     with it under its licence, its own licensing, secrets, personal data and internal hosts,
     sign-offs, names and marks. Exit 1 when the release policy fails."""
     with user_errors():
-
         if not path.is_dir():
             raise UsageError(f"{path}: no such folder (release-check reviews a repository "
                              "or folder)")

@@ -30,13 +30,20 @@ def default_ledger() -> str:
     return f"sqlite:///{Path(base, 'fincomp', 'ledger.sqlite3')}"
 
 
+def ledger_file(url: str) -> Path | None:
+    """The SQLite file a ledger address names (a plain path is one); None for a database
+    server's address."""
+    if "://" not in url:
+        return Path(url).resolve()
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+
 def knowledge_ledger(url: str | None, create: bool = False) -> str | None:
     """The ledger whose licence knowledge a scan uses: the one named, else the default one
     when it exists (`create`: the scan is being recorded and makes it); None when there is
     none. Decided without the database layer, which a scan with no ledger never loads."""
     url = url or default_ledger()
-    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else \
-        None if "://" in url else url
-    if path is not None and not create and not Path(path).is_file():
+    path = ledger_file(url)
+    if path is not None and not create and not path.is_file():
         return None
     return url

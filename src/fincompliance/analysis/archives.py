@@ -283,14 +283,9 @@ _CRATE_MARKERS = ("{crate}", "{version}", "{prefix}", "{lowerprefix}", "{sha256-
 
 
 def _crate_download_template(index: str, timeout: float) -> str | _Skip:
-    from fincompliance.analysis.http import ask
+    from fincompliance.analysis.http import ask_json
 
-    answer = ask(f"{index}/config.json", timeout)
-    try:
-        document = answer.json() if not isinstance(answer, str) \
-            and answer.status_code == 200 else None
-    except ValueError:
-        document = None
+    document, _ = ask_json(f"{index}/config.json", timeout)
     template = document.get("dl") if isinstance(document, dict) else None
     if not isinstance(template, str) or not template.startswith(("http://", "https://")):
         return _Skip(f"{httpx.URL(index).host}: the cargo index gives no download address "

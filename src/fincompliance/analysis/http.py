@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -40,6 +41,18 @@ def ask(url: str, seconds: float | None = None) -> httpx.Response | str:
             return http.get(url, timeout=seconds if seconds is not None else TIMEOUT)
     except httpx.HTTPError as exc:
         return str(exc) or type(exc).__name__
+
+
+def ask_json(url: str, seconds: float | None = None) -> tuple[Any, str | None]:
+    """`ask` for a JSON document: the document (None when the answer holds none), and why
+    there is no answer when the server could not be reached."""
+    answer = ask(url, seconds)
+    if isinstance(answer, str):
+        return None, answer
+    try:
+        return (answer.json() if answer.status_code == 200 else None), None
+    except ValueError:
+        return None, None
 
 
 def download(url: str, limit: int | None = None) -> Path:

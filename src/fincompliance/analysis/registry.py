@@ -16,7 +16,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
@@ -30,6 +30,10 @@ from fincompliance.licensing.normalise import normalise
 from fincompliance.locations import cache_dir
 from fincompliance.model import Component, DeclaredLicense, Graph, ReleaseFacts
 from fincompliance.supply_chain import NAMESAKE_PROPERTY, NOT_PUBLIC, InternalPackages
+
+if TYPE_CHECKING:   # the Maven scanner loads when a Maven repository is asked
+    from fincompliance.scanners.maven_common import Coordinates
+    from fincompliance.scanners.maven_pom import Pom
 
 
 @dataclass
@@ -143,7 +147,7 @@ async def _maven_all(components: list[Component], settings: OnlineSettings,
         await asyncio.gather(*(one(component) for component in components))
 
 
-def _pom_or_none(text: str | None, coordinates):  # type: ignore[no-untyped-def]
+def _pom_or_none(text: str | None, coordinates: Coordinates) -> Pom | None:
     """A pom as read, None when the repository holds none or it is not a pom."""
     from fincompliance.scanners.maven_pom import read_pom
 
@@ -162,24 +166,18 @@ def with_flat_container(settings: OnlineSettings) -> tuple[OnlineSettings, str |
     why there is none when the index does not give it."""
     from dataclasses import replace
 
-    from fincompliance.analysis.http import ask
+    from fincompliance.analysis.http import ask_json
 
     index = settings.nuget or ""
     if not index.endswith("/index.json"):
         return settings, None
-    answer = ask(index, settings.timeout)
-    try:
-        document = answer.json() if not isinstance(answer, str) \
-            and answer.status_code == 200 else {}
-    except ValueError:
-        document = {}
+    document, unreachable = ask_json(index, settings.timeout)
     resources = document.get("resources") if isinstance(document, dict) else None
     base = next((str(r.get("@id")) for r in resources or () if isinstance(r, dict)
                  and str(r.get("@type", "")).startswith("PackageBaseAddress/3.0.0")
                  and r.get("@id")), None)
     if base is None:
-        why = answer if isinstance(answer, str) else \
-            "its service index lists no PackageBaseAddress/3.0.0"
+        why = unreachable or "its service index lists no PackageBaseAddress/3.0.0"
         return replace(settings, nuget=None), f"NuGet source {index} not used: {why}"
     return replace(settings, nuget=base.rstrip("/")), None
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fincompliance.analysis.config import load_settings
-from fincompliance.locations import vulnerability_db
+from fincompliance.locations import knowledge_ledger, vulnerability_db
 from fincompliance.model import Graph
 from fincompliance.supply_chain import NO_INTERNAL_PACKAGES, InternalPackages
 
@@ -148,6 +148,20 @@ def enrich_online(graph: Graph, root: Path, internal: InternalPackages = NO_INTE
                                                                 every_archive)
     report.notes += report.archives.notes()
     return report
+
+
+def consult_knowledge(graph: Graph, ledger: str | None, origin: str, create: bool = False
+                      ) -> KnowledgeReport | None:
+    """The licence knowledge store of the ledger named (`--ledger`, FINCOMP_LEDGER) or of the
+    default one when it exists (`create`: a recorded scan makes it), for what this scan could
+    not conclude; None when there is no ledger. The database layer loads only when there is
+    one: a CI job with none does not pay for it."""
+    url = knowledge_ledger(ledger, create)
+    if url is None:
+        return None
+    from fincompliance.ledger.known import consult
+
+    return consult(graph, url, origin, create)
 
 
 def analyse(graph: Graph, report: AnalysisReport | None = None,

@@ -87,7 +87,7 @@ class KnowledgeReport:
 
 def consult(graph: Graph, url: str, origin: str, create: bool = False
             ) -> KnowledgeReport:
-    """Use the store of the ledger at `url` (`locations.knowledge_ledger` decides which; a
+    """Use the store of the ledger at `url` (`analysis.stage.consult_knowledge` decides which; a
     scan being recorded, `create`, makes it) and keep this scan's new conclusions in it. A
     ledger that cannot be read or written is a note, not a failure: the scan stands on its
     own evidence."""

@@ -222,16 +222,13 @@ def _texts(rule) -> str | None:
     return json.dumps(texts, sort_keys=True, ensure_ascii=False) if texts else None
 
 
-def _stored(row, skip: tuple[str, ...]) -> dict:
-    return {k: v for k, v in row.items()
-            if k not in skip and not (v is None and k in _LATER_COLUMNS)}
-
-
-def _stored_rows(result, skip: tuple[str, ...]) -> list[dict]:  # type: ignore[no-untyped-def]
-    """Every row of a result as the digest covers it (what `_stored` gives one row). Read
-    as plain tuples, the kept columns picked once: `ledger verify` spends its time here."""
-    names = [name for name in result.keys() if name not in skip]
-    pick = itemgetter(*(list(result.keys()).index(name) for name in names))
+def _stored(result, skip: tuple[str, ...]) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Every row of a result as an entry's digest covers it: without the `skip` columns (row
+    and parent ids), and without a later column that holds nothing. Rows are read as plain
+    tuples, the kept columns picked once: `ledger verify` spends its time here."""
+    columns = list(result.keys())
+    names = [name for name in columns if name not in skip]
+    pick = itemgetter(*(columns.index(name) for name in names))
     later = [name for name in names if name in _LATER_COLUMNS]
     rows = []
     for row in result:
@@ -245,26 +242,23 @@ def _stored_rows(result, skip: tuple[str, ...]) -> list[dict]:  # type: ignore[n
 
 def scan_content(connection: Connection, scan_id: int) -> dict:
     """What a scan entry's digest covers, read back from the rows as stored."""
-    scan = connection.execute(select(scans).where(scans.c.id == scan_id)).mappings().one()
+    def rows(table: Table, *order) -> list[dict]:  # type: ignore[no-untyped-def]
+        return _stored(connection.execute(select(table).where(
+            table.c.scan_id == scan_id).order_by(*order)), ("id", "scan_id"))
+
+    (scan,) = _stored(connection.execute(select(scans).where(scans.c.id == scan_id)),
+                      ("id", "project_id"))
     project = connection.execute(select(projects.c.name).where(
-        projects.c.id == scan["project_id"])).scalar()
-    components = _stored_rows(connection.execute(
-        select(scan_components).where(scan_components.c.scan_id == scan_id)
-        .order_by(scan_components.c.ref)), ("id", "scan_id"))
-    findings = _stored_rows(connection.execute(
-        select(scan_findings).where(scan_findings.c.scan_id == scan_id)
-        .order_by(scan_findings.c.finding_id)), ("id", "scan_id"))
-    waivers = _stored_rows(connection.execute(
-        select(scan_waivers).where(scan_waivers.c.scan_id == scan_id)
-        .order_by(scan_waivers.c.id)), ("id", "scan_id"))
-    content = {"project": project, "scan": _stored(scan, ("id", "project_id")),
-               "components": components, "findings": findings}
+        projects.c.id == scans.c.project_id, scans.c.id == scan_id)).scalar()
+    content = {"project": project, "scan": scan,
+               "components": rows(scan_components, scan_components.c.ref),
+               "findings": rows(scan_findings, scan_findings.c.finding_id)}
+    waivers = rows(scan_waivers, scan_waivers.c.id)
     if waivers:
         content["waivers"] = waivers
-    release = connection.execute(select(release_reviews).where(
-        release_reviews.c.scan_id == scan_id)).mappings().first()
-    if release is not None:
-        content["release"] = _stored(release, ("id", "scan_id"))
+    release = rows(release_reviews, release_reviews.c.id)
+    if release:
+        content["release"] = release[0]
     return content
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from fincompliance.errors import FincompError, UsageError
 from fincompliance.ledger.schema import chain_head, ledger_entries
-from fincompliance.locations import default_ledger
+from fincompliance.locations import default_ledger, ledger_file
 
 T = TypeVar("T")
 GENESIS = "0" * 64
@@ -49,11 +49,11 @@ def open_ledger(url: str | None = None, migrate: bool = True, create: bool = Tru
     False (every command that only reads) a ledger that is not there is an error: a
     mistyped path must not leave an empty database behind and answer "nothing found"."""
     url = url or default_ledger()
+    path = ledger_file(url)
     if "://" not in url:  # a plain path means a SQLite file
-        url = f"sqlite:///{Path(url).resolve()}"
+        url = f"sqlite:///{path}"
     try:
-        if url.startswith("sqlite:///"):
-            path = Path(url.removeprefix("sqlite:///"))
+        if path is not None:
             if not create and not path.is_file():
                 raise UsageError(f"ledger {path}: no such ledger (record a scan into it with "
                                  "`fincomp scan --record`, or name another with --ledger or "
