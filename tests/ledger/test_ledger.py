@@ -546,3 +546,68 @@ def _other_value(value):
         return "tampered"
     # the last character changed, so the column's length limit still holds
     return value[:-1] + ("y" if value.endswith("x") else "x")
+
+
+def test_a_tampered_scan_is_named_wherever_it_falls_among_the_batches(ledger_url):
+    """`ledger verify` reads scans' rows a batch at a time: a row edited in a scan of a later
+    batch, and a scan whose rows were deleted, are each named as the entry they are."""
+    from fincompliance.ledger.record import ProjectInfo, ScanInfo, record_scan
+    from fincompliance.ledger.verify import verify
+    from fincompliance.scan import scan
+
+    graph = scan(CORPUS / "npm/yarn1-app/yarn.lock").graph
+    engine = open_ledger(ledger_url)
+    ids = [record_scan(engine, ProjectInfo("web"), ScanInfo("test"), graph)
+           for _ in range(230)]      # 231 entries: the project's, then the scans'
+    whole = verify(engine)
+    assert whole.ok and whole.entries == 231
+    with engine.begin() as connection:
+        seq = connection.execute(select(scans.c.entry_seq).where(scans.c.id == ids[215])
+                                 ).scalar()
+        connection.execute(text("UPDATE scan_components SET version = '0.0.1' WHERE id = "
+                                "(SELECT MIN(id) FROM scan_components WHERE scan_id = :s)"),
+                           {"s": ids[215]})
+    found = verify(engine)
+    assert found.entries == seq - 1 and found.problem.startswith(f"entry {seq} (scan {ids[215]},")
+    assert found.problem.endswith("its scan rows were changed since they were recorded")
+    with engine.begin() as connection:
+        for table in ("scan_components", "scan_findings", "scans"):
+            column = "id" if table == "scans" else "scan_id"
+            connection.execute(text(f"DELETE FROM {table} WHERE {column} >= :s"),
+                               {"s": ids[3]})
+    gone = verify(engine)
+    assert gone.problem.startswith(f"entry 5 (scan {ids[3]},")
+    assert gone.problem.endswith("its scan rows are gone")
+    engine.dispose()
+
+
+def test_entry_digests_are_the_standard_librarys_json(ledger_url):
+    """Digests are taken over the bytes `json.dumps(sort_keys, compact, ensure_ascii=False)`
+    writes, as every ledger has been digested; orjson writes them faster. The two agree on
+    every character and on a recorded scan, and no ledger column stores a float (where they
+    would not agree)."""
+    from sqlalchemy import Float, Numeric
+
+    from fincompliance.ledger.record import scan_content
+    from fincompliance.ledger.schema import metadata
+    from fincompliance.ledger.store import canonical
+
+    def standard(document):
+        return json.dumps(document, sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False).encode()
+
+    every = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    assert canonical(every) == standard(every)
+    assert canonical({"键": "\x00\t\u2028é😀", "a": [True, None, -1, 2**53]}) == \
+        standard({"键": "\x00\t\u2028é😀", "a": [True, None, -1, 2**53]})
+    _record(ledger_url, EXPRESS, "支付网关", "--policy", "financial-default")
+    engine = open_ledger(ledger_url)
+    with engine.connect() as connection:
+        content = scan_content(connection, 1)
+    assert content["project"] == "支付网关"
+    assert any("台账" in finding.get("texts", "") for finding in content["findings"])
+    assert canonical(content) == standard(content)
+    floats = [f"{t.name}.{c.name}" for t in metadata.sorted_tables for c in t.columns
+              if isinstance(c.type, Float | Numeric)]
+    assert floats == []
+    engine.dispose()

@@ -222,44 +222,59 @@ def _texts(rule) -> str | None:
     return json.dumps(texts, sort_keys=True, ensure_ascii=False) if texts else None
 
 
-def _stored(result, skip: tuple[str, ...]) -> list[dict]:  # type: ignore[no-untyped-def]
-    """Every row of a result as an entry's digest covers it: without the `skip` columns (row
-    and parent ids), and without a later column that holds nothing. Rows are read as plain
-    tuples, the kept columns picked once: `ledger verify` spends its time here."""
+def _stored(result, skip: tuple[str, ...], by: str) -> dict[object, list[dict]]:  # type: ignore[no-untyped-def]
+    """Every row of a result as an entry's digest covers it, grouped by the `by` column:
+    without the `skip` columns (row and parent ids), and without a later column that holds
+    nothing. Rows are read as plain tuples, the kept columns picked once: `ledger verify`
+    spends its time here."""
     columns = list(result.keys())
     names = [name for name in columns if name not in skip]
     pick = itemgetter(*(columns.index(name) for name in names))
+    key = itemgetter(columns.index(by))
     later = [name for name in names if name in _LATER_COLUMNS]
-    rows = []
-    for row in result:
+    grouped: dict[object, list[dict]] = {}
+    for row in result.all():
         stored = dict(zip(names, pick(row), strict=True))
         for name in later:
             if stored[name] is None:
                 del stored[name]
-        rows.append(stored)
-    return rows
+        grouped.setdefault(key(row), []).append(stored)
+    return grouped
 
 
 def scan_content(connection: Connection, scan_id: int) -> dict:
     """What a scan entry's digest covers, read back from the rows as stored."""
-    def rows(table: Table, *order) -> list[dict]:  # type: ignore[no-untyped-def]
-        return _stored(connection.execute(select(table).where(
-            table.c.scan_id == scan_id).order_by(*order)), ("id", "scan_id"))
+    return scan_contents(connection, [scan_id])[scan_id]
 
-    (scan,) = _stored(connection.execute(select(scans).where(scans.c.id == scan_id)),
-                      ("id", "project_id"))
-    project = connection.execute(select(projects.c.name).where(
-        projects.c.id == scans.c.project_id, scans.c.id == scan_id)).scalar()
-    content = {"project": project, "scan": scan,
-               "components": rows(scan_components, scan_components.c.ref),
-               "findings": rows(scan_findings, scan_findings.c.finding_id)}
-    waivers = rows(scan_waivers, scan_waivers.c.id)
-    if waivers:
-        content["waivers"] = waivers
-    release = rows(release_reviews, release_reviews.c.id)
-    if release:
-        content["release"] = release[0]
-    return content
+
+def scan_contents(connection: Connection, scan_ids: list[int]) -> dict[int, dict]:
+    """What the digests of these scans' entries cover, one query a table for all of them
+    (`ledger verify` reads scans in batches); a scan that is not there is left out. Rows
+    come in the order of the column that identifies them in a scan, then as inserted."""
+    def rows(table: Table, *order) -> dict[object, list[dict]]:  # type: ignore[no-untyped-def]
+        return _stored(connection.execute(select(table).where(
+            table.c.scan_id.in_(scan_ids)).order_by(table.c.scan_id, *order, table.c.id)),
+            ("id", "scan_id"), "scan_id")
+
+    found = _stored(connection.execute(select(scans).where(scans.c.id.in_(scan_ids))),
+                    ("id", "project_id"), "id")
+    names = dict(connection.execute(select(scans.c.id, projects.c.name).join(
+        projects, projects.c.id == scans.c.project_id).where(scans.c.id.in_(scan_ids))).all())
+    components = rows(scan_components, scan_components.c.ref)
+    findings = rows(scan_findings, scan_findings.c.finding_id)
+    waivers = rows(scan_waivers)
+    release = rows(release_reviews)
+    contents = {}
+    for scan_id, (scan,) in found.items():
+        content = {"project": names.get(scan_id), "scan": scan,
+                   "components": components.get(scan_id, []),
+                   "findings": findings.get(scan_id, [])}
+        if scan_id in waivers:
+            content["waivers"] = waivers[scan_id]
+        if scan_id in release:
+            content["release"] = release[scan_id][0]
+        contents[scan_id] = content
+    return contents
 
 
 def record_lifecycle(engine: Engine, package: str, state: str, actor: str, reason: str,

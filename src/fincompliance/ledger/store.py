@@ -4,13 +4,13 @@ date with Alembic, and appending hash-chained entries one writer at a time."""
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import (
     Connection,
     Engine,
@@ -137,12 +137,18 @@ def locked_head(connection: Connection) -> Iterator[dict[str, Any]]:
     yield dict(row)
 
 
-def canonical(document: Any) -> str:
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def canonical(document: Any) -> bytes:
+    """The bytes an entry's digest is taken over: `json.dumps(document, sort_keys=True,
+    separators=(",", ":"), ensure_ascii=False)` in UTF-8, as every ledger entry has been
+    digested, written by orjson at five times the speed (`ledger verify` writes every row).
+    The two agree on strings, integers, booleans, nulls, lists and objects — what the
+    ledger's columns hold (a test holds them to each other on every code point) — but not on
+    every float, so no ledger column stores one (a test holds the schema to that)."""
+    return orjson.dumps(document, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
 
 
 def digest(document: Any) -> str:
-    return hashlib.sha256(canonical(document).encode()).hexdigest()
+    return hashlib.sha256(canonical(document)).hexdigest()
 
 
 def entry_hash(prev_hash: str, seq: int, kind: str, subject_id: int, at: str,
