@@ -16,21 +16,32 @@ def json_text(document: dict[str, Any], indent: int, ascii_only: bool = True) ->
 
     orjson indents by two and writes non-ASCII as UTF-8; the SBOM libraries' output, which
     fincomp's documents have always matched, indents by `indent` and escapes as `\\uXXXX`.
-    Raw tabs never occur in JSON text (strings escape them), so they mark each level while
-    the indentation is widened.
     """
-    text = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
-                        ).decode()
+    # two spaces in a row, where no value holds them, are always indentation (asked first:
+    # the compact text is gone before the indented one is written)
+    one_pass = indent != 2 and b"  " not in orjson.dumps(document)
+    text = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
     if indent != 2:
-        depth = 0
-        while f"\n{'  ' * (depth + 1)}" in text:
-            depth += 1
-        for level in range(depth, 0, -1):  # deepest first: a shallower prefix is now tabs
-            text = text.replace("\n" + "  " * level, "\n" + "\t" * level)
-        text = text.replace("\t", " " * indent)
-    if ascii_only and not text.isascii():
-        text = _NOT_ASCII.sub(_escaped, text)
-    return text
+        text = _widened(text, indent, one_pass)
+    decoded = text.decode()
+    if ascii_only and not decoded.isascii():
+        decoded = _NOT_ASCII.sub(_escaped, decoded)
+    return decoded
+
+
+def _widened(text: bytes, indent: int, one_pass: bool) -> bytes:
+    """`text`, indented by two, indented by `indent`: in `one_pass` when every two spaces
+    in a row are one level of indentation; otherwise level by level, deepest first, each
+    level's spaces turned into tabs (raw tabs never occur in JSON text, strings escape
+    them) so that a shallower level does not match them again: a pass for each level."""
+    if one_pass:
+        return text.replace(b"  ", b" " * indent)
+    depth = 0
+    while b"\n" + b"  " * (depth + 1) in text:
+        depth += 1
+    for level in range(depth, 0, -1):
+        text = text.replace(b"\n" + b"  " * level, b"\n" + b"\t" * level)
+    return text.replace(b"\t", b" " * indent)
 
 
 _NOT_ASCII = re.compile(r"[^\x00-\x7e]")

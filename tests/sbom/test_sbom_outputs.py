@@ -15,7 +15,7 @@ from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 from cyclonedx.validation.xml import XmlValidator
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from spdx_tools.spdx.parser.jsonlikedict.json_like_dict_parser import JsonLikeDictParser
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
@@ -100,6 +100,9 @@ _JSON = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(document=st.dictionaries(st.text(), _JSON, max_size=5), indent=st.sampled_from([2, 4]),
        ascii_only=st.booleans())
+# indentation widened in one pass (no value holds two spaces) and level by level (one does)
+@example(document={"a": [{"b": {"c": [1, "d e"]}}], "f": {}}, indent=4, ascii_only=True)
+@example(document={"a": [{"b  ": {"c": [1, " d  e "]}}], "f": []}, indent=4, ascii_only=True)
 def test_json_text_writes_what_the_standard_library_writes(document, indent, ascii_only):
     """Non-ASCII and astral characters, DEL, control characters, any depth; escaped (the
     SBOMs) or as UTF-8 (`scan --format json`)."""
