@@ -555,10 +555,12 @@ def test_a_tampered_scan_is_named_wherever_it_falls_among_the_batches(ledger_url
     from fincompliance.ledger.verify import verify
     from fincompliance.scan import scan
 
-    graph = scan(CORPUS / "npm/yarn1-app/yarn.lock").graph
+    # two lockfiles in turn, so that each scan stores rows of its own
+    graphs = [scan(CORPUS / path).graph for path in ("npm/yarn1-app/yarn.lock",
+                                                     "npm/express-app/package-lock.json")]
     engine = open_ledger(ledger_url)
-    ids = [record_scan(engine, ProjectInfo("web"), ScanInfo("test"), graph)
-           for _ in range(230)]      # 231 entries: the project's, then the scans'
+    ids = [record_scan(engine, ProjectInfo("web"), ScanInfo("test"), graphs[index % 2])
+           for index in range(230)]      # 231 entries: the project's, then the scans'
     whole = verify(engine)
     assert whole.ok and whole.entries == 231
     with engine.begin() as connection:
@@ -610,4 +612,52 @@ def test_entry_digests_are_the_standard_librarys_json(ledger_url):
     floats = [f"{t.name}.{c.name}" for t in metadata.sorted_tables for c in t.columns
               if isinstance(c.type, Float | Numeric)]
     assert floats == []
+    engine.dispose()
+
+
+def test_a_scan_that_repeats_the_one_before_shares_its_rows(ledger_url, tmp_path):
+    """Daily scans of an unchanged repository store their component rows once; every query
+    answers for each scan as if it had its own, an edit of the shared rows breaks the entry
+    that stored them, and a changed lockfile stores new rows."""
+    project = tmp_path / "web"
+    project.mkdir()
+    shutil.copy(EXPRESS, project / "package-lock.json")
+    first = _record(ledger_url, project, "web")
+    for _ in range(2):
+        _record(ledger_url, project, "web")
+    lock = json.loads(EXPRESS.read_text())
+    lock["packages"]["node_modules/debug"]["version"] = "4.4.9"
+    (project / "package-lock.json").write_text(json.dumps(lock))
+    _record(ledger_url, project, "web")
+    engine = create_engine(ledger_url)
+    with engine.connect() as connection:
+        stored = dict(connection.execute(text(
+            "SELECT scan_id, COUNT(*) FROM scan_components GROUP BY scan_id")).all())
+        sources = [row[0] for row in connection.execute(text(
+            "SELECT components_from FROM scans ORDER BY id"))]
+    count = len(first["components"])
+    assert sources == [1, 1, 1, 4] and stored == {1: count, 4: count}
+    listed = json.loads(_ledger(ledger_url, "projects", "--format", "json"))
+    assert listed[0]["scans"] == 4 and listed[0]["components"] == count
+    shown = json.loads(_ledger(ledger_url, "show", "web", "--scan", "3", "--format", "json"))
+    assert len(shown["components"]) == count
+    kinds = ("added", "removed", "upgraded", "downgraded", "licence_changes")
+    same = json.loads(_ledger(ledger_url, "diff", "web", "2", "3", "--format", "json"))
+    assert not any(same[kind] for kind in kinds)
+    changed = json.loads(_ledger(ledger_url, "diff", "web", "3", "4", "--format", "json"))
+    assert [(kind, len(changed[kind])) for kind in kinds if changed[kind]] == [("upgraded", 1)]
+    affected = json.loads(_ledger(ledger_url, "affected", "debug", "--all-scans",
+                                  "--format", "json"))
+    assert sorted(row["scan"] for row in affected) == [1, 2, 3, 4]
+    history = json.loads(_ledger(ledger_url, "history", "pkg:npm/debug", "--format", "json"))
+    assert {(h["version"], h["scans"]) for h in history} == {
+        (next(c["version"] for c in first["components"] if c["name"] == "debug"), 3),
+        ("4.4.9", 1)}
+    assert _ledger(ledger_url, "verify").startswith("ledger verified: 5 entries")
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE scan_components SET licence = 'GPL-3.0-only' "
+                                "WHERE scan_id = 1 AND name = 'form-data'"))
+    tampered = run_cli("ledger", "verify", "--full", "--ledger", ledger_url)
+    assert tampered.returncode == 1
+    assert "entry 2 (scan 1," in tampered.stdout and "rows were changed" in tampered.stdout
     engine.dispose()

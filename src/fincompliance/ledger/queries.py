@@ -62,7 +62,8 @@ def _list_projects(connection: Connection) -> list[dict[str, Any]]:
                func.coalesce(counts.c.components, 0).label("components"))
         .join(latest, latest.c.project_id == projects.c.id)
         .join(scans, scans.c.id == latest.c.scan_id)
-        .outerjoin(counts, counts.c.scan_id == scans.c.id).order_by(projects.c.name))
+        .outerjoin(counts, counts.c.scan_id == scans.c.components_from)
+        .order_by(projects.c.name))
     return [{"name": row["name"], "repository": row["repository"],
              "business_system": row["business_system"], "owner": row["owner"],
              "scans": row["scans"], "last_scan": row["scan_id"],
@@ -76,9 +77,15 @@ def _components(connection: Connection, scan_id: int) -> list[dict[str, Any]]:
 
 def components_of(connection: Connection, scan_ids: list[int]
                   ) -> dict[int, list[dict[str, Any]]]:
-    """The component rows of each scan, with their JSON facts read."""
-    return rows_by_scan(connection, scan_components, scan_ids, scan_components.c.ref,
+    """The component rows of each scan, with their JSON facts read (stored once for the
+    scans that share them: `scans.components_from`)."""
+    sources = {scan_id: source for chunk in _chunks(sorted(scan_ids))
+               for scan_id, source in connection.execute(select(
+                   scans.c.id, scans.c.components_from).where(scans.c.id.in_(chunk)))}
+    rows = rows_by_scan(connection, scan_components,
+                        sorted(set(sources.values()) - {None}), scan_components.c.ref,
                         ("vulnerabilities", "release", "assessment"))
+    return {scan_id: list(rows.get(sources.get(scan_id), [])) for scan_id in scan_ids}
 
 
 def rows_by_scan(connection: Connection, table: Table, scan_ids: list[int], order: Any,
@@ -239,7 +246,7 @@ def affected(engine: Engine, query: str, all_scans: bool = False) -> list[dict[s
                    scan_components.c.path, scan_components.c.scope,
                    scan_components.c.vulnerabilities, scans.c.id.label("scan"),
                    scans.c.recorded_at, scans.c.commit_id, projects.c.name.label("project"))
-            .join(scans, scans.c.id == scan_components.c.scan_id)
+            .join(scans, scans.c.components_from == scan_components.c.scan_id)
             .join(projects, projects.c.id == scans.c.project_id)
             .where(condition).order_by(scans.c.id.desc(), scan_components.c.ref)).mappings()
         return [{k: v for k, v in row.items() if k != "vulnerabilities"}
@@ -276,7 +283,7 @@ def history(engine: Engine, package_query: str) -> list[dict[str, Any]]:
             select(projects.c.name.label("project"), scan_components.c.version,
                    scan_components.c.vulnerabilities, scan_components.c.purl,
                    scans.c.recorded_at, scans.c.id.label("scan"))
-            .join(scans, scans.c.id == scan_components.c.scan_id)
+            .join(scans, scans.c.components_from == scan_components.c.scan_id)
             .join(projects, projects.c.id == scans.c.project_id)
             .where(condition).order_by(scans.c.id)).mappings()
         latest = set(connection.execute(select(func.max(scans.c.id)).group_by(
@@ -336,7 +343,7 @@ def register(engine: Engine) -> list[dict[str, Any]]:
         first_seen = {(row.project, row.package): row.first for row in connection.execute(
             select(projects.c.name.label("project"), scan_components.c.package,
                    func.min(scans.c.recorded_at).label("first"))
-            .join(scans, scans.c.id == scan_components.c.scan_id)
+            .join(scans, scans.c.components_from == scan_components.c.scan_id)
             .join(projects, projects.c.id == scans.c.project_id)
             .group_by(projects.c.name, scan_components.c.package))}
         latest = _list_projects(connection)

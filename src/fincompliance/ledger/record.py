@@ -4,6 +4,7 @@ chained to the entry before it."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -100,18 +101,22 @@ def record_scan(engine: Engine, project: ProjectInfo, info: ScanInfo, graph: Gra
     def work(connection: Connection) -> int:
         with locked_head(connection) as head:
             project_id = _project_id(connection, project, head)
+            shared = _same_rows_as(connection, project_id, rows)
             at = now()
             scan_id = connection.execute(insert(scans).values(
                 project_id=project_id, recorded_at=at, commit_id=info.commit,
                 branch=info.branch, tool_version=__version__,
                 policy_name=policy.name if policy else None,
                 policy_digest=policy.digest if policy else None, source=info.source,
-                entry_seq=head["seq"] + 1,
+                entry_seq=head["seq"] + 1, components_from=shared,
                 checks=None if checks is None else json.dumps(checks, sort_keys=True))
             ).inserted_primary_key[0]
-            if rows:
-                connection.execute(insert(scan_components),
-                                   [{**row, "scan_id": scan_id} for row in rows])
+            if shared is None:
+                connection.execute(update(scans).where(scans.c.id == scan_id).values(
+                    components_from=scan_id))
+                if rows:
+                    connection.execute(insert(scan_components),
+                                       [{**row, "scan_id": scan_id} for row in rows])
             for table, table_rows in ((scan_findings, findings), (scan_waivers, waivers)):
                 if table_rows:
                     connection.execute(insert(table),
@@ -125,6 +130,23 @@ def record_scan(engine: Engine, project: ProjectInfo, info: ScanInfo, graph: Gra
             return scan_id
 
     return write(engine, work)
+
+
+def _same_rows_as(connection: Connection, project_id: int, rows: list[dict]) -> int | None:
+    """The scan whose stored component rows are exactly `rows` — those the project's latest
+    scan refers to, when nothing in them changed — or None: the rows are stored anew."""
+    source = connection.execute(select(scans.c.components_from).where(
+        scans.c.project_id == project_id).order_by(scans.c.id.desc()).limit(1)).scalar()
+    if source is None or not rows:
+        return None
+    names = list(rows[0])
+    stored = connection.execute(select(*(scan_components.c[name] for name in names)).where(
+        scan_components.c.scan_id == source)).all()
+    if len(stored) != len(rows):
+        return None
+    by_ref = itemgetter(names.index("ref"))   # unique in a scan
+    recorded = sorted((tuple(row[name] for name in names) for row in rows), key=by_ref)
+    return source if sorted(map(tuple, stored), key=by_ref) == recorded else None
 
 
 def _project_id(connection: Connection, project: ProjectInfo, head: dict) -> int:
@@ -244,36 +266,49 @@ def _stored(result, skip: tuple[str, ...], by: str) -> dict[object, list[dict]]:
 
 def scan_content(connection: Connection, scan_id: int) -> dict:
     """What a scan entry's digest covers, read back from the rows as stored."""
-    return scan_contents(connection, [scan_id])[scan_id]
+    return scan_contents(connection, [scan_id])[scan_id][1]
 
 
-def scan_contents(connection: Connection, scan_ids: list[int]) -> dict[int, dict]:
-    """What the digests of these scans' entries cover, one query a table for all of them
-    (`ledger verify` reads scans in batches); a scan that is not there is left out. Rows
-    come in the order of the column that identifies them in a scan, then as inserted."""
-    def rows(table: Table, *order) -> dict[object, list[dict]]:  # type: ignore[no-untyped-def]
+def scan_contents(connection: Connection, scan_ids: list[int],
+                  hashed: Collection[int] = ()) -> dict[int, tuple[int | None, dict]]:
+    """What the digests of these scans' entries cover, with the scan whose component rows
+    they are (`components_from`), one query a table for all of them (`ledger verify` reads
+    scans in batches); a scan that is not there is left out. Rows come in the order of the
+    column that identifies them in a scan, then as inserted. The component rows of the
+    scans in `hashed` are not read: the caller has them already, and the content goes
+    without "components"."""
+    def rows(table: Table, ids: Collection[int], *order) -> dict[object, list[dict]]:  # type: ignore[no-untyped-def]
+        if not ids:
+            return {}
         return _stored(connection.execute(select(table).where(
-            table.c.scan_id.in_(scan_ids)).order_by(table.c.scan_id, *order, table.c.id)),
+            table.c.scan_id.in_(ids)).order_by(table.c.scan_id, *order, table.c.id)),
             ("id", "scan_id"), "scan_id")
 
     found = _stored(connection.execute(select(scans).where(scans.c.id.in_(scan_ids))),
-                    ("id", "project_id"), "id")
-    names = dict(connection.execute(select(scans.c.id, projects.c.name).join(
-        projects, projects.c.id == scans.c.project_id).where(scans.c.id.in_(scan_ids))).all())
-    components = rows(scan_components, scan_components.c.ref)
-    findings = rows(scan_findings, scan_findings.c.finding_id)
-    waivers = rows(scan_waivers)
-    release = rows(release_reviews)
+                    ("id", "project_id", "components_from"), "id")
+    names, sources = {}, {}
+    for scan_id, name, source in connection.execute(
+            select(scans.c.id, projects.c.name, scans.c.components_from).join(
+                projects, projects.c.id == scans.c.project_id, isouter=True).where(
+                scans.c.id.in_(scan_ids))):
+        names[scan_id], sources[scan_id] = name, source
+    components = rows(scan_components, set(sources.values()) - set(hashed) - {None},
+                      scan_components.c.ref)
+    findings = rows(scan_findings, found, scan_findings.c.finding_id)
+    waivers = rows(scan_waivers, found)
+    release = rows(release_reviews, found)
     contents = {}
     for scan_id, (scan,) in found.items():
+        source = sources.get(scan_id)
         content = {"project": names.get(scan_id), "scan": scan,
-                   "components": components.get(scan_id, []),
                    "findings": findings.get(scan_id, [])}
+        if source not in hashed:
+            content["components"] = components.get(source, [])
         if scan_id in waivers:
             content["waivers"] = waivers[scan_id]
         if scan_id in release:
             content["release"] = release[scan_id][0]
-        contents[scan_id] = content
+        contents[scan_id] = (source, content)
     return contents
 
 
@@ -360,7 +395,8 @@ def _set_business_system(connection: Connection, name: str, system: str | None,
 
 def _seen(connection: Connection, project: str | None, package: str | None) -> None:
     """Refuse a subject no recorded scan has seen."""
-    query = select(scan_components.c.id).join(scans, scans.c.id == scan_components.c.scan_id)
+    query = select(scan_components.c.id).join(
+        scans, scans.c.components_from == scan_components.c.scan_id)
     if project is not None:
         project_id = connection.execute(select(projects.c.id).where(
             projects.c.name == project)).scalar()

@@ -54,6 +54,10 @@ scans = Table(
     Column("source", Text, nullable=False),
     Column("entry_seq", Integer, nullable=False, unique=True),
     Column("checks", Text),                            # JSON: what the scan was checked against
+    # The scan whose component rows are this scan's: its own id, or that of an earlier scan
+    # of the project with the very same rows (daily scans mostly repeat the day before;
+    # each set of rows is stored, and recomputed by `ledger verify`, once).
+    Column("components_from", Integer, index=True),
 )
 
 scan_components = Table(

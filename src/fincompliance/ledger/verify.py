@@ -18,6 +18,7 @@ verification does not see is a row of an older scan edited in place since the ch
 from __future__ import annotations
 
 import gc
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,10 +47,10 @@ from fincompliance.ledger.schema import (
     scans,
     verify_checkpoints,
 )
-from fincompliance.ledger.store import GENESIS, digest, entry_hash, write
+from fincompliance.ledger.store import GENESIS, canonical, digest, entry_hash, write
 
 _BATCH = 200     # scan entries whose rows are read back together
-_GONE: dict = {}  # the content of an entry whose rows cannot be read back
+_GONE = (0, "")   # what the rows of an entry that are not there give
 _CONTENT = {"scan": scan_content, "lifecycle": lifecycle_content,
             "project": project_version_content, "facts": facts_content,
             "knowledge": knowledge_content}
@@ -118,7 +119,7 @@ def _walk(connection: Connection, last) -> Verification:  # type: ignore[no-unty
     if head is None:
         return failed(0, "the chain head row is missing or was edited")
     previous, expected_seq, count = GENESIS, 1, 0
-    for entry, content in _entries(connection, start):
+    for entry, recomputed in _entries(connection, start):
         where = f"entry {entry['seq']} ({entry['kind']} {entry['subject_id']}, {entry['at']})"
         if entry["seq"] != expected_seq:
             return failed(count, f"entry {expected_seq} is missing (next is {where})")
@@ -135,7 +136,7 @@ def _walk(connection: Connection, last) -> Verification:  # type: ignore[no-unty
                 return failed(count, f"{where}: not the entry the verification of "
                                      f"{since} checked (the chain was rewritten since)")
         else:
-            problem = _rows_problem(connection, entry, content, where)
+            problem = _rows_problem(connection, entry, recomputed, where)
             if problem is not None:
                 return failed(count, problem)
         previous, expected_seq, count = entry["hash"], expected_seq + 1, count + 1
@@ -149,35 +150,59 @@ def _walk(connection: Connection, last) -> Verification:  # type: ignore[no-unty
     return Verification(count, previous, None, start, since)
 
 
-def _entries(connection: Connection, start: int) -> Iterator[tuple[dict, dict | None]]:
-    """Every entry in chain order, with what the digest of a scan entry from `start` on
-    covers, read back for a batch of scans at a time (most entries are scans, and reading
-    their rows scan by scan costs more than hashing them); None for any other entry."""
+def _entries(connection: Connection, start: int
+             ) -> Iterator[tuple[dict, tuple[int, str] | None]]:
+    """Every entry in chain order, with — for a scan entry from `start` on — the entry
+    number and digest its rows give now (`_GONE` if they are not there), read back for a
+    batch of scans at a time (most entries are scans, and reading their rows scan by scan
+    costs more than hashing them); None for any other entry."""
+    components = _ComponentsDigests()
     result = connection.execute(select(ledger_entries).order_by(ledger_entries.c.seq))
     for batch in result.mappings().partitions(_BATCH):
         scan_ids = [entry["subject_id"] for entry in batch
                     if entry["kind"] == "scan" and entry["seq"] >= start]
-        contents = scan_contents(connection, scan_ids) if scan_ids else {}
+        contents = scan_contents(connection, scan_ids, hashed=components) if scan_ids else {}
         for entry in batch:
-            yield entry, (contents.get(entry["subject_id"], _GONE) if entry["kind"] == "scan"
-                          else None)
+            if entry["kind"] != "scan" or entry["seq"] < start:
+                yield entry, None
+            elif entry["subject_id"] not in contents:
+                yield entry, _GONE
+            else:
+                source, content = contents[entry["subject_id"]]
+                yield entry, (content["scan"].get("entry_seq"),
+                              components.digest(source, content))
 
 
-def _rows_problem(connection: Connection, entry, content: dict | None,  # type: ignore[no-untyped-def]
+class _ComponentsDigests(dict):
+    """A scan entry's digest is taken over its content's canonical JSON, which begins with
+    its component rows ("components" is the first key in order). Scans that share their
+    rows (`components_from`) share that beginning: it is hashed once, and each scan's
+    digest continues from a copy of the hash (the rows of a set shared by a thousand daily
+    scans are read and hashed once)."""
+
+    def digest(self, source: int | None, content: dict) -> str:
+        if source not in self:
+            self[source] = hashlib.sha256(b'{"components":' + canonical(content["components"]))
+        rest = {key: value for key, value in content.items() if key != "components"}
+        hashed = self[source].copy()
+        hashed.update(b"," + canonical(rest)[1:])
+        return hashed.hexdigest()
+
+
+def _rows_problem(connection: Connection, entry, recomputed: tuple[int, str] | None,  # type: ignore[no-untyped-def]
                   where: str) -> str | None:
-    """What is wrong with the rows an entry covers (`content` when already read back),
-    recomputed; None when they match."""
-    try:
-        if content is None:
+    """What is wrong with the rows an entry covers (the entry number and digest they give
+    now, when already recomputed); None when they match."""
+    if recomputed is None:
+        try:
             content = _CONTENT[entry["kind"]](connection, entry["subject_id"])
-    except Exception:  # noqa: BLE001 - any failure to read it back is a finding
-        content = _GONE
-    if content is _GONE:
+            seq = content.get("entry_seq", (content.get("batch") or {}).get("entry_seq"))
+            recomputed = (seq, digest(content))
+        except Exception:  # noqa: BLE001 - any failure to read it back is a finding
+            recomputed = _GONE
+    if recomputed is _GONE:
         return f"{where}: its {entry['kind']} rows are gone"
-    seq = content.get("entry_seq", (content.get("scan") or content.get("batch") or {}
-                                    ).get("entry_seq"))
-    if seq != entry["seq"] \
-            or digest(content) != entry["digest"]:
+    if recomputed != (entry["seq"], entry["digest"]):
         return f"{where}: its {entry['kind']} rows were changed since they were recorded"
     return None
 

@@ -1,0 +1,40 @@
+"""A scan whose components are exactly those of the project's scan before it refers to that
+scan's rows instead of storing them again (`scans.components_from`): a bank's daily scans
+mostly repeat the day before, and each set of rows is then stored, and recomputed by
+`ledger verify`, once. Every scan recorded before this revision has its own rows.
+
+What an entry's digest covers is unchanged (the scan's components, wherever they are
+stored), so every entry still verifies.
+
+Revision ID: 0011
+Revises: 0010
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0010"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("scans") as batch:
+        batch.add_column(sa.Column("components_from", sa.Integer))
+        batch.create_index("ix_scans_components_from", ["components_from"])
+    op.execute("UPDATE scans SET components_from = id")
+
+
+_COLUMNS = ("ref", "purl", "package", "ecosystem", "name", "version", "scope", "direct",
+            "licence", "declared", "path", "vulnerabilities", "release", "assessment")
+
+
+def downgrade() -> None:
+    # every scan gets its own copy of the rows it shares, as before this revision
+    op.execute(f"INSERT INTO scan_components (scan_id, {', '.join(_COLUMNS)}) "
+               f"SELECT scans.id, {', '.join('scan_components.' + c for c in _COLUMNS)} "
+               "FROM scans JOIN scan_components "
+               "ON scan_components.scan_id = scans.components_from "
+               "WHERE scans.components_from <> scans.id ORDER BY scans.id, scan_components.id")
+    with op.batch_alter_table("scans") as batch:
+        batch.drop_index("ix_scans_components_from")
+        batch.drop_column("components_from")
