@@ -661,3 +661,15 @@ def test_a_scan_that_repeats_the_one_before_shares_its_rows(ledger_url, tmp_path
     assert tampered.returncode == 1
     assert "entry 2 (scan 1," in tampered.stdout and "rows were changed" in tampered.stdout
     engine.dispose()
+
+
+def test_a_ledger_of_a_newer_fincomp_is_refused_in_one_line(ledger_url):
+    _record(ledger_url, EXPRESS, "web")
+    engine = create_engine(ledger_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    engine.dispose()
+    result = run_cli("ledger", "projects", "--ledger", ledger_url)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "its schema is revision 0099, newer than this fincomp" in result.stderr

@@ -239,7 +239,9 @@ def affected(engine: Engine, query: str, all_scans: bool = False) -> list[dict[s
     condition, keep = _condition(query)
     if not all_scans:
         latest = select(func.max(scans.c.id)).group_by(scans.c.project_id)
-        condition = condition & scans.c.id.in_(latest.scalar_subquery())
+        # "+ 0" keeps SQLite from driving the join by probing each project's latest scan
+        # id for each matching component (80 ms instead of 1 ms at 1,000 projects)
+        condition = condition & (scans.c.id + 0).in_(latest.scalar_subquery())
     with engine.connect() as connection:
         rows = connection.execute(
             select(scan_components.c.name, scan_components.c.version, scan_components.c.purl,

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from fincompliance import __version__
 from fincompliance.errors import FincompError, UsageError
 from fincompliance.ledger.schema import chain_head, ledger_entries
 from fincompliance.locations import default_ledger, ledger_file
@@ -72,7 +73,10 @@ def open_ledger(url: str | None = None, migrate: bool = True, create: bool = Tru
             raise UsageError(f"ledger {shown}: holds no fincomp ledger (record a scan into it "
                              "with `fincomp scan --record` first)")
         if migrate:
-            upgrade(engine)
+            try:
+                upgrade(engine)
+            except UsageError as exc:
+                raise UsageError(f"ledger {shown}: {exc}") from None
     except OperationalError as exc:
         raise UsageError(f"ledger {shown}: cannot open: {exc.orig}") from None
     return engine
@@ -95,6 +99,7 @@ def _sqlite_writes_lock_at_begin(engine: Engine) -> None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
     from alembic.config import Config
+    from alembic.util import CommandError
 
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
@@ -107,7 +112,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                {"key": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        try:
+            command.upgrade(config, revision)
+        except CommandError:   # a revision this fincomp does not have
+            found = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            raise UsageError(f"its schema is revision {found}, newer than this fincomp "
+                             f"{__version__} knows: open it with the fincomp that wrote it, "
+                             "or a later one") from None
 
 
 def write(engine: Engine, work: Callable[[Connection], T], attempts: int = 6) -> T:
