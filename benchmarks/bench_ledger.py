@@ -37,8 +37,8 @@ from fincompliance.ledger.record import (
 )
 from fincompliance.ledger.schema import chain_head, scans
 from fincompliance.ledger.schema import projects as ledger_projects
-from fincompliance.ledger.store import append, digest, open_ledger
-from fincompliance.ledger.verify import verify
+from fincompliance.ledger.store import append, open_ledger
+from fincompliance.ledger.verify import ComponentsDigests, verify
 from fincompliance.model import Component, Graph, Project, make_purl
 
 # A shared pool of packages, so that projects overlap as they do in an estate.
@@ -110,7 +110,7 @@ def daily_rescans(engine, projects: int, components: int, days: int,  # type: ig
               for project in range(projects)}
     for project, graph in graphs.items():   # the graphs the daily scans start from
         record_scan(engine, ProjectInfo(f"system-{project}"), ScanInfo("bench"), graph)
-    ids = {}
+    ids, hashes = {}, ComponentsDigests()
     with engine.connect() as connection:
         for name, project_id in connection.execute(select(ledger_projects.c.name,
                                                           ledger_projects.c.id)):
@@ -120,7 +120,8 @@ def daily_rescans(engine, projects: int, components: int, days: int,  # type: ig
         for project in sorted(changed):
             graph = graphs[project] = changed_graph(graphs[project], rng)
             record_scan(engine, ProjectInfo(f"system-{project}"), ScanInfo("bench"), graph)
-        repeat_scans(engine, [ids[f"system-{p}"] for p in range(projects) if p not in changed])
+        repeat_scans(engine, [ids[f"system-{p}"] for p in range(projects) if p not in changed],
+                     hashes)
     print(f"  {days} days of daily scans of every project recorded: "
           f"{time.perf_counter() - started:.0f} s", flush=True)
     started = time.perf_counter()
@@ -151,10 +152,12 @@ def changed_graph(graph: Graph, rng: random.Random) -> Graph:
     return changed
 
 
-def repeat_scans(engine, project_ids: list[int]) -> None:  # type: ignore[no-untyped-def]
+def repeat_scans(engine, project_ids: list[int],  # type: ignore[no-untyped-def]
+                 hashes: ComponentsDigests) -> None:
     """Record, for each project, a scan identical to its latest one (what `record_scan`
     stores for a scan whose rows repeat the one before: a scan row naming the rows it
-    shares, and its chained entry), in one transaction."""
+    shares, and its chained entry), in one transaction; each shared set of rows hashed
+    once, as `ledger verify` does."""
     with engine.begin() as connection:
         head = dict(connection.execute(select(chain_head)).mappings().one())
         latest = dict(connection.execute(
@@ -171,10 +174,10 @@ def repeat_scans(engine, project_ids: list[int]) -> None:  # type: ignore[no-unt
         connection.execute(insert(scans), new)
         scan_ids = list(connection.execute(select(scans.c.id).where(
             scans.c.entry_seq > head["seq"]).order_by(scans.c.entry_seq)).scalars())
-        contents = scan_contents(connection, scan_ids)
+        contents = scan_contents(connection, scan_ids, hashed=hashes)
         for scan_id in scan_ids:
-            _, content = contents[scan_id]
-            append(connection, "scan", scan_id, at, digest(content), head)
+            source, content = contents[scan_id]
+            append(connection, "scan", scan_id, at, hashes.digest(source, content), head)
 
 
 def main() -> None:

@@ -195,6 +195,8 @@ ledger_entries = Table(
     Column("digest", String(64), nullable=False),      # of the entry's content
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # `ledger verify` asks, of every scan, decision and statement, for the entry covering it
+    Index("ledger_entries_subject", "kind", "subject_id"),
 )
 
 # Verifications that recomputed the rows of every entry up to `seq` (whose hash was `hash`)

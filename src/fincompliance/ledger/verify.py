@@ -156,7 +156,7 @@ def _entries(connection: Connection, start: int
     number and digest its rows give now (`_GONE` if they are not there), read back for a
     batch of scans at a time (most entries are scans, and reading their rows scan by scan
     costs more than hashing them); None for any other entry."""
-    components = _ComponentsDigests()
+    components = ComponentsDigests()
     result = connection.execute(select(ledger_entries).order_by(ledger_entries.c.seq))
     for batch in result.mappings().partitions(_BATCH):
         scan_ids = [entry["subject_id"] for entry in batch
@@ -173,7 +173,7 @@ def _entries(connection: Connection, start: int
                               components.digest(source, content))
 
 
-class _ComponentsDigests(dict):
+class ComponentsDigests(dict):
     """A scan entry's digest is taken over its content's canonical JSON, which begins with
     its component rows ("components" is the first key in order). Scans that share their
     rows (`components_from`) share that beginning: it is hashed once, and each scan's
