@@ -672,4 +672,4 @@ def test_a_ledger_of_a_newer_fincomp_is_refused_in_one_line(ledger_url):
     result = run_cli("ledger", "projects", "--ledger", ledger_url)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1
-    assert "its schema is revision 0099, newer than this fincomp" in result.stderr
+    assert "its schema is revision 0099, which this fincomp" in result.stderr

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, Table, func, select
 from fincompliance.analysis.osv import parse_version, purl_ecosystem, satisfies
 from fincompliance.errors import UsageError
 from fincompliance.ledger.facts import RegisterFacts
+from fincompliance.ledger.record import component_sources
 from fincompliance.ledger.schema import (
     lifecycle_events,
     projects,
@@ -80,8 +81,7 @@ def components_of(connection: Connection, scan_ids: list[int]
     """The component rows of each scan, with their JSON facts read (stored once for the
     scans that share them: `scans.components_from`)."""
     sources = {scan_id: source for chunk in _chunks(sorted(scan_ids))
-               for scan_id, source in connection.execute(select(
-                   scans.c.id, scans.c.components_from).where(scans.c.id.in_(chunk)))}
+               for scan_id, source in component_sources(connection, chunk).items()}
     rows = rows_by_scan(connection, scan_components,
                         sorted(set(sources.values()) - {None}), scan_components.c.ref,
                         ("vulnerabilities", "release", "assessment"))

@@ -264,6 +264,14 @@ def _stored(result, skip: tuple[str, ...], by: str) -> dict[object, list[dict]]:
     return grouped
 
 
+def component_sources(connection: Connection, scan_ids: Collection[int]
+                      ) -> dict[int, int | None]:
+    """For each scan, the scan whose component rows are its own (`components_from`: itself,
+    or an earlier scan it repeats)."""
+    return dict(connection.execute(select(scans.c.id, scans.c.components_from).where(
+        scans.c.id.in_(list(scan_ids)))).all())
+
+
 def scan_content(connection: Connection, scan_id: int) -> dict:
     """What a scan entry's digest covers, read back from the rows as stored."""
     return scan_contents(connection, [scan_id])[scan_id][1]
@@ -286,17 +294,14 @@ def scan_contents(connection: Connection, scan_ids: list[int],
 
     found = _stored(connection.execute(select(scans).where(scans.c.id.in_(scan_ids))),
                     ("id", "project_id", "components_from"), "id")
-    names, sources = {}, {}
-    for scan_id, name, source in connection.execute(
-            select(scans.c.id, projects.c.name, scans.c.components_from).join(
-                projects, projects.c.id == scans.c.project_id, isouter=True).where(
-                scans.c.id.in_(scan_ids))):
-        names[scan_id], sources[scan_id] = name, source
+    names = dict(connection.execute(select(scans.c.id, projects.c.name).join(
+        projects, projects.c.id == scans.c.project_id).where(scans.c.id.in_(scan_ids))).all())
+    sources = component_sources(connection, scan_ids)
     components = rows(scan_components, set(sources.values()) - set(hashed) - {None},
                       scan_components.c.ref)
-    findings = rows(scan_findings, found, scan_findings.c.finding_id)
-    waivers = rows(scan_waivers, found)
-    release = rows(release_reviews, found)
+    findings = rows(scan_findings, list(found), scan_findings.c.finding_id)
+    waivers = rows(scan_waivers, list(found))
+    release = rows(release_reviews, list(found))
     contents = {}
     for scan_id, (scan,) in found.items():
         source = sources.get(scan_id)

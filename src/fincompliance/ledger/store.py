@@ -99,6 +99,7 @@ def _sqlite_writes_lock_at_begin(engine: Engine) -> None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
     from alembic.util import CommandError
 
     config = Config()
@@ -114,11 +115,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         config.attributes["connection"] = connection
         try:
             command.upgrade(config, revision)
-        except CommandError:   # a revision this fincomp does not have
+        except CommandError:
             found = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            raise UsageError(f"its schema is revision {found}, newer than this fincomp "
-                             f"{__version__} knows: open it with the fincomp that wrote it, "
-                             "or a later one") from None
+            if found in {script.revision for script in
+                         ScriptDirectory.from_config(config).walk_revisions()}:
+                raise   # not the ledger's revision: a fault of fincomp's own
+            raise UsageError(f"its schema is revision {found}, which this fincomp "
+                             f"{__version__} does not know (a later fincomp wrote it): open "
+                             "it with that fincomp or a later one") from None
 
 
 def write(engine: Engine, work: Callable[[Connection], T], attempts: int = 6) -> T:
