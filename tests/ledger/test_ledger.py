@@ -644,6 +644,9 @@ def test_a_scan_that_repeats_the_one_before_shares_its_rows(ledger_url, tmp_path
     kinds = ("added", "removed", "upgraded", "downgraded", "licence_changes")
     same = json.loads(_ledger(ledger_url, "diff", "web", "2", "3", "--format", "json"))
     assert not any(same[kind] for kind in kinds)
+    assert _ledger(ledger_url, "diff", "web", "2", "3").splitlines() == [
+        "web: scan 2 -> scan 3", "no components added, removed or changed in version or "
+        "licence, no new or fixed vulnerabilities, no new findings"]
     changed = json.loads(_ledger(ledger_url, "diff", "web", "3", "4", "--format", "json"))
     assert [(kind, len(changed[kind])) for kind in kinds if changed[kind]] == [("upgraded", 1)]
     affected = json.loads(_ledger(ledger_url, "affected", "debug", "--all-scans",

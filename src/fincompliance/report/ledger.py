@@ -42,7 +42,7 @@ def _cell(value: Any) -> str:
 
 def render_diff(diff, console: Console) -> None:
     console.print(f"{diff.project}: scan {diff.before} -> scan {diff.after}", highlight=False)
-    for title, rows, columns in (
+    sections = (
             ("Added", diff.added, ["name", "version", "licence"]),
             ("Removed", diff.removed, ["name", "version", "licence"]),
             ("Upgraded", diff.upgraded, ["name", "from", "to"]),
@@ -51,6 +51,11 @@ def render_diff(diff, console: Console) -> None:
             ("New vulnerabilities", diff.new_vulnerabilities,
              ["name", "version", "id", "severity"]),
             ("Fixed vulnerabilities", diff.fixed_vulnerabilities, ["name", "version", "id"]),
-            ("New findings", diff.new_findings, ["rule", "severity", "component_ref"])):
+            ("New findings", diff.new_findings, ["rule", "severity", "component_ref"]))
+    if not any(rows for _, rows, _ in sections):
+        # what the comparison covers; findings resolved since are not part of it
+        console.print("no components added, removed or changed in version or licence, no "
+                      "new or fixed vulnerabilities, no new findings", highlight=False)
+    for title, rows, columns in sections:
         if rows:
             table(rows, columns, title, console)
