@@ -110,6 +110,34 @@ def test_no_policy_no_database_unknown_licences_is_insufficient_evidence(uncheck
     assert f"{messages['grade.withheld']} {components}" in text
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_repeated_scan_says_nothing_changed_on_the_page_and_in_the_workbook(
+        unchecked, tmp_path, lang):
+    """A daily scan that finds what the day before found: the changes section says so in
+    both formats, not an empty table."""
+    from openpyxl import load_workbook
+
+    ledger, env, _ = unchecked
+    copy = tmp_path / "ledger.sqlite3"
+    shutil.copy(ledger.removeprefix("sqlite:///"), copy)
+    ledger = f"sqlite:///{copy}"
+    project = tmp_path / "pipenv"
+    project.mkdir()
+    shutil.copy(CORPUS / "python/pipenv/Pipfile.lock", project)
+    _record(ledger, project, "pipenv", env)
+    unchanged = catalogue(lang)["empty.changes"]
+    assert unchanged in _report(ledger, lang, env)
+    workbook = tmp_path / "report.xlsx"
+    result = run_cli("report", "--ledger", ledger, "--lang", lang, "--format", "xlsx",
+                     "-o", str(workbook), env=env)
+    assert result.returncode == 0, result.stderr
+    book = load_workbook(workbook)
+    changes = book[next(name for name in book.sheetnames
+                        if name.endswith(catalogue(lang)["section.changes"][:26]))]
+    cells = [cell.value for row in changes.iter_rows() for cell in row if cell.value]
+    assert unchanged in cells
+
+
 def test_supply_chain_article_from_stated_suppliers_and_contracts(unchecked, tmp_path):
     """Art. 12 is evidenced, partly, once suppliers and contracts are stated in the register:
     counted per component use, with what the ledger still does not hold."""

@@ -56,6 +56,8 @@ def write(report: Report, locale: Locale, path: Path) -> None:
                 cell.font = bold
             for row in table.rows:
                 _append(sheet, row, locale)
+            if not table.rows:   # what the page says in its place ("no changes since ...")
+                _append(sheet, (table.empty,), locale)
             if not filtered and table.rows:
                 last = sheet.cell(sheet.max_row, len(table.columns)).coordinate
                 sheet.auto_filter.ref = f"A{header}:{last}"
