@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,6 +52,8 @@ class _Reference:
     words: tuple[str, ...]
     vocabulary: frozenset[str]
     may_end: frozenset[int] = frozenset()   # where copies may stop (before an appendix)
+    # where a part copies may leave out begins: the reference word its copy resumes at
+    may_leave_out: dict[int, int] = field(default_factory=dict)
 
 
 def words(text: str) -> list[str]:
@@ -66,13 +68,14 @@ def recognise(text: str) -> Recognised | None:
     if not found:
         return None
     vocabulary = set(found)
-    matches = [reference for reference in _references()
-               if _comparable(reference, found, vocabulary) and _is(reference, found)]
+    matches = [(reference, held) for reference in _references()
+               if _comparable(reference, found, vocabulary)
+               and (held := _held(reference, found)) is not None]
     if len(matches) != 1:
         return None   # none, or two references alike enough to need ScanCode's judgement
+    (reference, held), = matches
     every_word = len(_WORD.findall(text.lower()))
-    return Recognised(matches[0].expression, round(len(matches[0].words) / every_word, 2)
-                      if every_word else 0.0)
+    return Recognised(reference.expression, round(held / every_word, 2) if every_word else 0.0)
 
 
 def _comparable(reference: _Reference, found: list[str], vocabulary: set[str]) -> bool:
@@ -92,8 +95,9 @@ def _most_changed(reference: _Reference) -> int:
     return max(2 * _SUBSTITUTED, len(reference.words) // 25)
 
 
-def _is(reference: _Reference, found: list[str]) -> bool:
-    """Whether `found` is the reference text.
+def _held(reference: _Reference, found: list[str]) -> int | None:
+    """How many of the reference's words `found` holds if it is the reference text, else
+    None.
 
     One walk along both: where the words part, they must meet again within a placeholder's
     length (a substitution, or a word or two dropped or added); more words added or missing,
@@ -104,32 +108,52 @@ def _is(reference: _Reference, found: list[str]) -> bool:
     j = next((offset for offset in range(min(_TITLE_WORDS, len(found)) + 1)
               if tuple(found[offset:offset + _ANCHOR]) == text[:_ANCHOR]), None)
     if j is None:
-        return False
-    i, changed = 0, 0
+        return None
+    i, changed, left_out = 0, 0, 0
     while i < len(text) and j < len(found):
         if text[i] == found[j]:
             i, j = i + 1, j + 1
             continue
+        resumed = reference.may_leave_out.get(i)
+        if resumed is not None and text[resumed:resumed + _ANCHOR] == tuple(
+                found[j:j + _ANCHOR]):
+            left_out += resumed - i
+            i = resumed
+            continue
         met = _meet(text, found, i, j)
         if met is None:
-            return False
+            return None
         changed += max(met[0] - i, 1)
         i, j = met
     complete = i == len(text) or (i in reference.may_end and j == len(found))
-    return complete and j == len(found) and changed <= _most_changed(reference)
+    if complete and j == len(found) and changed <= _most_changed(reference):
+        return i - left_out
+    return None
 
 
 def _meet(text: tuple[str, ...], found: list[str], i: int, j: int) -> tuple[int, int] | None:
     """Where `text` from `i` and `found` from `j` agree again after a substitution: the
-    nearest (i', j'), each a few words on, from which the next words are the same."""
+    nearest (i', j'), each a few words on, from which the next words are the same.
+
+    Words the two sides end alike are not substituted: "the" put back as "subject to the
+    following conditions the" is five words added, which only a slip may be, unless they are
+    numbers (years added to a copyright inside the terms)."""
     for distance in range(1, _SUBSTITUTED + _SUBSTITUTE + 1):
         for skipped in range(0, min(distance, _SUBSTITUTED) + 1):
             put = distance - skipped
-            if put > _SUBSTITUTE or (min(skipped, put) == 0 and distance > _SLIP):
+            if put > _SUBSTITUTE:
                 continue
             ahead, there = i + skipped, j + put
-            if text[ahead:ahead + _ANCHOR] == tuple(found[there:there + _ANCHOR]):
-                return ahead, there
+            if text[ahead:ahead + _ANCHOR] != tuple(found[there:there + _ANCHOR]):
+                continue
+            alike = 0
+            while alike < min(skipped, put) and text[ahead - alike - 1] == found[there - alike - 1]:
+                alike += 1
+            changed = text[i:ahead - alike] + tuple(found[j:there - alike])
+            if min(skipped, put) == alike and len(changed) > _SLIP and not all(
+                    word.isdigit() for word in changed):
+                continue   # words only added or only dropped: more than a slip
+            return ahead, there
     return None
 
 
@@ -147,7 +171,8 @@ def _references() -> tuple[_Reference, ...]:
         reference_words = tuple(words(text))
         ends = _ends(reference_words, entry.get("may_end_at", []))
         required = reference_words[:min(ends, default=len(reference_words))]
-        found.append(_Reference(licence.id, reference_words, frozenset(required), ends))
+        found.append(_Reference(licence.id, reference_words, frozenset(required), ends,
+                                _left_out(reference_words, entry.get("may_leave_out", []))))
     return tuple(found)
 
 
@@ -160,6 +185,16 @@ def _ends(text: tuple[str, ...], phrases: list[str]) -> frozenset[int]:
             if text[start:start + len(wanted)] == wanted:
                 ends |= {start, start + len(wanted)}
     return frozenset(ends)
+
+
+def _left_out(text: tuple[str, ...], phrases: list[str]) -> dict[int, int]:
+    """Where in `text` each phrase a copy may leave out begins, and where the copy goes on."""
+    spans = {}
+    for phrase in phrases:
+        wanted = tuple(words(phrase))
+        spans.update({start: start + len(wanted) for start in range(len(text))
+                      if wanted and text[start:start + len(wanted)] == wanted})
+    return spans
 
 
 @lru_cache(maxsize=64)
