@@ -136,6 +136,29 @@ def test_detections_are_cached_by_content(tmp_path, monkeypatch):
     assert detect_files([str(licence)])[str(licence)].expression == "MPL-2.0"
 
 
+def test_many_files_are_read_by_two_workers_with_progress_from_the_start(tmp_path,
+                                                                          monkeypatch):
+    """From sixteen files for ScanCode on, two forked workers read them, largest first;
+    progress counts from 0 of all of them (said before the index loads) to all of them, and
+    each file's detection is the one a single process finds."""
+    from fincompliance.licensing import detect
+
+    monkeypatch.setenv("FINCOMP_CACHE_DIR", str(tmp_path / "cache"))
+    undecided = sorted((p for p in ROOT.glob("*.dist-info/**/*") if p.is_file()
+                        and p.name.startswith(("LICEN", "AUTHORS", "NOTICE", "COPYING"))
+                        and detect._recognised_file(str(p)) is None),
+                       key=lambda p: p.stat().st_size)[:detect._PARALLEL_FROM]
+    assert len(undecided) == detect._PARALLEL_FROM
+    told = []
+    found = detect.detect_files([str(p) for p in undecided],
+                                on_progress=lambda done, total: told.append((done, total)))
+    total = len(undecided)
+    assert told == [(done, total) for done in range(total + 1)]
+    assert list(found) == sorted(str(p) for p in undecided)
+    for path in (undecided[0], undecided[-1]):
+        assert found[str(path)] == detect.detect_file(str(path))
+
+
 def test_a_reference_text_needs_no_index_and_no_cache(tmp_path, monkeypatch):
     from fincompliance.licensing import detect
 

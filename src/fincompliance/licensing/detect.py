@@ -4,7 +4,7 @@ index, in process.
 
 The index is loaded once per process, and only when a file needs it (ScanCode caches it on
 disk after its first build). Large batches fork two workers after the index is loaded, so
-both cores share one copy.
+both cores share one copy; they take the largest files first.
 """
 
 from __future__ import annotations
@@ -112,25 +112,40 @@ def detect_files(paths: Iterable[str], on_progress: Progress | None = None
     if not todo:
         return found
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    if on_progress is not None:
+        on_progress(0, len(todo))   # before the index loads: a count, not "?", meanwhile
     if len(todo) < _PARALLEL_FROM or multiprocessing.get_start_method() != "fork":
-        _record(todo, map(detect_file, todo), cache, found, on_progress)
+        _record(((path, detect_file(path)) for path in todo), len(todo), cache, found,
+                on_progress)
     else:
         _index()  # load before forking: the workers inherit it
+        # Largest first: a bundle of many notices takes seconds, and started last it would
+        # leave one worker idle while the other finishes it. Results are taken as they come,
+        # so progress moves while a large file is read.
         with ProcessPoolExecutor(max_workers=_WORKERS) as pool:
-            _record(todo, pool.map(detect_file, todo, chunksize=8), cache, found,
-                    on_progress)
+            submitted = {pool.submit(detect_file, path): path
+                         for path in sorted(todo, key=_size, reverse=True)}
+            _record(((submitted[done], done.result()) for done in as_completed(submitted)),
+                    len(todo), cache, found, on_progress)
     return found
 
 
-def _record(todo: list[str], detections: Iterable[Detection | None], cache: _Cache,
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def _record(detections: Iterable[tuple[str, Detection | None]], total: int, cache: _Cache,
             found: dict[str, Detection | None], on_progress: Progress | None) -> None:
-    for done, (path, detection) in enumerate(zip(todo, detections, strict=True), start=1):
+    for done, (path, detection) in enumerate(detections, start=1):
         cache.put(path, detection)
         found[path] = detection
         if on_progress is not None:
-            on_progress(done, len(todo))
+            on_progress(done, total)
 
 
 _MISSING = object()
