@@ -128,3 +128,47 @@ def test_years_added_inside_the_terms_are_a_copyright_not_a_clause():
     with_words = text.replace("2006 Python Software Foundation",
                               "2006 and its affiliates or agents Python Software Foundation")
     assert recognise(with_words) is None
+
+
+@pytest.mark.parametrize("title, scancode", [
+    ("Dual licensed under MIT and GPL-2.0:", "GPL-2.0-only AND MIT"),
+    ("Licensed under GPL-3.0 or MIT:", "GPL-3.0-only AND MIT"),
+    ("This software is licensed under the GPL v2", "GPL-2.0-only AND MIT"),
+    ("Apache License 2.0 applies to src/; the rest:", "Apache-2.0 AND MIT")])
+def test_a_title_naming_another_licence_goes_to_scancode(title, scancode):
+    """A title above the MIT text that names another licence is a second licence, which
+    ScanCode finds (its own answer, asked here): recognising the text as MIT would hide it."""
+    from fincompliance.licensing.detect import detect_text
+
+    text = f"{title}\n\n{_text('mit')}"
+    assert recognise(text) is None
+    assert detect_text(text).expression == scancode
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("New BSD License", "BSD-3-Clause"),                      # an alias of its own licence
+    ("This software is released under the BSD 3-Clause License", "BSD-3-Clause"),
+    ("Public domain where that is possible, else:", None),
+    ("GPL-compatible BSD License", None)])
+def test_a_title_may_name_only_its_own_licence(title, expected):
+    text = _text("bsd-new").replace("ORGANIZATION", "Example Bank Ltd.")
+    found = recognise(f"{title}\n\nCopyright (c) 2026 Example Bank Ltd.\n\n{text}")
+    assert (found.expression if found else None) == expected
+
+
+def test_a_copyright_continued_on_the_next_line_is_still_the_copyright():
+    text = ("MIT License\n\nCopyright (c) 2014 Petka Antonov\n              2015 Sindre Sorhus\n"
+            "              2016-2026 Example Bank Ltd. <oss@example.com>\n\n" + _text("mit"))
+    assert recognise(text).expression == "MIT"
+
+
+def test_apaches_notice_alone_is_apache_as_scancode_says(tmp_path):
+    """Many projects' licence file is the appendix's notice, filled in, and nothing else;
+    ScanCode, asked directly, says the same. The notice with a sentence more is not it."""
+    appendix = _text("apache-2.0").split("APPENDIX")[1]
+    notice = "Copyright 2013 Example Bank Ltd.\n\n" + appendix[appendix.index("Licensed under"):]
+    assert recognise(notice).expression == "Apache-2.0"
+    licence = tmp_path / "LICENSE"
+    licence.write_text(notice)
+    assert detect_file(str(licence)).expression == "Apache-2.0"
+    assert recognise(notice + "\nExcept the fonts, which are under the OFL.") is None

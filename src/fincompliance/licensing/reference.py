@@ -29,10 +29,19 @@ from fincompliance.licensing.knowledge import data_directory, load
 _COPYRIGHT_LINE = re.compile(
     r"^\W*(?:copyright\b(?!\s+(?:holders?|notices?|owners?|and|law|laws|statements?|"
     r"licen[cs]e)\b)|\(c\)|©|all rights reserved)", re.IGNORECASE)
+# A copyright's next holder on a line of its own: "Copyright (c) 2014 Petka Antonov" over
+# "              2015 Sindre Sorhus"
+_CONTINUED_COPYRIGHT = re.compile(r"^\s*(?:19|20)\d\d\b")
 # A list item's number or letter ("1.", "(a)", "ii)"), which some copies of a text add
 _LIST_MARK = re.compile(r"^\s*\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s+", re.IGNORECASE | re.MULTILINE)
 _WORD = re.compile(r"\w+")
 _TITLE_WORDS = 12       # words a file may carry before the text ("The MIT License (MIT)")
+# What a title may say besides the licence's own id and name, and numbers: no other licence,
+# no "dual", "or later", "except": "Dual licensed under MIT and GPL-2.0" above the MIT
+# text is two licences, which ScanCode finds and a recognition would hide.
+_TITLE_PHRASING = frozenset({"the", "license", "licence", "licensed", "licenced", "software",
+                             "this", "is", "released", "under", "terms", "of", "version",
+                             "text", "full"})
 _SUBSTITUTED = 6        # reference words a placeholder substitution may replace (an address) ...
 _SUBSTITUTE = 10        # ... and the words it may put in their place
 _SLIP = 2               # words a copy may drop or add ("and/or" for "and"), never a clause
@@ -56,12 +65,19 @@ class _Reference:
     may_end: frozenset[int] = frozenset()   # where copies may stop (before an appendix)
     # where a part copies may leave out begins: the reference word its copy resumes at
     may_leave_out: dict[int, int] = field(default_factory=dict)
+    title_words: frozenset[str] = _TITLE_PHRASING   # what a title above the text may say
 
 
 def words(text: str) -> list[str]:
-    """The words of a licence text: lower case, without punctuation or copyright lines."""
-    kept = "\n".join(line for line in text.splitlines() if not _COPYRIGHT_LINE.match(line))
-    return _WORD.findall(_LIST_MARK.sub(" ", kept).lower())
+    """The words of a licence text: lower case, without punctuation or copyright lines (a
+    copyright's own continuation lines, which begin with a year, with it)."""
+    kept, in_copyright = [], False
+    for line in text.splitlines():
+        in_copyright = bool(_COPYRIGHT_LINE.match(line)) or (
+            in_copyright and bool(_CONTINUED_COPYRIGHT.match(line)))
+        if not in_copyright:
+            kept.append(line)
+    return _WORD.findall(_LIST_MARK.sub(" ", "\n".join(kept)).lower())
 
 
 def recognise(text: str) -> Recognised | None:
@@ -109,7 +125,8 @@ def _held(reference: _Reference, found: list[str]) -> int | None:
     text = reference.words
     j = next((offset for offset in range(min(_TITLE_WORDS, len(found)) + 1)
               if tuple(found[offset:offset + _ANCHOR]) == text[:_ANCHOR]), None)
-    if j is None:
+    if j is None or not all(word in reference.title_words or word.isdigit()
+                            for word in found[:j]):
         return None
     i, changed, left_out = 0, 0, 0
     while i < len(text) and j < len(found):
@@ -170,12 +187,28 @@ def _references() -> tuple[_Reference, ...]:
         text = reference_text(licence.scancode_key) if licence and licence.scancode_key else ""
         if not text:
             continue
-        reference_words = tuple(words(text))
+        reference_words = _part(tuple(words(text)), entry.get("part_from"))
         ends = _ends(reference_words, entry.get("may_end_at", []))
         required = reference_words[:min(ends, default=len(reference_words))]
-        found.append(_Reference(licence.id, reference_words, frozenset(required), ends,
-                                _left_out(reference_words, entry.get("may_leave_out", []))))
+        names = [licence.id, licence.name, *(alias for alias, expression
+                                             in knowledge.aliases.items()
+                                             if expression == licence.id)]
+        found.append(_Reference(
+            licence.id, reference_words, frozenset(required), ends,
+            _left_out(reference_words, entry.get("may_leave_out", [])),
+            _TITLE_PHRASING | set(_WORD.findall(" ".join(names).lower()))))
     return tuple(found)
+
+
+def _part(text: tuple[str, ...], phrase: str | None) -> tuple[str, ...]:
+    """The reference from `phrase` on (a notice the licence's text ends with, which files
+    carry alone), or all of it."""
+    if phrase is None:
+        return text
+    wanted = tuple(words(phrase))
+    start = next(start for start in range(len(text))
+                 if text[start:start + len(wanted)] == wanted)
+    return text[start:]
 
 
 def _ends(text: tuple[str, ...], phrases: list[str]) -> frozenset[int]:
