@@ -3,11 +3,14 @@ files of an installed tree, fincomp (reference texts first, ScanCode for the res
 ScanCode's own command line on the same files, each in a fresh process with empty caches
 (CPU seconds and peak memory); and a cold `fincomp sbom` of that tree.
 
-Run: python benchmarks/bench_licensing.py
+Run: python benchmarks/bench_licensing.py [--tree FOLDER]
+`--tree` measures detection in the licence files anywhere under another folder (unpacked
+npm tarballs, a vendor directory) instead of site-packages-fin's.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -21,7 +24,7 @@ from process import installed_environment
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("FINCOMP_SHARED", REPO.parent / "shared")) / "corpus"
-INSTALLED = CORPUS / "python/site-packages-fin"
+INSTALLED = (CORPUS / "python/site-packages-fin").resolve()
 
 DETECT = """
 import json, sys
@@ -35,10 +38,15 @@ print(json.dumps(by_method))
 """
 
 
-def licence_files() -> list[str]:
-    return sorted(str(p) for p in INSTALLED.glob("*.dist-info/**/*") if p.is_file()
-                  and (p.name.lower().startswith(("licen", "copying", "notice"))
-                       or "licenses" in p.parts))
+_NAMES = ("licen", "copying", "notice")
+
+
+def licence_files(tree: Path = INSTALLED) -> list[str]:
+    if tree == INSTALLED:   # what the installed scanner reads: the dist-info's licence files
+        return sorted(str(p) for p in INSTALLED.glob("*.dist-info/**/*") if p.is_file()
+                      and (p.name.lower().startswith(_NAMES) or "licenses" in p.parts))
+    return sorted(str(p) for p in tree.rglob("*")
+                  if p.is_file() and p.name.lower().startswith(_NAMES))
 
 
 def measured(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
@@ -74,10 +82,18 @@ def normalisations() -> None:
           f"({len(declared)} real strings x {rounds})")
 
 
-def detections() -> None:
+def cold_sbom(folder: str) -> None:
+    sbom_cpu, sbom_peak, _ = measured(
+        [sys.executable, "-m", "fincompliance", "sbom", str(INSTALLED), "-o", os.devnull],
+        installed_environment(FINCOMP_CACHE_DIR=f"{folder}/cache-sbom"))
+    print(f"fincomp sbom of the installed tree ({INSTALLED.name}), cold caches: "
+          f"{sbom_cpu:.1f} s CPU, {sbom_peak:.0f} MiB peak")
+
+
+def detections(tree: Path) -> None:
     """Each run in a fresh process, so that peak memory is its own (RUSAGE_CHILDREN keeps the
     largest child so far: ScanCode's CLI runs last)."""
-    files = licence_files()
+    files = licence_files(tree)
     with tempfile.TemporaryDirectory() as folder:
         listed = Path(folder) / "files.json"
         listed.write_text(json.dumps(files))
@@ -87,11 +103,8 @@ def detections() -> None:
               f"{peak:.0f} MiB peak; read by {out.strip()}")
         warm_cpu, _, _ = measured([sys.executable, "-c", DETECT, str(listed)], env)
         print(f"fincomp, the same files again (result cache): {warm_cpu:.2f} s CPU")
-        sbom_cpu, sbom_peak, _ = measured(
-            [sys.executable, "-m", "fincompliance", "sbom", str(INSTALLED), "-o", os.devnull],
-            installed_environment(FINCOMP_CACHE_DIR=f"{folder}/cache-sbom"))
-        print(f"fincomp sbom of the installed tree ({INSTALLED.name}), cold caches: "
-              f"{sbom_cpu:.1f} s CPU, {sbom_peak:.0f} MiB peak")
+        if tree == INSTALLED:
+            cold_sbom(folder)
         scancode = shutil.which("scancode", path=str(Path(sys.executable).parent))
         if scancode is None:
             print("ScanCode's command line not found beside this Python: no comparison")
@@ -109,5 +122,9 @@ def detections() -> None:
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tree", type=Path, default=INSTALLED,
+                        help="a folder whose licence files to read (default: site-packages-fin)")
+    arguments = parser.parse_args()
     normalisations()
-    detections()
+    detections(arguments.tree.resolve())
