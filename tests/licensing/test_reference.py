@@ -172,3 +172,11 @@ def test_apaches_notice_alone_is_apache_as_scancode_says(tmp_path):
     licence.write_text(notice)
     assert detect_file(str(licence)).expression == "Apache-2.0"
     assert recognise(notice + "\nExcept the fonts, which are under the OFL.") is None
+
+
+@pytest.mark.parametrize("holder", ["Foo Inc., dual licensed under the GPL", "Foo (or GPL-2.0)"])
+def test_a_placeholder_filled_in_with_another_licence_goes_to_scancode(holder):
+    text = _text("bsd-new")
+    assert recognise(text.replace("ORGANIZATION", "Example Bank Ltd.")).expression == \
+        "BSD-3-Clause"
+    assert recognise(text.replace("ORGANIZATION", holder)) is None

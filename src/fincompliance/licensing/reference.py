@@ -36,12 +36,6 @@ _CONTINUED_COPYRIGHT = re.compile(r"^\s*(?:19|20)\d\d\b")
 _LIST_MARK = re.compile(r"^\s*\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s+", re.IGNORECASE | re.MULTILINE)
 _WORD = re.compile(r"\w+")
 _TITLE_WORDS = 12       # words a file may carry before the text ("The MIT License (MIT)")
-# What a title may say besides the licence's own id and name, and numbers: no other licence,
-# no "dual", "or later", "except": "Dual licensed under MIT and GPL-2.0" above the MIT
-# text is two licences, which ScanCode finds and a recognition would hide.
-_TITLE_PHRASING = frozenset({"the", "license", "licence", "licensed", "licenced", "software",
-                             "this", "is", "released", "under", "terms", "of", "version",
-                             "text", "full"})
 _SUBSTITUTED = 6        # reference words a placeholder substitution may replace (an address) ...
 _SUBSTITUTE = 10        # ... and the words it may put in their place
 _SLIP = 2               # words a copy may drop or add ("and/or" for "and"), never a clause
@@ -65,7 +59,10 @@ class _Reference:
     may_end: frozenset[int] = frozenset()   # where copies may stop (before an appendix)
     # where a part copies may leave out begins: the reference word its copy resumes at
     may_leave_out: dict[int, int] = field(default_factory=dict)
-    title_words: frozenset[str] = _TITLE_PHRASING   # what a title above the text may say
+    # What a title above the text may say (its licence's names, some phrasing), and what no
+    # substitution may put in: another licence named there is one ScanCode finds.
+    title_words: frozenset[str] = frozenset()
+    never_put: frozenset[str] = frozenset()
 
 
 def words(text: str) -> list[str]:
@@ -139,7 +136,7 @@ def _held(reference: _Reference, found: list[str]) -> int | None:
             left_out += resumed - i
             i = resumed
             continue
-        met = _meet(text, found, i, j)
+        met = _meet(text, found, i, j, reference.never_put)
         if met is None:
             return None
         changed += max(met[0] - i, 1)
@@ -150,20 +147,23 @@ def _held(reference: _Reference, found: list[str]) -> int | None:
     return None
 
 
-def _meet(text: tuple[str, ...], found: list[str], i: int, j: int) -> tuple[int, int] | None:
+def _meet(text: tuple[str, ...], found: list[str], i: int, j: int,
+          never_put: frozenset[str]) -> tuple[int, int] | None:
     """Where `text` from `i` and `found` from `j` agree again after a substitution: the
     nearest (i', j'), each a few words on, from which the next words are the same.
 
     Words the two sides end alike are not substituted: "the" put back as "subject to the
     following conditions the" is five words added, which only a slip may be, unless they are
-    numbers (years added to a copyright inside the terms)."""
+    numbers (years added to a copyright inside the terms). Nothing put in may name a licence
+    ("the ORGANIZATION" → "Foo, dual licensed under GPL")."""
     for distance in range(1, _SUBSTITUTED + _SUBSTITUTE + 1):
         for skipped in range(0, min(distance, _SUBSTITUTED) + 1):
             put = distance - skipped
             if put > _SUBSTITUTE:
                 continue
             ahead, there = i + skipped, j + put
-            if text[ahead:ahead + _ANCHOR] != tuple(found[there:there + _ANCHOR]):
+            if text[ahead:ahead + _ANCHOR] != tuple(found[there:there + _ANCHOR]) or \
+                    not never_put.isdisjoint(found[j:there]):
                 continue
             alike = 0
             while alike < min(skipped, put) and text[ahead - alike - 1] == found[there - alike - 1]:
@@ -180,6 +180,8 @@ def _meet(text: tuple[str, ...], found: list[str], i: int, j: int) -> tuple[int,
 def _references() -> tuple[_Reference, ...]:
     listed = yaml.safe_load((data_directory() / "recognised.yaml").read_text(encoding="utf-8"))
     knowledge = load()
+    phrasing = frozenset(words(" ".join(listed["title_phrasing"])))
+    never_put = frozenset(words(" ".join(listed["never_substituted"])))
     found = []
     for entry in listed["licences"]:
         entry = entry if isinstance(entry, dict) else {"id": entry}
@@ -196,7 +198,7 @@ def _references() -> tuple[_Reference, ...]:
         found.append(_Reference(
             licence.id, reference_words, frozenset(required), ends,
             _left_out(reference_words, entry.get("may_leave_out", [])),
-            _TITLE_PHRASING | set(_WORD.findall(" ".join(names).lower()))))
+            phrasing | set(_WORD.findall(" ".join(names).lower())), never_put))
     return tuple(found)
 
 
