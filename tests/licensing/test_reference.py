@@ -180,3 +180,13 @@ def test_a_placeholder_filled_in_with_another_licence_goes_to_scancode(holder):
     assert recognise(text.replace("ORGANIZATION", "Example Bank Ltd.")).expression == \
         "BSD-3-Clause"
     assert recognise(text.replace("ORGANIZATION", holder)) is None
+
+
+@pytest.mark.parametrize("copyright_line", [
+    "Copyright (c) 2020 Foo. Licensed under the GPL-2.0 as well.",
+    "Copyright 2020 Foo, dual-licensed GPL/MIT",
+    "(c) 2020 Foo; SPDX-License-Identifier: GPL-2.0-only OR MIT"])
+def test_a_copyright_line_that_names_a_licence_is_not_set_aside(copyright_line):
+    """Copyright lines are set aside as the holder's, unless they say more: a licence."""
+    assert recognise(f"Copyright (c) 2020 Foo\n\n{_text('mit')}").expression == "MIT"
+    assert recognise(f"{copyright_line}\n\n{_text('mit')}") is None

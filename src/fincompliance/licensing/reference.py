@@ -67,13 +67,16 @@ class _Reference:
 
 def words(text: str) -> list[str]:
     """The words of a licence text: lower case, without punctuation or copyright lines (a
-    copyright's own continuation lines, which begin with a year, with it)."""
+    copyright's own continuation lines, which begin with a year, with it). A copyright line
+    that names a licence ("Copyright 2020 Foo, dual-licensed GPL/MIT") is kept: it says
+    more than who holds the copyright."""
     kept, in_copyright = [], False
     for line in text.splitlines():
         in_copyright = bool(_COPYRIGHT_LINE.match(line)) or (
             in_copyright and bool(_CONTINUED_COPYRIGHT.match(line)))
-        if not in_copyright:
-            kept.append(line)
+        if in_copyright and _licence_words().isdisjoint(_WORD.findall(line.lower())):
+            continue
+        kept.append(line)
     return _WORD.findall(_LIST_MARK.sub(" ", "\n".join(kept)).lower())
 
 
@@ -177,11 +180,22 @@ def _meet(text: tuple[str, ...], found: list[str], i: int, j: int,
 
 
 @lru_cache(maxsize=1)
+def _listed() -> dict:
+    return yaml.safe_load((data_directory() / "recognised.yaml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _licence_words() -> frozenset[str]:
+    """Words that name or bring in a licence (`never_substituted` in recognised.yaml)."""
+    return frozenset(word.lower() for word in _listed()["never_substituted"])
+
+
+@lru_cache(maxsize=1)
 def _references() -> tuple[_Reference, ...]:
-    listed = yaml.safe_load((data_directory() / "recognised.yaml").read_text(encoding="utf-8"))
+    listed = _listed()
     knowledge = load()
-    phrasing = frozenset(words(" ".join(listed["title_phrasing"])))
-    never_put = frozenset(words(" ".join(listed["never_substituted"])))
+    phrasing = frozenset(word.lower() for word in listed["title_phrasing"])
+    never_put = _licence_words()
     found = []
     for entry in listed["licences"]:
         entry = entry if isinstance(entry, dict) else {"id": entry}
