@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from fincompliance.errors import InputError
 from fincompliance.licensing.knowledge import data_directory, load
 
 # A line that states a copyright (or its reservation) rather than licence terms; not one of
@@ -179,9 +180,19 @@ def _meet(text: tuple[str, ...], found: list[str], i: int, j: int,
     return None
 
 
+_LISTS = ("licences", "title_phrasing", "never_substituted")
+
+
 @lru_cache(maxsize=1)
 def _listed() -> dict:
-    return yaml.safe_load((data_directory() / "recognised.yaml").read_text(encoding="utf-8"))
+    path = data_directory() / "recognised.yaml"
+    listed = yaml.safe_load(path.read_text(encoding="utf-8"))
+    missing = [key for key in _LISTS
+               if not isinstance(listed, dict) or not isinstance(listed.get(key), list)]
+    if missing:   # an institution's copy of licenses/ older than this fincomp
+        raise InputError(str(path), f"no {' or '.join(missing)} list: a copy of fincomp's "
+                         "licenses/recognised.yaml made for another version?")
+    return listed
 
 
 @lru_cache(maxsize=1)
