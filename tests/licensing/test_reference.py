@@ -15,7 +15,7 @@ import pytest
 from fincompliance.licensing.detect import detect_file
 from fincompliance.licensing.reference import recognise, reference_text
 
-from conftest import CORPUS, REPO, run_cli
+from conftest import CORPUS
 
 _NAMES = ("licen", "copying", "notice")
 
@@ -190,26 +190,3 @@ def test_a_copyright_line_that_names_a_licence_is_not_set_aside(copyright_line):
     """Copyright lines are set aside as the holder's, unless they say more: a licence."""
     assert recognise(f"Copyright (c) 2020 Foo\n\n{_text('mit')}").expression == "MIT"
     assert recognise(f"{copyright_line}\n\n{_text('mit')}") is None
-
-
-def test_a_copy_of_the_licence_data_without_the_lists_is_one_line(tmp_path):
-    """An institution's copy of licenses/ (FINCOMP_LICENSES_DIR) made before a list was
-    added is named in one line, exit 2, not a traceback."""
-    import re
-    import shutil
-
-    copy = tmp_path / "licenses"
-    shutil.copytree(REPO / "licenses", copy)
-    listed = copy / "recognised.yaml"
-    listed.write_text(re.sub(r"\nnever_substituted:.*?\n(?=licences:)", "\n",
-                             listed.read_text(), flags=re.S))
-    tree = tmp_path / "site-packages"
-    shutil.copytree(CORPUS / "python/site-packages-fin/six-1.17.0.dist-info",
-                    tree / "six-1.17.0.dist-info")
-    result = run_cli("sbom", str(tree), "-o", str(tmp_path / "sbom.json"),
-                     env={"FINCOMP_LICENSES_DIR": str(copy),
-                          "FINCOMP_CACHE_DIR": str(tmp_path / "cache")})
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
-        f"fincomp: error: {listed}: no never_substituted list: a copy of fincomp's "
-        "licenses/recognised.yaml made for another version?"]

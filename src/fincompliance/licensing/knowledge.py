@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from fincompliance.errors import InputError
 from fincompliance.model import package_of
 
 
@@ -66,7 +67,7 @@ class Curation:
 
 
 def read_curations(path: Path) -> tuple[Curation, ...]:
-    document = _yaml(path) or {}
+    document = read_yaml(path) or {}
     return tuple(Curation(purl=c["purl"], versions=tuple(str(v) for v in c["versions"]),
                           concluded=c["concluded"], reason=" ".join(c["reason"].split()),
                           reviewed=str(c["reviewed"]))
@@ -136,9 +137,18 @@ def data_directory() -> Path:
 @lru_cache(maxsize=4)
 def load(directory: Path | None = None) -> Knowledge:
     directory = directory or data_directory()
+    try:
+        return _load(directory)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        # an institution's own copy (FINCOMP_LICENSES_DIR) may be malformed: one line
+        raise InputError(str(directory), "not fincomp's licence data "
+                         f"({type(error).__name__}: {error})") from None
+
+
+def _load(directory: Path) -> Knowledge:
     catalog = json.loads((directory / "catalog.json").read_text(encoding="utf-8"))
-    reviewed = _yaml(directory / "reviewed.yaml")
-    aliases = _yaml(directory / "aliases.yaml")
+    reviewed = read_yaml(directory / "reviewed.yaml")
+    aliases = read_yaml(directory / "aliases.yaml")
     defaults = {Category(k): tuple(v) for k, v in reviewed["category_defaults"].items()}
     records: dict[str, dict[str, Any]] = {r["id"]: dict(r) for r in catalog["licenses"]}
     for entry in reviewed["licenses"]:
@@ -174,6 +184,13 @@ def load(directory: Path | None = None) -> Knowledge:
         curations=read_curations(directory / "curations.yaml"))
 
 
-def _yaml(path: Path) -> Any:
-    return yaml.load(path.read_text(encoding="utf-8"),
-                     Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+def read_yaml(path: Path) -> Any:
+    """A YAML file of licence data; YAML that does not parse is one line naming its line."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"),
+                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else None
+        raise InputError(str(path), f"not valid YAML: {error.problem}", line) from None
+    except yaml.YAMLError as error:
+        raise InputError(str(path), f"not valid YAML: {error}") from None

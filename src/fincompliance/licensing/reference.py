@@ -20,10 +20,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from fincompliance.errors import InputError
-from fincompliance.licensing.knowledge import data_directory, load
+from fincompliance.licensing.knowledge import data_directory, load, read_yaml
 
 # A line that states a copyright (or its reservation) rather than licence terms; not one of
 # the terms' own lines that wrap to begin with "copyright holders" or "copyright notice".
@@ -186,7 +184,7 @@ _LISTS = ("licences", "title_phrasing", "never_substituted")
 @lru_cache(maxsize=1)
 def _listed() -> dict:
     path = data_directory() / "recognised.yaml"
-    listed = yaml.safe_load(path.read_text(encoding="utf-8"))
+    listed = read_yaml(path)
     missing = [key for key in _LISTS
                if not isinstance(listed, dict) or not isinstance(listed.get(key), list)]
     if missing:   # an institution's copy of licenses/ older than this fincomp
