@@ -34,8 +34,26 @@ def _catalogue_record_without_category(copy: Path) -> str:
     return f"{copy}: not fincomp's licence data (KeyError: 'category')"
 
 
+def _part_from_not_in_the_text(copy: Path) -> str:
+    listed = copy / "recognised.yaml"
+    listed.write_text(listed.read_text().replace(
+        'part_from: "Licensed under the Apache License, Version 2.0"',
+        'part_from: "Licensed under the Apache Licence, Version 2.0"'))
+    return (f"{listed}: part_from 'Licensed under the Apache Licence, Version 2.0' is not "
+            "in its licence's reference text")
+
+
+def _licence_without_id(copy: Path) -> str:
+    listed = copy / "recognised.yaml"
+    listed.write_text(listed.read_text().replace("  - id: Apache-2.0\n    part_from:",
+                                                 "  - part_from:"))
+    return (f"{listed}: a licence listed without its id: "
+            "{'part_from': 'Licensed under the Apache License, Version 2.0'}")
+
+
 @pytest.mark.parametrize("damage", [_without_never_substituted, _aliases_not_yaml,
-                                    _catalogue_record_without_category])
+                                    _catalogue_record_without_category,
+                                    _part_from_not_in_the_text, _licence_without_id])
 def test_an_institutions_copy_of_the_licence_data_that_does_not_read_is_one_line(
         tmp_path, damage):
     """A copy of licenses/ (FINCOMP_LICENSES_DIR) that is malformed, or made before a list

@@ -208,6 +208,9 @@ def _references() -> tuple[_Reference, ...]:
     found = []
     for entry in listed["licences"]:
         entry = entry if isinstance(entry, dict) else {"id": entry}
+        if not isinstance(entry.get("id"), str):
+            raise InputError(str(data_directory() / "recognised.yaml"),
+                             f"a licence listed without its id: {entry}")
         licence = knowledge.get(entry["id"])
         text = reference_text(licence.scancode_key) if licence and licence.scancode_key else ""
         if not text:
@@ -231,8 +234,11 @@ def _part(text: tuple[str, ...], phrase: str | None) -> tuple[str, ...]:
     if phrase is None:
         return text
     wanted = tuple(words(phrase))
-    start = next(start for start in range(len(text))
-                 if text[start:start + len(wanted)] == wanted)
+    start = next((start for start in range(len(text))
+                  if text[start:start + len(wanted)] == wanted), None)
+    if start is None:   # an institution's copy of recognised.yaml with a phrase of its own
+        raise InputError(str(data_directory() / "recognised.yaml"),
+                         f"part_from {phrase!r} is not in its licence's reference text")
     return text[start:]
 
 
