@@ -12,12 +12,14 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, requires, version
 from pathlib import Path
 
 import pytest
 import yaml
 from jsonschema import Draft4Validator
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from conftest import CORPUS, FIXTURES, OSV, REPO
 
@@ -141,8 +143,29 @@ def test_the_lock_pins_with_hashes_exactly_what_the_tests_ran_with():
         if installed != pinned:
             differ.append(f"{name}: locked {pinned}, tested {installed}")
     assert differ == []
-    for dependency in ("scancode-toolkit", "typer", "sqlalchemy", "pluggy"):
-        assert any(p.lower().startswith(dependency + "==") for p in pins)
+    # and it holds all fincomp needs to run: the tests install it first and take only the
+    # test tools from the index, so a dependency missing here would go unnoticed but for this
+    locked = {canonicalize_name(pin.partition("==")[0]) for pin in pins}
+    assert sorted(_runtime_closure("fincompliance") - locked) == []
+
+
+def _runtime_closure(distribution: str) -> set[str]:
+    """The distributions `distribution` needs to run (no test or other extras of its own),
+    as installed here: each one's requirements with its markers, and the extras asked of it."""
+    needed: set[str] = set()
+    todo = [(distribution, frozenset())]
+    while todo:
+        name, extras = todo.pop()
+        for line in requires(name) or ():
+            requirement = Requirement(line)
+            if requirement.marker and not any(
+                    requirement.marker.evaluate({"extra": extra}) for extra in extras or {""}):
+                continue
+            wanted = canonicalize_name(requirement.name)
+            if wanted not in needed:
+                needed.add(wanted)
+                todo.append((wanted, frozenset(requirement.extras)))
+    return needed
 
 
 def test_the_container_definition_installs_the_tested_way():
