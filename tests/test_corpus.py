@@ -4,7 +4,10 @@ records."""
 from __future__ import annotations
 
 import json
+import shutil
+import sysconfig
 from importlib.metadata import PathDistribution
+from pathlib import Path
 
 import pytest
 
@@ -80,6 +83,34 @@ def test_installed_environment_direct_dependencies_are_the_requested_ones():
     direct = {c.locations[0].path.split("/")[0] for c in graph.components.values()
               if c.ref in graph.direct_refs()}
     assert direct == requested
+
+
+def _installed_copy(target: Path, *names: str, requested: str | None = None) -> Path:
+    """The real dist-info folders of distributions installed here (their metadata, no code),
+    as a site-packages of their own."""
+    for name in names:
+        (dist_info,) = Path(sysconfig.get_paths()["purelib"]).glob(f"{name}-*.dist-info")
+        copy = target / dist_info.name
+        copy.mkdir(parents=True)
+        shutil.copy(dist_info / "METADATA", copy)
+        if name == requested:
+            (copy / "REQUESTED").touch()
+    return target
+
+
+def test_an_extra_one_distribution_asks_of_another_brings_its_dependencies(tmp_path):
+    """weasyprint requires `fonttools[woff]`, and fonttools requires brotli and zopfli only
+    for that extra: asked for, they are on a dependency path; not asked, they are not
+    fonttools' dependencies."""
+    names = ("weasyprint", "fonttools", "brotli", "zopfli")
+    graph = scan(_installed_copy(tmp_path / "asked", *names, requested="weasyprint")).graph
+    for name in ("brotli", "zopfli"):
+        ref = next(ref for ref, c in graph.components.items() if c.name == name)
+        assert [[graph.components[r].name for r in path[1:]]
+                for path in graph.paths_to(ref)] == [["weasyprint", "fonttools", name]]
+    graph = scan(_installed_copy(tmp_path / "not-asked", *names[1:])).graph
+    fonttools = next(ref for ref, c in graph.components.items() if c.name == "fonttools")
+    assert graph.edges.get(fonttools, set()) == set()
 
 
 def test_express_transitive_path_follows_what_the_lockfile_records():
