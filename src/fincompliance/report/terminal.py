@@ -69,10 +69,14 @@ def _headline(result: ScanResult, console: Console) -> None:
     files = len({p.manifest.path for p in graph.projects.values()})
     console.print(Text.assemble(
         ("Scanned ", "bold"), (name, "bold"),
-        f": {len(graph.components):,} components"
+        f": {_counted(len(graph.components), 'component')}"
         + (f" ({ecosystems})" if ecosystems else "")
-        + f" in {len(graph.projects):,} project{'s' if len(graph.projects) != 1 else ''}"
-        f" read from {files:,} file{'s' if files != 1 else ''}"))
+        + f" in {_counted(len(graph.projects), 'project')}"
+        f" read from {_counted(files, 'file')}"))
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _projects(graph: Graph, console: Console, limit: int | None) -> None:
@@ -170,7 +174,7 @@ def _licences_to_look_at(graph: Graph, console: Console, verbose: bool,
         example = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
         table.add_row(f"{len(components):,}", Text.assemble(reason, (f" (e.g. {example})",
                                                                      "dim")))
-    _section(f"Licences to look at: {len(doubtful):,} components", table,
+    _section(f"Licences to look at: {_counted(len(doubtful), 'component')}", table,
              min(len(ranked), _TOP["reasons"]), len(ranked), console)
     if any(c.concluded.method == "unconcluded" for c in doubtful):
         for number, step in enumerate(steps):
@@ -189,7 +193,7 @@ def _unpinned(graph: Graph, console: Console, limit: int | None) -> None:
     for component in unpinned[:limit]:
         table.add_row(Text(component.name), Text(component.requirement or "*"),
                       Text(str(component.locations[0]) if component.locations else ""))
-    _section(f"Unpinned (no exact version recorded): {len(unpinned):,} components", table,
+    _section(f"Unpinned (no exact version recorded): {_counted(len(unpinned), 'component')}", table,
              len(unpinned[:limit]), len(unpinned), console)
 
 
