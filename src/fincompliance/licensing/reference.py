@@ -181,15 +181,26 @@ def _meet(text: tuple[str, ...], found: list[str], i: int, j: int,
 _LISTS = ("licences", "title_phrasing", "never_substituted")
 
 
+def _recognised_file() -> Path:
+    return data_directory() / "recognised.yaml"
+
+
 @lru_cache(maxsize=1)
 def _listed() -> dict:
-    path = data_directory() / "recognised.yaml"
+    """recognised.yaml, its licences each a mapping with an id."""
+    path = _recognised_file()
     listed = read_yaml(path)
     missing = [key for key in _LISTS
                if not isinstance(listed, dict) or not isinstance(listed.get(key), list)]
     if missing:   # an institution's copy of licenses/ older than this fincomp
         raise InputError(str(path), f"no {' or '.join(missing)} list: a copy of fincomp's "
                          "licenses/recognised.yaml made for another version?")
+    listed["licences"] = [entry if isinstance(entry, dict) else {"id": entry}
+                          for entry in listed["licences"]]
+    unnamed = next((entry for entry in listed["licences"]
+                    if not isinstance(entry.get("id"), str)), None)
+    if unnamed is not None:
+        raise InputError(str(path), f"a licence listed without its id: {unnamed}")
     return listed
 
 
@@ -207,10 +218,6 @@ def _references() -> tuple[_Reference, ...]:
     never_put = _licence_words()
     found = []
     for entry in listed["licences"]:
-        entry = entry if isinstance(entry, dict) else {"id": entry}
-        if not isinstance(entry.get("id"), str):
-            raise InputError(str(data_directory() / "recognised.yaml"),
-                             f"a licence listed without its id: {entry}")
         licence = knowledge.get(entry["id"])
         text = reference_text(licence.scancode_key) if licence and licence.scancode_key else ""
         if not text:
@@ -237,7 +244,7 @@ def _part(text: tuple[str, ...], phrase: str | None) -> tuple[str, ...]:
     start = next((start for start in range(len(text))
                   if text[start:start + len(wanted)] == wanted), None)
     if start is None:   # an institution's copy of recognised.yaml with a phrase of its own
-        raise InputError(str(data_directory() / "recognised.yaml"),
+        raise InputError(str(_recognised_file()),
                          f"part_from {phrase!r} is not in its licence's reference text")
     return text[start:]
 
